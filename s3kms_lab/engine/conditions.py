@@ -1,0 +1,274 @@
+"""Condition operators and the ``Condition`` block.
+
+Sources:
+- operators, ``...IfExists``, ``Null``, missing-key rule:
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+- AND across operators and keys, OR across values (NOR for negated operators):
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html
+- ``ForAllValues`` (true on a missing key or empty set) / ``ForAnyValue`` (false on them):
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+"""
+from __future__ import annotations
+
+import ipaddress
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any, Callable, Mapping, Sequence
+
+from .matching import arn_like, glob_match
+from .variables import Unresolved, has_variables, substitute
+
+__all__ = ["Condition", "ConditionSyntaxError", "parse_condition_block", "evaluate_condition",
+           "OPERATORS", "Context"]
+
+Context = Mapping[str, Sequence[str]]  # lower-cased key name -> values (strings)
+
+
+class ConditionSyntaxError(ValueError):
+    """A Condition block AWS would refuse (unknown operator, bad value...)."""
+
+
+def _num(v: str) -> float:
+    f = float(v)
+    if math.isnan(f):
+        raise ValueError(v)
+    return f
+
+
+@lru_cache(maxsize=1024)
+def _date(v: str) -> float:
+    v = v.strip()
+    try:
+        return float(v)  # epoch seconds
+    except ValueError:
+        pass
+    if v.endswith("Z"):
+        v = v[:-1] + "+00:00"
+    dt = datetime.fromisoformat(v)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+@lru_cache(maxsize=1024)
+def _net(v: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_network(v.strip(), strict=False)
+
+
+def _ip_in(pv: str, rv: str) -> bool:
+    try:
+        addr = ipaddress.ip_address(rv.strip())
+        net = _net(pv)
+    except ValueError:
+        return False
+    return addr.version == net.version and addr in net
+
+
+def _safe(fn: Callable[[str, str], bool]) -> Callable[[str, str], bool]:
+    def wrapped(pv: str, rv: str) -> bool:
+        try:
+            return fn(pv, rv)
+        except (ValueError, TypeError):
+            return False
+    return wrapped
+
+
+# Positive base operators: (policy value, request value) -> match.
+_POSITIVE: dict[str, Callable[[str, str], bool]] = {
+    "StringEquals": lambda p, r: p == r,
+    "StringEqualsIgnoreCase": lambda p, r: p.lower() == r.lower(),
+    "StringLike": lambda p, r: glob_match(p, r),
+    "NumericEquals": _safe(lambda p, r: _num(r) == _num(p)),
+    "NumericLessThan": _safe(lambda p, r: _num(r) < _num(p)),
+    "NumericLessThanEquals": _safe(lambda p, r: _num(r) <= _num(p)),
+    "NumericGreaterThan": _safe(lambda p, r: _num(r) > _num(p)),
+    "NumericGreaterThanEquals": _safe(lambda p, r: _num(r) >= _num(p)),
+    "DateEquals": _safe(lambda p, r: _date(r) == _date(p)),
+    "DateLessThan": _safe(lambda p, r: _date(r) < _date(p)),
+    "DateLessThanEquals": _safe(lambda p, r: _date(r) <= _date(p)),
+    "DateGreaterThan": _safe(lambda p, r: _date(r) > _date(p)),
+    "DateGreaterThanEquals": _safe(lambda p, r: _date(r) >= _date(p)),
+    "Bool": lambda p, r: p.lower() == r.lower(),
+    "BinaryEquals": lambda p, r: p == r,
+    "IpAddress": _ip_in,
+    "ArnEquals": arn_like,
+    "ArnLike": arn_like,
+}
+# Negated operators and the positive operator they negate.
+_NEGATED: dict[str, str] = {
+    "StringNotEquals": "StringEquals",
+    "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
+    "StringNotLike": "StringLike",
+    "NumericNotEquals": "NumericEquals",
+    "DateNotEquals": "DateEquals",
+    "NotIpAddress": "IpAddress",
+    "ArnNotEquals": "ArnEquals",
+    "ArnNotLike": "ArnLike",
+}
+OPERATORS = frozenset(_POSITIVE) | frozenset(_NEGATED) | {"Null"}
+_VARIABLE_FAMILIES = ("String", "Arn")  # policy variables work only with these (VARS)
+_GLOB_OPS = {"StringLike", "ArnLike", "ArnEquals"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One (operator, condition key) pair of a Condition block.
+
+    operator: the full operator as written (``ForAnyValue:StringLikeIfExists``); base: without
+    qualifier and IfExists; qualifier: ``ForAllValues``/``ForAnyValue``/None; key: the key as
+    written; key_lc: lower-cased (names are case-insensitive); values: policy values as strings.
+    """
+
+    operator: str
+    base: str
+    qualifier: str | None
+    if_exists: bool
+    key: str
+    key_lc: str
+    values: tuple[str, ...]
+
+    @property
+    def negated(self) -> bool:
+        return self.base in _NEGATED
+
+
+def _value_str(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    if isinstance(v, str):
+        return v
+    raise ConditionSyntaxError(f"Condition values must be strings, numbers or booleans, not {type(v).__name__}")
+
+
+def _split_operator(op: str) -> tuple[str | None, str, bool]:
+    qualifier = None
+    rest = op
+    if ":" in op:
+        qualifier, _, rest = op.partition(":")
+        if qualifier not in ("ForAllValues", "ForAnyValue"):
+            raise ConditionSyntaxError(f"Invalid Condition type : {op} (unknown set operator {qualifier!r})")
+    if_exists = rest.endswith("IfExists")
+    base = rest[: -len("IfExists")] if if_exists else rest
+    if base not in OPERATORS:
+        raise ConditionSyntaxError(f"Invalid Condition type : {op}")
+    if base == "Null" and (if_exists or qualifier):
+        raise ConditionSyntaxError(f"Invalid Condition type : {op} (Null takes no IfExists or set operator)")
+    return qualifier, base, if_exists
+
+
+def parse_condition_block(block: Any) -> tuple[Condition, ...]:
+    """Parse ``{"Operator": {"key": value-or-list}}`` into :class:`Condition` objects.
+
+    Raises :class:`ConditionSyntaxError` naming the operator, key or value at fault.
+    """
+    if not isinstance(block, dict):
+        raise ConditionSyntaxError("Condition must be a JSON object")
+    out = []
+    for op, keys in block.items():
+        qualifier, base, if_exists = _split_operator(op)
+        if not isinstance(keys, dict) or not keys:
+            raise ConditionSyntaxError(f"Condition operator {op} must map condition keys to values")
+        for key, vals in keys.items():
+            if ":" not in key:
+                raise ConditionSyntaxError(f"Condition key {key!r} under {op} must look like prefix:name")
+            values = tuple(_value_str(v) for v in (vals if isinstance(vals, list) else [vals]))
+            if not values:
+                raise ConditionSyntaxError(f"Condition {op} on {key} has no values")
+            _check_values(op, base, values)
+            out.append(Condition(op, base, qualifier, if_exists, key, key.lower(), values))
+    return tuple(out)
+
+
+def _check_values(op: str, base: str, values: tuple[str, ...]) -> None:
+    family = base
+    for v in values:
+        try:
+            if family.startswith("Numeric"):
+                _num(v)
+            elif family.startswith("Date"):
+                _date(v)
+            elif family in ("IpAddress", "NotIpAddress"):
+                _net(v)
+            elif family == "Null" or family == "Bool":
+                if v.lower() not in ("true", "false") and not has_variables(v):
+                    raise ValueError(v)
+        except ValueError:
+            raise ConditionSyntaxError(f"Invalid value {v!r} for condition operator {op}") from None
+
+
+def _resolve(cond: Condition, ctx: Context, variables: bool) -> list[str | None]:
+    """Policy values with variables substituted; None marks a value whose variable did not resolve."""
+    if not variables or not cond.base.startswith(_VARIABLE_FAMILIES):
+        return list(cond.values)
+    glob = (_NEGATED.get(cond.base, cond.base)) in _GLOB_OPS
+    out: list[str | None] = []
+    for v in cond.values:
+        if has_variables(v):
+            try:
+                out.append(substitute(v, ctx, glob=glob))
+            except Unresolved:
+                out.append(None)
+        else:
+            out.append(v)
+    return out
+
+
+def evaluate_condition(cond: Condition, ctx: Context, variables: bool = True,
+                       trace: list[dict[str, Any]] | None = None) -> bool:
+    """Evaluate one condition against the request context.
+
+    ctx: lower-cased key -> list of string values (a key absent from ``ctx`` is absent from the request).
+    variables: the policy has ``Version: 2012-10-17`` so ``${...}`` resolve.
+    trace: when given, a dict describing the evaluation is appended (for explanations).
+    Returns True when the condition is satisfied.
+    """
+    req = ctx.get(cond.key_lc)
+    present = req is not None and len(req) > 0
+    note = ""
+    if cond.base == "Null":
+        want_absent = cond.values[0].lower() == "true"
+        result = (not present) == want_absent
+        note = "key absent" if not present else "key present"
+    elif not present:
+        if cond.qualifier == "ForAllValues":
+            result, note = True, "key absent: ForAllValues matches an empty set"
+        elif cond.qualifier == "ForAnyValue":
+            result, note = False, "key absent: ForAnyValue needs at least one value"
+        elif cond.if_exists:
+            result, note = True, "key absent: ...IfExists treats it as a match"
+        elif cond.negated:
+            result, note = True, "key absent from the request, so the negated operator matches"
+        else:
+            result, note = False, "key absent from the request, so the operator does not match"
+    else:
+        pvals = _resolve(cond, ctx, variables)
+        positive = _POSITIVE[_NEGATED.get(cond.base, cond.base)]
+        usable = [p for p in pvals if p is not None]
+        if len(usable) < len(pvals):
+            note = "a policy variable could not be resolved"
+
+        def hit(rv: str) -> bool:
+            return any(positive(p, rv) for p in usable)
+
+        if cond.qualifier == "ForAllValues":
+            result = all((not hit(r)) if cond.negated else hit(r) for r in req)
+        elif cond.qualifier == "ForAnyValue":
+            result = any((not hit(r)) if cond.negated else hit(r) for r in req)
+        elif cond.negated:
+            result = not any(hit(r) for r in req)
+        else:
+            result = any(hit(r) for r in req)
+    if trace is not None:
+        trace.append({
+            "operator": cond.operator,
+            "key": cond.key,
+            "policy_values": list(cond.values),
+            "request_values": list(req) if present else None,
+            "matched": result,
+            "note": note,
+        })
+    return result
