@@ -1,0 +1,114 @@
+"""The ``s3kms-lab`` command.
+
+    s3kms-lab serve [--host 127.0.0.1] [--port N] [--scenario seed] [--config-dir DIR]
+    s3kms-lab env --config-dir DIR
+    s3kms-lab trail --config-dir DIR [--follow] [--denied]
+
+``serve`` runs until SIGINT/SIGTERM and exits cleanly; ``--port 0`` picks a free port.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+__all__ = ["main"]
+
+_ENV_FILE = "env.sh"
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .lab import Lab
+    config_dir = Path(args.config_dir) if args.config_dir else Path.cwd() / ".s3kms-lab"
+    try:
+        lab = Lab(args.scenario, host=args.host, port=args.port, config_dir=config_dir)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"s3kms-lab: {exc}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    lab.start()
+    (config_dir / _ENV_FILE).write_text(lab.shell_lines() + "\n")
+    print(lab.shell_lines(), flush=True)
+    for old, new in lab.scenario.substitutions:
+        print(f"# note: the post's placeholder {old} is replaced by the lab's key {new}", flush=True)
+    print(f"# s3kms-lab serving scenario {lab.scenario.name!r} on {lab.endpoint_url} "
+          f"(ready in {time.perf_counter() - started:.2f} s); Ctrl-C to stop", flush=True)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    while not stop.is_set():
+        stop.wait(0.5)
+    lab.stop()
+    print("# s3kms-lab stopped", flush=True)
+    return 0
+
+
+def _env(args: argparse.Namespace) -> int:
+    path = Path(args.config_dir) / _ENV_FILE
+    if not path.exists():
+        print(f"s3kms-lab: no running lab wrote {path}; start one with `s3kms-lab serve --config-dir {args.config_dir}`",
+              file=sys.stderr)
+        return 1
+    print(path.read_text(), end="")
+    return 0
+
+
+def _trail(args: argparse.Namespace) -> int:
+    path = Path(args.config_dir) / "trail.jsonl"
+    if not path.exists():
+        print(f"s3kms-lab: no trail at {path}", file=sys.stderr)
+        return 1
+    with path.open() as fh:
+        while True:
+            line = fh.readline()
+            if not line:
+                if not args.follow:
+                    return 0
+                time.sleep(0.2)
+                continue
+            rec = json.loads(line)
+            if args.denied and rec.get("s3kmsLab", {}).get("decision") == "allowed":
+                continue
+            print(line, end="", flush=True)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .checker.cli import run
+    return run(args.scenario, args.json)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="s3kms-lab", description="Local AWS S3 + KMS endpoint that decides like AWS.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="start the lab endpoint")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--scenario", default="seed")
+    p.add_argument("--config-dir", default=None)
+    p.set_defaults(func=_serve)
+    p = sub.add_parser("env", help="print the export lines of a running lab")
+    p.add_argument("--config-dir", required=True)
+    p.set_defaults(func=_env)
+    p = sub.add_parser("trail", help="print the CloudTrail-style records as JSON lines")
+    p.add_argument("--config-dir", required=True)
+    p.add_argument("--follow", action="store_true")
+    p.add_argument("--denied", action="store_true")
+    p.set_defaults(func=_trail)
+    p = sub.add_parser("check", help="prove or refute the scenario's requirements")
+    p.add_argument("--scenario", default="seed")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_check)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

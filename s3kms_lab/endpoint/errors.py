@@ -1,0 +1,52 @@
+"""AWS-shaped error responses, per protocol.
+
+- S3 (REST-XML): ``<Error><Code/><Message/><RequestId/><HostId/></Error>``
+  https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+- KMS (JSON 1.1): HTTP 400 ``{"__type": code, "message": ...}``
+  https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html
+- IAM / STS (query): ``<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>``
+The lab's explanation travels in the ``x-s3kms-lab-explanation`` header, leaving AWS's shape untouched.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from xml.sax.saxutils import escape
+
+__all__ = ["AwsError", "EXPLANATION_HEADER"]
+
+EXPLANATION_HEADER = "x-s3kms-lab-explanation"
+
+
+class AwsError(Exception):
+    """An error to return to the client. service: ``s3``/``kms``/``iam``/``sts``; status: HTTP status."""
+
+    def __init__(self, service: str, code: str, message: str, status: int = 400, explanation: str = ""):
+        super().__init__(message)
+        self.service = service
+        self.code = code
+        self.message = message
+        self.status = status
+        self.explanation = explanation
+
+    def render(self, request_id: str | None = None) -> tuple[int, dict[str, str], bytes]:
+        """(status, headers, body) in the service's wire protocol."""
+        rid = request_id or uuid.uuid4().hex.upper()[:16]
+        headers = {"x-amz-request-id": rid, "x-amzn-RequestId": rid}
+        if self.explanation:
+            headers[EXPLANATION_HEADER] = self.explanation.encode("ascii", "replace").decode().replace("\n", " | ")
+        if self.service == "kms":
+            headers["Content-Type"] = "application/x-amz-json-1.1"
+            headers["x-amzn-ErrorType"] = self.code
+            body = json.dumps({"__type": self.code, "message": self.message}).encode()
+        elif self.service == "s3":
+            headers["Content-Type"] = "application/xml"
+            body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{escape(self.code)}</Code>'
+                    f"<Message>{escape(self.message)}</Message><RequestId>{rid}</RequestId>"
+                    f"<HostId>s3kms-lab</HostId></Error>").encode()
+        else:
+            headers["Content-Type"] = "text/xml"
+            kind = "Sender" if self.status < 500 else "Receiver"
+            body = (f"<ErrorResponse><Error><Type>{kind}</Type><Code>{escape(self.code)}</Code>"
+                    f"<Message>{escape(self.message)}</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>").encode()
+        return self.status, headers, body

@@ -1,0 +1,129 @@
+"""A CloudTrail-style record of every call, allowed or denied.
+
+Record fields follow https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+and userIdentity https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+(facts 117-120): S3 object calls are data events (``managementEvent: false``, ``eventCategory: Data``);
+KMS calls, including those S3 makes on the caller's behalf (``invokedBy: s3.amazonaws.com``,
+``sourceIPAddress: s3.amazonaws.com``), are management events. The lab adds ``s3kmsLab`` with the
+engine's decision and explanation; everything else keeps CloudTrail's shape.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..engine import Caller
+from ..engine.principal import ANONYMOUS, ASSUMED_ROLE, USER
+
+__all__ = ["Trail", "user_identity"]
+
+
+def user_identity(caller: Caller, access_key: str = "", invoked_by: str | None = None) -> dict[str, Any]:
+    """CloudTrail ``userIdentity`` for a caller."""
+    if caller.kind == ANONYMOUS:
+        ident: dict[str, Any] = {"type": "AWSAccount", "principalId": "", "accountId": "anonymous"}
+    elif caller.kind == ASSUMED_ROLE:
+        ident = {"type": "AssumedRole", "principalId": caller.unique_id, "arn": caller.arn,
+                 "accountId": caller.account, "accessKeyId": access_key,
+                 "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": caller.unique_id.split(":")[0],
+                                                      "arn": caller.role_arn, "accountId": caller.account,
+                                                      "userName": caller.name},
+                                    "attributes": {"mfaAuthenticated": "false"}}}
+    elif caller.kind == USER:
+        ident = {"type": "IAMUser", "principalId": caller.unique_id, "arn": caller.arn, "accountId": caller.account,
+                 "accessKeyId": access_key, "userName": caller.name}
+    else:
+        ident = {"type": caller.kind, "arn": caller.arn, "accountId": caller.account}
+    if invoked_by:
+        ident["invokedBy"] = invoked_by
+    return ident
+
+
+class Trail:
+    """Collects records in memory and, when ``path`` is given, appends them as JSON lines."""
+
+    def __init__(self, path: str | Path | None = None, region: str = "ap-northeast-2"):
+        self.records: list[dict[str, Any]] = []
+        self.path = Path(path) if path else None
+        self.region = region
+        self._lock = threading.Lock()
+        if self.path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text("")
+
+    def add(self, *, caller: Caller, access_key: str, source: str, name: str, request_id: str, source_ip: str,
+            user_agent: str, request_parameters: dict[str, Any] | None, resources: list[dict[str, str]],
+            read_only: bool, management: bool, error_code: str | None = None, error_message: str | None = None,
+            invoked_by: str | None = None, decision: str = "allowed", explanation: str = "",
+            recipient_account: str = "", response_elements: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Append one record and return it."""
+        rec: dict[str, Any] = {
+            "eventVersion": "1.11",
+            "userIdentity": user_identity(caller, access_key, invoked_by),
+            "eventTime": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "eventSource": source,
+            "eventName": name,
+            "awsRegion": self.region,
+            "sourceIPAddress": invoked_by or source_ip,
+            "userAgent": invoked_by or user_agent,
+            "requestParameters": request_parameters,
+            "responseElements": response_elements,
+            "requestID": request_id,
+            "eventID": str(uuid.uuid4()),
+            "readOnly": read_only,
+            "resources": resources,
+            "eventType": "AwsApiCall",
+            "managementEvent": management,
+            "recipientAccountId": recipient_account or caller.account,
+            "eventCategory": "Management" if management else "Data",
+            "s3kmsLab": {"decision": decision, "explanation": explanation},
+        }
+        if error_code:
+            rec["errorCode"] = error_code
+            rec["errorMessage"] = error_message
+        with self._lock:
+            self.records.append(rec)
+            if self.path:
+                with self.path.open("a") as fh:
+                    fh.write(json.dumps(rec) + "\n")
+        return rec
+
+    def clear(self) -> None:
+        with self._lock:
+            self.records.clear()
+            if self.path:
+                self.path.write_text("")
+
+    def filter(self, principal: str | None = None, event_name: str | None = None, error_code: str | None = None,
+               denied: bool | None = None) -> list[dict[str, Any]]:
+        """Records whose userIdentity ARN contains ``principal``, with that eventName / errorCode."""
+        return list(_filter(self.records, principal, event_name, error_code, denied))
+
+    def dataframe(self, **filters: Any) -> Any:
+        """The records as a pandas DataFrame (flat columns), optionally filtered like :meth:`filter`."""
+        import pandas as pd
+        rows = [{"eventTime": r["eventTime"], "principal": r["userIdentity"].get("arn", "anonymous"),
+                 "invokedBy": r["userIdentity"].get("invokedBy", ""), "eventSource": r["eventSource"],
+                 "eventName": r["eventName"], "resource": (r["resources"][0]["ARN"] if r["resources"] else ""),
+                 "errorCode": r.get("errorCode", ""), "decision": r["s3kmsLab"]["decision"],
+                 "explanation": r["s3kmsLab"]["explanation"]} for r in self.filter(**filters)]
+        return pd.DataFrame(rows, columns=["eventTime", "principal", "invokedBy", "eventSource", "eventName",
+                                           "resource", "errorCode", "decision", "explanation"])
+
+
+def _filter(records: Iterable[dict[str, Any]], principal: str | None, event_name: str | None,
+            error_code: str | None, denied: bool | None) -> Iterable[dict[str, Any]]:
+    for r in records:
+        if principal and principal not in r["userIdentity"].get("arn", ""):
+            continue
+        if event_name and r["eventName"] != event_name:
+            continue
+        if error_code and r.get("errorCode") != error_code:
+            continue
+        if denied is not None and (r["s3kmsLab"]["decision"] != "allowed") != denied:
+            continue
+        yield r

@@ -1,0 +1,260 @@
+"""The lab: start/stop the local endpoint, provision a scenario, write AWS config, hand out sessions.
+
+Usage::
+
+    with Lab("seed") as lab:
+        s3 = lab.client("s3", profile="uploader")
+        s3.put_object(Bucket="my-secure-bucket", Key="file.txt", Body=b"hi",
+                      ServerSideEncryption="aws:kms", SSEKMSKeyId=lab.key_arn)
+        lab.trail.dataframe()
+
+The endpoint listens on loopback only. Config files use the AWS shared-config format
+(https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html): one named profile per
+principal, the role profile with ``role_arn`` + ``source_profile`` so the CLI and boto3 call
+``sts:AssumeRole`` against the endpoint themselves.
+"""
+from __future__ import annotations
+
+import configparser
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto.moto_server.werkzeug_app import MotoRequestHandler
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from ..endpoint.app import LabApp
+from ..endpoint.moto_seam import MotoState
+from ..endpoint.trail import Trail
+from .provision import Provisioned, provision
+from .scenario import Scenario, load_scenario
+
+__all__ = ["Lab", "LabAlreadyRunning"]
+
+_ACTIVE: list["Lab"] = []
+
+
+class _QuietHandler(MotoRequestHandler):
+    """moto's request handler without werkzeug's per-request log line (the trail records every call)."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class LabAlreadyRunning(RuntimeError):
+    """Only one lab per Python process: moto's state is process-wide."""
+
+
+def _reset_moto() -> None:
+    from moto.moto_api._internal.models import moto_api_backend
+    moto_api_backend.reset()
+
+
+class Lab:
+    """A running lab endpoint with a provisioned scenario.
+
+    scenario: name under ``data/scenarios`` or a folder path; host: loopback address; port: 0 picks a
+    free port; config_dir: where ``config``, ``credentials`` and ``trail.jsonl`` go (a temp folder by default).
+    Raises :class:`LabAlreadyRunning` if another lab runs in this process, ValueError for a non-loopback host.
+    """
+
+    def __init__(self, scenario: str = "seed", host: str = "127.0.0.1", port: int = 0,
+                 config_dir: str | Path | None = None):
+        if not (host.startswith("127.") or host in ("localhost", "::1")):
+            raise ValueError(f"The lab listens on loopback only; {host!r} is not a loopback address")
+        self.scenario: Scenario = load_scenario(scenario)
+        self.host = host
+        self.port = port
+        self.config_dir = Path(config_dir) if config_dir else Path(tempfile.mkdtemp(prefix="s3kms-lab-"))
+        self.server: BaseWSGIServer | None = None
+        self.thread: threading.Thread | None = None
+        self.state: MotoState | None = None
+        self.app: LabApp | None = None
+        self.trail = Trail(self.config_dir / "trail.jsonl", self.scenario.region)
+        self.provisioned: Provisioned | None = None
+        self._saved_env: dict[str, str | None] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> "Lab":
+        """Reset moto, provision the scenario, start serving, write the config files. Returns self."""
+        if _ACTIVE:
+            raise LabAlreadyRunning("A lab is already running in this process; stop it first (lab.stop()).")
+        _reset_moto()
+        self.state = MotoState(self.scenario.region)
+        self.provisioned = provision(self.state, self.scenario)
+        self.app = LabApp(self.state, self.trail)
+        self.server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, name="s3kms-lab", daemon=True)
+        self.thread.start()
+        self.write_config()
+        self.forget_cli_role_cache()
+        _ACTIVE.append(self)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and restore any environment variables :meth:`activate` changed."""
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+        if self.thread is not None:
+            self.thread.join(timeout=5)
+            self.thread = None
+        self.deactivate()
+        self.forget_cli_role_cache()
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
+
+    @property
+    def running(self) -> bool:
+        return self.server is not None
+
+    def __enter__(self) -> "Lab":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ config
+    @property
+    def endpoint_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def key_arn(self) -> str:
+        """ARN of the scenario's main KMS key (it replaces the post's placeholder key/abcd-efgh-ijkl)."""
+        return self.scenario.main_key_arn
+
+    @property
+    def account(self) -> str:
+        return self.scenario.account
+
+    @property
+    def region(self) -> str:
+        return self.scenario.region
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point the AWS CLI and boto3 at this lab."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_CONFIG_FILE": str(self.config_dir / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(self.config_dir / "credentials"),
+            "AWS_DEFAULT_REGION": self.region,
+        }
+
+    def shell_lines(self) -> str:
+        """``export NAME=value`` lines for a shell."""
+        return "\n".join(f"export {k}={v}" for k, v in self.env().items())
+
+    def write_config(self) -> None:
+        """Write ``config`` and ``credentials`` (AWS shared-config format) for every profile."""
+        assert self.provisioned is not None
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        config = configparser.ConfigParser()
+        creds = configparser.ConfigParser()
+        for profile, spec in self.scenario.spec.get("profiles", {}).items():
+            section = "default" if profile == "default" else f"profile {profile}"
+            config[section] = {"region": self.region, "output": "json", "endpoint_url": self.endpoint_url}
+            if "user" in spec:
+                _acct, akid, secret = self.provisioned.user_keys[spec["user"]]
+                creds[profile] = {"aws_access_key_id": akid, "aws_secret_access_key": secret}
+            else:
+                role = spec["role"]
+                acct = spec.get("account", self.account)
+                config[section].update({"role_arn": f"arn:aws:iam::{acct}:role/{role}",
+                                        "source_profile": spec["source_profile"],
+                                        "role_session_name": spec.get("session_name", profile)})
+        with (self.config_dir / "config").open("w") as fh:
+            config.write(fh)
+        cred_path = self.config_dir / "credentials"
+        with cred_path.open("w") as fh:
+            creds.write(fh)
+        cred_path.chmod(0o600)
+
+    def role_profiles(self) -> dict[str, tuple[str, str]]:
+        """Role profiles: name -> (role ARN, role session name)."""
+        out = {}
+        for profile, spec in self.scenario.spec.get("profiles", {}).items():
+            if "role" in spec:
+                acct = spec.get("account", self.account)
+                out[profile] = (f"arn:aws:iam::{acct}:role/{spec['role']}", spec.get("session_name", profile))
+        return out
+
+    def forget_cli_role_cache(self) -> None:
+        """Delete the AWS CLI's cached AssumeRole credentials for this lab's role profiles.
+
+        The CLI caches them in ~/.aws/cli/cache under a hash of the AssumeRole arguments (botocore's
+        AssumeRoleCredentialFetcher._create_cache_key); a previous lab's session would otherwise be
+        reused and refused as an unknown access key.
+        """
+        import hashlib
+        import json as _json
+        cache = Path.home() / ".aws" / "cli" / "cache"
+        for role_arn, session in self.role_profiles().values():
+            digest = hashlib.sha1(_json.dumps({"RoleArn": role_arn, "RoleSessionName": session},
+                                              sort_keys=True).encode()).hexdigest()
+            (cache / f"{digest}.json").unlink(missing_ok=True)
+
+    def activate(self) -> None:
+        """Put :meth:`env` into ``os.environ`` (so ``!aws ...`` in a notebook reaches the lab), and put this
+        Python's ``bin`` folder (where the pinned ``aws`` command lives) first on PATH."""
+        import sys
+        values = dict(self.env())
+        bin_dir = str(Path(sys.executable).parent)
+        path = os.environ.get("PATH", "")
+        if not path.startswith(bin_dir + os.pathsep):
+            values["PATH"] = bin_dir + os.pathsep + path
+        for k, v in values.items():
+            self._saved_env.setdefault(k, os.environ.get(k))
+            os.environ[k] = v
+
+    def deactivate(self) -> None:
+        for k, v in self._saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        self._saved_env.clear()
+
+    # ------------------------------------------------------------------ clients
+    @property
+    def profiles(self) -> list[str]:
+        return list(self.scenario.spec.get("profiles", {}))
+
+    def session(self, profile: str) -> boto3.Session:
+        """A boto3 session for a named profile of this lab (role profiles assume their role via the lab)."""
+        if profile not in self.profiles:
+            raise KeyError(f"No profile {profile!r}; this lab has {self.profiles}")
+        old = {k: os.environ.get(k) for k in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")}
+        os.environ["AWS_CONFIG_FILE"] = str(self.config_dir / "config")
+        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(self.config_dir / "credentials")
+        try:
+            sess = boto3.Session(profile_name=profile)
+            sess.get_credentials()  # resolve now, while the files are visible
+        finally:
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        return sess
+
+    def client(self, service: str, profile: str = "admin") -> Any:
+        """A boto3 client for ``service`` as ``profile``, pointed at this lab."""
+        return self.session(profile).client(service, endpoint_url=self.endpoint_url, region_name=self.region)
+
+    def wait_ready(self, timeout: float = 5.0) -> None:
+        import socket
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex((self.host, self.port)) == 0:
+                    return
+            time.sleep(0.02)
+        raise TimeoutError("the lab endpoint did not start")

@@ -1,0 +1,70 @@
+"""Provision a scenario into moto's state (in-process, through the moto seam).
+
+Provisioning is the lab operator's setup, done before any learner request: it writes moto's state
+directly (like an administrator's CloudFormation stack would), so it is not itself authorized.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..endpoint.moto_seam import MotoState
+from .scenario import Scenario
+
+__all__ = ["Provisioned", "provision"]
+
+
+@dataclass
+class Provisioned:
+    """What was created: access keys per IAM user (name -> (account, access key id, secret))."""
+
+    user_keys: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+
+
+def provision(state: MotoState, sc: Scenario) -> Provisioned:
+    """Create the scenario's keys, buckets, roles and users; return their credentials."""
+    out = Provisioned()
+    for user in sc.spec.get("users", []):
+        acct = user.get("account", sc.account)
+        iam = state.iam(acct)
+        iam.create_user(region_name=sc.region, user_name=user["name"], path="/", tags=[])
+        for pname, ref in user.get("policies", {}).items():
+            iam.put_user_policy(user["name"], pname, sc.policy_text(ref))
+        key = iam.create_access_key(user["name"])
+        out.user_keys[user["name"]] = (acct, key.access_key_id, key.secret_access_key)
+    for role in sc.spec.get("roles", []):
+        acct = role.get("account", sc.account)
+        iam = state.iam(acct)
+        iam.create_role(role_name=role["name"], assume_role_policy_document=sc.policy_text(role["trust_policy"]),
+                        path="/", permissions_boundary=None, description=role.get("description", ""), tags=[],
+                        max_session_duration="3600", linked_service=None)
+        for pname, ref in role.get("policies", {}).items():
+            iam.put_role_policy(role["name"], pname, sc.policy_text(ref))
+    for k in sc.spec.get("keys", []):
+        acct = k.get("account", sc.account)
+        key = state.create_key_with_id(acct, k["id"], sc.policy_text(k["policy"]), k.get("description", ""))
+        if k.get("alias"):
+            state.kms(acct).create_alias(key.id, k["alias"])
+        if k.get("rotation"):
+            key.key_rotation_status = True
+    s3 = state.s3()
+    for b in sc.spec.get("buckets", []):
+        acct = b.get("account", sc.account)
+        from moto.s3.models import s3_backends
+        s3_backends[acct]["aws"].create_bucket(b["name"], sc.region)
+        if b.get("policy"):
+            s3.put_bucket_policy(b["name"], sc.policy_text(b["policy"]).encode())
+        if b.get("encryption"):
+            enc = b["encryption"]
+            s3.put_bucket_encryption(b["name"], _encryption_rule(enc, sc))
+    return out
+
+
+def _encryption_rule(enc: dict[str, Any], sc: Scenario) -> dict[str, Any]:
+    """scenario ``{"algorithm": "aws:kms", "key": "<id or ARN>", "bucket_key": false}`` -> moto's stored shape."""
+    default: dict[str, Any] = {"SSEAlgorithm": enc.get("algorithm", "aws:kms")}
+    if enc.get("key"):
+        default["KMSMasterKeyID"] = enc["key"]
+    return {"Rule": {"ApplyServerSideEncryptionByDefault": default,
+                     "BucketKeyEnabled": json.dumps(bool(enc.get("bucket_key", False)))}}

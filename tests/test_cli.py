@@ -1,0 +1,57 @@
+"""`s3kms-lab serve` / `env` / `trail` as a learner runs them."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+
+
+def _start(tmp_path: Path) -> tuple[subprocess.Popen, dict[str, str]]:
+    proc = subprocess.Popen([sys.executable, "-m", "s3kms_lab.cli", "serve", "--port", "0", "--config-dir", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env: dict[str, str] = {}
+    deadline = time.time() + 30
+    while time.time() < deadline and len(env) < 4:
+        line = proc.stdout.readline()
+        if line.startswith("export "):
+            k, _, v = line[len("export "):].strip().partition("=")
+            env[k] = v
+    return proc, env
+
+
+def test_serve_prints_exports_answers_and_stops_on_sigterm(tmp_path):
+    proc, env = _start(tmp_path)
+    try:
+        assert set(env) == {"AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_DEFAULT_REGION"}
+        assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:") and not env["AWS_ENDPOINT_URL"].endswith(":0")
+        assert env["AWS_DEFAULT_REGION"] == "ap-northeast-2"
+        os.environ.update({"AWS_CONFIG_FILE": env["AWS_CONFIG_FILE"], "AWS_SHARED_CREDENTIALS_FILE": env["AWS_SHARED_CREDENTIALS_FILE"]})
+        sts = boto3.Session(profile_name="uploader").client("sts", endpoint_url=env["AWS_ENDPOINT_URL"])
+        ident = sts.get_caller_identity()
+        assert ident["Arn"] == "arn:aws:sts::123456789012:assumed-role/DataUploaderRole/uploader"
+        again = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "env", "--config-dir", str(tmp_path)],
+                               capture_output=True, text=True)
+        assert f"export AWS_ENDPOINT_URL={env['AWS_ENDPOINT_URL']}" in again.stdout
+        trail = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "trail", "--config-dir", str(tmp_path)],
+                               capture_output=True, text=True)
+        names = [json.loads(line)["eventName"] for line in trail.stdout.splitlines()]
+        assert "AssumeRole" in names and "GetCallerIdentity" in names
+    finally:
+        for k in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+            os.environ.pop(k, None)
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0
+    assert "stopped" in out
+
+
+def test_serve_refuses_a_non_loopback_host(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "serve", "--host", "0.0.0.0", "--config-dir", str(tmp_path)],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 2 and "loopback" in p.stderr
