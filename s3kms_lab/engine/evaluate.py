@@ -22,7 +22,7 @@ from typing import Iterable, Mapping, Sequence
 from .conditions import evaluate_condition
 from .matching import action_matches, glob_match
 from .policy import Policy, PolicyKind, PrincipalSpec, Statement
-from .principal import ANONYMOUS, ASSUMED_ROLE, ROLE, ROOT, SERVICE, Caller
+from .principal import ANONYMOUS, ASSUMED_ROLE, FEDERATED, ROLE, ROOT, SERVICE, Caller
 from .variables import Unresolved, has_variables, substitute
 
 __all__ = ["Request", "PolicySet", "Decision", "authorize", "ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY"]
@@ -102,7 +102,8 @@ class Decision:
         on = f' on resource: "{res}"' if quote_resource else f" on resource: {res}"
         if res in ("", "*"):
             on = ""
-        if self.decision == EXPLICIT_DENY:
+        if self.decision == EXPLICIT_DENY or self.policy_type == PolicyKind.SCP.value:
+            # An SCP denial always reads "explicit deny", even when it is only a missing Allow (TSAD).
             why = f"with an explicit deny in a {self.policy_type}"
         else:
             why = f"because no {self.policy_type} allows the {self.request.action} action"
@@ -173,8 +174,11 @@ def _spec_matches(spec: PrincipalSpec, caller: Caller) -> str | None:
     return None
 
 
-def principal_grant(st: Statement, caller: Caller) -> str | None:
-    """For a resource-policy statement: the grant kind when its Principal/NotPrincipal covers the caller."""
+def principal_grant(st: Statement, caller: Caller, has_boundary: bool = False) -> str | None:
+    """For a resource-policy statement: the grant kind when its Principal/NotPrincipal covers the caller.
+
+    has_boundary: a permissions boundary applies to the request (in addition to ``caller.has_boundary``).
+    """
     if st.principals is None:
         return _GRANT_DIRECT
     if not st.not_principal:
@@ -188,7 +192,7 @@ def principal_grant(st: Statement, caller: Caller) -> str | None:
         return best
     # NotPrincipal: the caller is exempt only when every layer of its identity is listed (NOTPRIN, fact 29);
     # a caller with a permissions boundary is never exempt from a Deny (fact 18).
-    if st.effect == "Deny" and caller.has_boundary:
+    if st.effect == "Deny" and (caller.has_boundary or has_boundary):
         return _GRANT_DIRECT
     listed = {s.value for s in st.principals if s.type == "AWS"}
     listed |= {f"arn:aws:iam::{s.value}:root" for s in st.principals if s.type == "AWS" and s.account == s.value}
@@ -211,14 +215,15 @@ def _matching(policies: Iterable[Policy], req: Request, effect: str) -> list[tup
     return out
 
 
-def _resource_matching(policy: Policy | None, req: Request, effect: str) -> list[tuple[Policy, Statement, str]]:
+def _resource_matching(policy: Policy | None, req: Request, effect: str,
+                       has_boundary: bool = False) -> list[tuple[Policy, Statement, str]]:
     if policy is None:
         return []
     out = []
     for st in policy.statements:
         if st.effect != effect:
             continue
-        grant = principal_grant(st, req.caller)
+        grant = principal_grant(st, req.caller, has_boundary)
         if grant is None:
             continue
         if _applies(st, policy, req):
@@ -247,7 +252,8 @@ def authorize(req: Request, policies: PolicySet) -> Decision:
         denies = _matching(level, req, "Deny")
         if denies:
             return done(EXPLICIT_DENY, PolicyKind.SCP.value, "explicit-deny", denies)
-    res_denies = _resource_matching(policies.resource, req, "Deny")
+    # A boundary in the policy set means the caller has one (NotPrincipal trap, fact 18).
+    res_denies = _resource_matching(policies.resource, req, "Deny", policies.boundary is not None)
     if res_denies:
         return done(EXPLICIT_DENY, "resource-based policy" if res_kind is not PolicyKind.TRUST else PolicyKind.TRUST.value,
                     "explicit-deny", [(p, s) for p, s, _ in res_denies])
@@ -258,16 +264,22 @@ def authorize(req: Request, policies: PolicySet) -> Decision:
         if denies:
             return done(EXPLICIT_DENY, ptype, "explicit-deny", denies)
 
-    # 2. SCPs must allow at every level (a missing Allow is reported as an explicit deny: TSAD).
+    # 2. SCPs must allow at every level. A missing Allow is an implicit deny (EVAL, "Organizations SCPs"
+    #    step), although the error message words it as an explicit deny in an SCP (TSAD; see message()).
     for level in policies.scps:
         if not _matching(level, req, "Allow"):
-            return done(EXPLICIT_DENY, PolicyKind.SCP.value, "scp-no-allow", [])
+            return done(IMPLICIT_DENY, PolicyKind.SCP.value, "scp-no-allow", [])
 
     # 3. Allows.
     is_root = caller.kind == ROOT
     id_allows = _matching(policies.identity, req, "Allow")
     boundary_ok = policies.boundary is None or bool(_matching([policies.boundary], req, "Allow"))
-    session_ok = not policies.session or bool(_matching(policies.session, req, "Allow"))
+    if policies.session:
+        session_ok = bool(_matching(policies.session, req, "Allow"))
+    else:
+        # A role session without a session policy keeps its role's permissions; a federated-user session
+        # (GetFederationToken) without one is implicitly denied (EVAL, "Session policies" step).
+        session_ok = caller.kind != FEDERATED
     identity_ok = (bool(id_allows) or is_root) and boundary_ok and session_ok
     res_allows = _resource_matching(policies.resource, req, "Allow")
     direct = [(p, s) for p, s, g in res_allows if g == _GRANT_DIRECT]
@@ -276,6 +288,11 @@ def authorize(req: Request, policies: PolicySet) -> Decision:
     capped_role_ok = role and boundary_ok and session_ok
 
     def identity_shortfall() -> Decision:
+        # A resource-policy grant to the caller's role was cut down: the boundary / session policy is the cause.
+        if role and not boundary_ok:
+            return done(IMPLICIT_DENY, PolicyKind.BOUNDARY.value, "boundary-cap", [])
+        if role and not session_ok:
+            return done(IMPLICIT_DENY, PolicyKind.SESSION.value, "session-cap", [])
         if not (id_allows or is_root):
             return done(IMPLICIT_DENY, PolicyKind.IDENTITY.value, "no-identity-allow", [])
         if not boundary_ok:
@@ -286,6 +303,13 @@ def authorize(req: Request, policies: PolicySet) -> Decision:
         if direct:
             return done(ALLOWED, "resource-based policy", "resource-allow", direct)
         return done(IMPLICIT_DENY, "resource-based policy", "anonymous-no-allow", [])
+    if caller.kind == SERVICE:
+        # An AWS service principal has no identity policies and no account of its own: a resource policy
+        # (or trust policy) naming it is what grants access (PRIN, "AWS service principals").
+        gate = PolicyKind.TRUST.value if res_kind is PolicyKind.TRUST else "resource-based policy"
+        if direct:
+            return done(ALLOWED, gate, "resource-allow", direct)
+        return done(IMPLICIT_DENY, gate, "no-resource-allow", [])
 
     if res_kind in (PolicyKind.KEY, PolicyKind.TRUST):
         # The key policy / trust policy is the gate; IAM counts only through an account statement.

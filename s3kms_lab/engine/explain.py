@@ -17,7 +17,7 @@ __all__ = ["Explanation", "explain", "summarize"]
 
 _RULES = {
     "explicit-deny": "an explicit Deny matched; a Deny always beats any Allow",
-    "scp-no-allow": "the service control policies do not allow the action",
+    "scp-no-allow": "implicit deny: the service control policies do not allow the action (reported as an explicit deny in an SCP)",
     "resource-allow": "the resource-based policy allows this principal directly",
     "resource-allow-role": "the resource-based policy allows the caller's role",
     "identity-allow": "an identity-based policy allows it (same account: identity OR resource policy suffices)",
@@ -72,7 +72,8 @@ def _statement_trace(pol: Policy, st: Any, d: Decision) -> dict[str, Any]:
     why = []
     act = any(action_matches(a, req.action) for a in st.actions) != st.not_action
     targets = statement_targets(st, pol, req)
-    grant = principal_grant(st, req.caller) if pol.kind.is_resource_policy else "n/a"
+    grant = (principal_grant(st, req.caller, d.policies.boundary is not None)
+             if pol.kind.is_resource_policy else "n/a")
     cond_ok = True
     for c in st.conditions:
         cond_ok = evaluate_condition(c, req.context, pol.variables_enabled, conds) and cond_ok
@@ -88,8 +89,9 @@ def _statement_trace(pol: Policy, st: Any, d: Decision) -> dict[str, Any]:
         why.append("a condition is not met")
     applies = act and targets and grant is not None and cond_ok
     if applies and not why:
-        why.append("action, resource" + (", principal" if pol.kind.is_resource_policy else "") +
-                   (" and conditions" if st.conditions else "") + " all match")
+        parts = ["action", "resource"] + (["principal"] if pol.kind.is_resource_policy else []) + \
+            (["conditions"] if st.conditions else [])
+        why.append(", ".join(parts[:-1]) + " and " + parts[-1] + " match")
     elif applies:
         why.append("action and resource match" + (", conditions met" if st.conditions else ""))
     return {"label": st.label, "sid": st.sid, "effect": st.effect, "applies": applies,

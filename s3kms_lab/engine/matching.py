@@ -44,6 +44,7 @@ def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
     return glob_regex(pattern, ignore_case).match(value) is not None
 
 
+@lru_cache(maxsize=16384)
 def action_matches(pattern: str, action: str) -> bool:
     """Match a policy ``Action`` entry against a request action (``s3:PutObject``), case-insensitively."""
     return glob_match(pattern, action, ignore_case=True)
