@@ -7,22 +7,26 @@ at a time (moto's state is not thread-safe).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import threading
+import time
 import uuid
+import xml.etree.ElementTree as ET
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl
 
+from xml.sax.saxutils import escape
+
 from moto.core.routing import get_service_router
 from moto.core.request import Request as MotoRequest
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 from ..engine import MalformedPolicyError, PolicyKind, PolicySet, Request, authorize, parse_policy
-from ..engine.principal import ROLE, Caller
+from ..engine.principal import ANONYMOUS, ROLE, Caller
 from ..engine.simulate import SimulationError, simulate, simulate_custom_policy, context_from_entries
 from .auth import Authenticated, authenticate
-from .decide import Authorizer, Call, SsePlan, Step
+from .decide import SSE_HEADERS, Authorizer, Call, SsePlan, Step
 from .errors import EXPLANATION_HEADER, AwsError
 from .moto_seam import MotoState
 from .operations import Op, lookup
@@ -43,7 +47,6 @@ class LabApp:
         self.state = state
         self.trail = trail
         self.authorizer = Authorizer(state)
-        self.moto_app = DomainDispatcherApplication(create_backend_app)
         self.s3_router = get_service_router("s3")
         self.lock = threading.RLock()
         self.pending_sse: dict[str, dict[str, Any]] = {}  # multipart uploadId -> data key record
@@ -77,12 +80,31 @@ class LabApp:
         try:
             auth = authenticate(self.state, method, raw_uri, headers, body, service_hint)
         except AwsError as err:
+            self.record_refusal(err, None, headers, environ, request_id)
             return err.render(request_id)
         try:
             call, op = self.identify(environ, auth, method, headers, body)
+        except AwsError as err:
+            self.record_refusal(err, auth, headers, environ, request_id)
+            return err.render(request_id)
+        try:
             return self.dispatch(environ, auth, call, op, request_id)
         except AwsError as err:
             return err.render(request_id)
+
+    def record_refusal(self, err: AwsError, auth: Authenticated | None, headers: dict[str, str],
+                       environ: dict[str, Any], request_id: str) -> None:
+        """Trail record for a request refused before the operation table (bad signature, unknown access key,
+        operation not modelled): who (anonymous when not authenticated), the error, nothing else."""
+        caller = auth.caller if auth is not None else Caller(ANONYMOUS)
+        target = headers.get("x-amz-target", "")
+        name = target.split(".")[-1] if target else f"{environ.get('REQUEST_METHOD', '')} {environ.get('PATH_INFO', '')}"
+        self.trail.add(caller=caller, access_key=auth.credential.access_key_id if auth and auth.credential else "",
+                       source=_SOURCES.get(err.service, "s3.amazonaws.com"), name=name, request_id=request_id,
+                       source_ip=environ.get("REMOTE_ADDR", "127.0.0.1"), user_agent=headers.get("user-agent", ""),
+                       request_parameters=None, resources=[], read_only=False, management=True,
+                       error_code=err.code, error_message=err.message, decision="error",
+                       explanation=err.explanation or err.message)
 
     @staticmethod
     def _service_hint(headers: dict[str, str]) -> str:
@@ -136,19 +158,32 @@ class LabApp:
     # ------------------------------------------------------------------ dispatch
     def dispatch(self, environ: dict[str, Any], auth: Authenticated, call: Call, op: Op,
                  request_id: str) -> tuple[int, dict[str, str], bytes]:
+        if call.service == "s3" and call.operation == "DeleteObjects":
+            return self.delete_objects(environ, call, op, request_id)
+        steps: list[Step] = []
+        try:
+            return self._dispatch(environ, call, op, request_id, steps)
+        except AwsError as err:
+            # Refused after authorization (bad parameter, key state, malformed policy...): still a trail record.
+            self.record(call, op, steps, request_id, err.status, b"", error=err, explanation=_explanation(steps))
+            raise
+
+    def _dispatch(self, environ: dict[str, Any], call: Call, op: Op, request_id: str,
+                  steps: list[Step]) -> tuple[int, dict[str, str], bytes]:
         plan: SsePlan | None = None
         decrypt_key = None
         if call.service == "s3":
-            steps, plan, decrypt_key = self.authorizer.s3_steps(call, op)
+            s3_steps, plan, decrypt_key = self.authorizer.s3_steps(call, op)
+            steps.extend(s3_steps)
             if plan is not None and plan.algorithm.startswith("aws:kms") and plan.key is None:
                 raise AwsError("s3", "KMS.NotFoundException",
                                f"Invalid keyId {call.headers.get('x-amz-server-side-encryption-aws-kms-key-id', '')}", 400)
         elif call.service == "kms":
-            steps = self.kms_steps(call, op)
+            steps.extend(self.kms_steps(call, op))
         elif call.service == "iam":
-            steps = self.iam_steps(call, op)
+            steps.extend(self.iam_steps(call, op))
         else:
-            steps = self.sts_steps(call, op)
+            steps.extend(self.sts_steps(call, op))
         denied = self.authorizer.decide(steps)
         if denied is not None:
             return self.deny(call, op, denied, steps, request_id)
@@ -158,32 +193,127 @@ class LabApp:
             self.before_s3(call, op, plan, decrypt_key)
         if call.service == "iam" and call.operation in ("SimulateCustomPolicy", "SimulatePrincipalPolicy"):
             status, headers, body = self.simulate(call)
+        elif call.service == "iam" and call.operation in _LAB_SERVED_IAM:
+            status, headers, body = self.user_boundary(call, request_id)
         else:
             status, headers, body = self.forward(environ, call, plan)
-        if call.service == "s3" and status < 300:
-            self.after_s3(call, op, plan, body)
-        self.record(call, op, steps, request_id, status, body, error=None)
-        headers[EXPLANATION_HEADER] = "; ".join(
-            s.decision.summary() for s in steps if s.decision is not None).encode("ascii", "replace").decode()
+        if status < 300:
+            self.after_success(call, op, plan, body)
+            if call.service == "kms" and call.operation == "ScheduleKeyDeletion":
+                body = _complete_schedule_key_deletion(body, call.params)
+                headers.pop("Content-Length", None)
+        explanation = _explanation(steps)
+        self.record(call, op, steps, request_id, status, body, error=None, explanation=explanation,
+                    response_headers=headers)
+        headers[EXPLANATION_HEADER] = explanation
         return status, headers, body
 
+    def after_success(self, call: Call, op: Op, plan: SsePlan | None, body: bytes) -> None:
+        """State the lab keeps beside moto's, updated after moto did the work."""
+        if call.service == "s3":
+            self.after_s3(call, op, plan, body)
+        elif call.service == "iam" and not op.read_only:
+            self.state.forget_credentials()  # keys deleted / deactivated, users removed...
+        elif call.service == "sts" and call.operation == "AssumeRole":
+            akid = _between(body, b"<AccessKeyId>", b"</AccessKeyId>")
+            self.state.note_session(akid, _session_tags(call.params), time.time())
+
     def deny(self, call: Call, op: Op, step: Step, steps: list[Step], request_id: str) -> tuple[int, dict[str, str], bytes]:
+        err = self.denial(call, step)
+        self.record(call, op, steps, request_id, err.status, b"", error=err, explanation=_explanation(steps))
+        return err.render(request_id)
+
+    def denial(self, call: Call, step: Step) -> AwsError:
+        """The error AWS returns for a denied step (facts 96-103, 127):
+
+        - S3: 403 ``AccessDenied`` (REST-XML); the S3 resource ARN in double quotes; the detailed reason only
+          for callers of the bucket owner's account (fact 99). When S3's own call to KMS is denied, S3 fails
+          with 403 ``AccessDenied`` carrying KMS's sentence (fact 90).
+        - KMS: 400 ``AccessDeniedException`` (JSON); for a caller of another account the sentence does not
+          reveal whether the key exists (fact 127).
+        - IAM / STS: 403 ``AccessDenied`` (query XML).
+        """
         d = step.decision
         assert d is not None
-        quote = call.service == "s3"
-        message = d.message(quote_resource=quote and not step.via_s3)
-        if call.service == "kms":
-            err = AwsError("kms", "AccessDeniedException", message, 400, d.explain().text())
-        elif call.service == "s3":
-            # S3 gives the detailed reason only to callers of the bucket owner's account (fact 99).
+        explanation = d.explain().text()
+        req = d.request
+        cross_account = bool(req.resource_account) and req.resource_account != call.caller.account
+        if step.via_s3 or call.service == "kms":
+            message = d.message()
+            if cross_account and not d.decision == "explicitDeny" and step.request.action.startswith("kms:"):
+                message = (f"User: {call.caller.arn} is not authorized to perform: {req.action} on resource: "
+                           f"{req.resource} because the resource does not exist in this Region, no resource-based "
+                           "policies allow access, or a resource-based policy explicitly denies access")
+            if call.service == "kms":
+                return AwsError("kms", "AccessDeniedException", message, 400, explanation)
+        else:
+            message = d.message(quote_resource=call.service == "s3")
+        if call.service == "s3":
             owner = self.authorizer.bucket_owner(call.bucket) if call.bucket else call.caller.account
             if call.caller.is_anonymous or (owner and owner != call.caller.account):
                 message = "Access Denied"
-            err = AwsError("s3", "AccessDenied", message, 403, d.explain().text())
+            return AwsError("s3", "AccessDenied", message, 403, explanation)
+        return AwsError(call.service, "AccessDenied", message, 403, explanation)
+
+    # ------------------------------------------------------------------ S3 multi-object delete
+    def delete_objects(self, environ: dict[str, Any], call: Call, op: Op,
+                       request_id: str) -> tuple[int, dict[str, str], bytes]:
+        """DeleteObjects (what ``aws s3 rm --recursive`` sends), authorized per key like AWS.
+
+        S3 checks ``s3:DeleteObject`` (``s3:DeleteObjectVersion`` for a version) for every key in the request;
+        keys the caller may not delete come back as ``<Error><Code>AccessDenied</Code>`` entries of an HTTP
+        200 answer while the others are deleted
+        (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html).
+        """
+        body = environ["wsgi.input"].getvalue()
+        try:
+            root = ET.fromstring(body)
+        except ET.ParseError:
+            raise AwsError("s3", "MalformedXML", "The XML you provided was not well-formed or did not validate "
+                           "against our published schema", 400) from None
+        ns = root.tag[:root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+        quiet = (root.findtext(f"{ns}Quiet") or "").strip().lower() == "true"
+        allowed: list[tuple[str, str | None]] = []
+        denied: list[tuple[str, str | None, Step]] = []
+        steps: list[Step] = []
+        for obj in root.findall(f"{ns}Object"):
+            key, version = obj.findtext(f"{ns}Key") or "", obj.findtext(f"{ns}VersionId")
+            key_op = dataclasses.replace(op, action="s3:DeleteObjectVersion") if version else op
+            key_steps, _, _ = self.authorizer.s3_steps(dataclasses.replace(call, key=key), key_op)
+            failed = self.authorizer.decide(key_steps)
+            steps.extend(key_steps)
+            if failed is None:
+                allowed.append((key, version))
+            else:
+                denied.append((key, version, failed))
+        errors = "".join(f"<Error><Key>{escape(k)}</Key>" + (f"<VersionId>{escape(v)}</VersionId>" if v else "") +
+                         "<Code>AccessDenied</Code><Message>Access Denied</Message></Error>" for k, v, _ in denied)
+        if allowed:
+            objects = "".join(f"<Object><Key>{escape(k)}</Key>" + (f"<VersionId>{escape(v)}</VersionId>" if v else "")
+                              + "</Object>" for k, v in allowed)
+            new_body = (f'<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>{str(quiet).lower()}</Quiet>'
+                        f"{objects}</Delete>").encode()
+            env = {k: v for k, v in environ.items() if k not in ("HTTP_CONTENT_MD5",) and not k.startswith("HTTP_X_AMZ_CHECKSUM")}
+            env["wsgi.input"] = io.BytesIO(new_body)
+            env["CONTENT_LENGTH"] = str(len(new_body))
+            status, headers, out = self.forward(env, call, None)
+            if status < 300 and errors:
+                out = out.replace(b"</DeleteResult>", errors.encode() + b"</DeleteResult>")
+                headers.pop("Content-Length", None)
         else:
-            err = AwsError(call.service, "AccessDenied", message, 403, d.explain().text())
-        self.record(call, op, steps, request_id, err.status, b"", error=err)
-        return err.render(request_id)
+            status, headers = 200, {"Content-Type": "application/xml"}
+            out = (f'<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+                   f"{errors}</DeleteResult>").encode()
+        explanation = _explanation(steps)
+        self.record(call, op, steps, request_id, status, out, error=None, explanation=explanation,
+                    extra_resources=[k for k, _ in allowed] + [k for k, _, _ in denied],
+                    additional={"deletedKeys": [k for k, _ in allowed], "deniedKeys": [k for k, _, _ in denied]})
+        for key, _version, step in denied:
+            kcall = dataclasses.replace(call, key=key)
+            self.record(kcall, op, [step], request_id, 403, b"", error=self.denial(kcall, step),
+                        explanation=_explanation([step]))
+        headers[EXPLANATION_HEADER] = explanation
+        return status, headers, out
 
     # ------------------------------------------------------------------ per-service steps
     def kms_key_for(self, call: Call) -> Any:
@@ -263,8 +393,7 @@ class LabApp:
             ctx["sts:rolesessionname"] = [call.params["RoleSessionName"]]
         if call.params.get("ExternalId"):
             ctx["sts:externalid"] = [call.params["ExternalId"]]
-        tags = {v: call.params.get(k.replace(".Key", ".Value"), "") for k, v in call.params.items()
-                if k.startswith("Tags.member.") and k.endswith(".Key")}
+        tags = _session_tags(call.params)
         for k, v in tags.items():
             ctx[f"aws:requesttag/{k.lower()}"] = [v]
         if tags:
@@ -279,9 +408,15 @@ class LabApp:
             # No such role (or no usable trust policy): AWS answers AccessDenied without saying which.
             trust = parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"},
                                   "Action": "sts:AssumeRole"}]}, PolicyKind.TRUST, f"role {role_arn} (does not exist)")
-        req = Request(call.caller, "sts:AssumeRole", role_arn, ctx, role_arn.split(":")[4] if role_arn.count(":") >= 5 else "")
-        steps = [Step(f"sts:AssumeRole on {role_arn}", req, PolicySet(caller_pol.identity, caller_pol.boundary,
-                                                                      caller_pol.session, trust))]
+        role_account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
+        policies = PolicySet(caller_pol.identity, caller_pol.boundary, caller_pol.session, trust)
+        steps = [Step(f"sts:AssumeRole on {role_arn}", Request(call.caller, "sts:AssumeRole", role_arn, ctx, role_account),
+                      policies)]
+        if tags:
+            # Passing session tags needs sts:TagSession too, allowed by the trust policy
+            # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required).
+            steps.append(Step(f"sts:TagSession on {role_arn}",
+                              Request(call.caller, "sts:TagSession", role_arn, ctx, role_account), policies))
         return steps
 
     # ------------------------------------------------------------------ writes that AWS validates
@@ -297,23 +432,48 @@ class LabApp:
             elif call.service == "iam" and call.operation in ("CreateRole", "UpdateAssumeRolePolicy"):
                 parse_policy(call.params.get("AssumeRolePolicyDocument", "") or call.params.get("PolicyDocument", ""),
                              PolicyKind.TRUST, "trust policy")
-            elif call.service == "sts" and call.operation == "AssumeRole" and call.params.get("Policy"):
-                parse_policy(call.params["Policy"], PolicyKind.SESSION, "session policy")
+            elif call.service == "sts" and call.operation == "AssumeRole":
+                self.validate_assume_role(call)
             elif call.service == "kms" and call.operation in ("PutKeyPolicy", "CreateKey") and call.params.get("Policy"):
                 new = parse_policy(call.params["Policy"], PolicyKind.KEY, "new key policy")
                 if not call.params.get("BypassPolicyLockoutSafetyCheck"):
                     self.lockout_check(call, new)
         except MalformedPolicyError as exc:
-            service = call.service
-            status = 400
-            raise AwsError(service, exc.code, exc.message, status) from None
+            raise AwsError(call.service, exc.code, exc.message, 400) from None
+
+    def validate_assume_role(self, call: Call) -> None:
+        """AssumeRole's parameter checks (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html):
+        DurationSeconds from 900 s up to the role's MaxSessionDuration; a session policy must parse."""
+        p = call.params
+        if p.get("DurationSeconds"):
+            try:
+                duration = int(p["DurationSeconds"])
+            except ValueError:
+                raise AwsError("sts", "ValidationError", "DurationSeconds must be a number of seconds", 400) from None
+            if duration < 900:
+                raise AwsError("sts", "ValidationError", f"1 validation error detected: Value '{duration}' at "
+                               "'durationSeconds' failed to satisfy constraint: Member must have value greater "
+                               "than or equal to 900", 400)
+            role = self.state.role_by_arn(p.get("RoleArn", ""))
+            limit = int(getattr(role, "max_session_duration", 3600) or 3600) if role is not None else 3600
+            if duration > limit:
+                raise AwsError("sts", "ValidationError", f"The requested DurationSeconds exceeds the "
+                               f"MaxSessionDuration set for this role.", 400)
+        if p.get("Policy"):
+            parse_policy(p["Policy"], PolicyKind.SESSION, "session policy")
 
     def lockout_check(self, call: Call, new_policy: Any) -> None:
-        """KMS refuses a key policy that would not let the caller call PutKeyPolicy later (fact 72, 123)."""
+        """KMS refuses a key policy that would not let the caller call PutKeyPolicy later (fact 72, 123):
+        the new key policy, with the caller's IAM policies when it delegates to the account, must allow
+        the caller kms:PutKeyPolicy on the key."""
         account = call.caller.account
         key_arn = f"arn:aws:kms:{self.state.region}:{account}:key/lockout-check"
+        if call.operation == "PutKeyPolicy":
+            key_arn = self.kms_key_for(call).arn
+            account = key_arn.split(":")[4]
         ctx = self.authorizer.global_context(call, account)
         caller_pol = self.authorizer.caller_policies(call.credential)
+        ctx["kms:calleraccount"] = [call.caller.account]
         req = Request(call.caller, "kms:PutKeyPolicy", key_arn, ctx, account)
         d = authorize(req, PolicySet(caller_pol.identity, caller_pol.boundary, caller_pol.session, new_policy))
         if not d.allowed:
@@ -339,23 +499,29 @@ class LabApp:
                 backend.decrypt(sse["blob"], sse["context"])
 
     def after_s3(self, call: Call, op: Op, plan: SsePlan | None, body: bytes) -> None:
+        """S3's KMS work for a new object: a data key of its own, generated by KMS under the object's key
+        and encryption context (the wrapped key is kept on moto's object as ``lab_sse``)."""
+        upload = None
+        if call.operation == "CreateMultipartUpload":
+            upload_id = _between(body, b"<UploadId>", b"</UploadId>")
+            bucket = self.state.bucket(call.bucket)
+            upload = bucket.multiparts.get(upload_id) if bucket is not None else None
+            if upload is not None:
+                upload.lab_sse_headers = {h: call.headers[h] for h in SSE_HEADERS if h in call.headers}
+        elif call.operation == "CompleteMultipartUpload":
+            sse = self.pending_sse.pop(call.query.get("uploadId", ""), None)
+            obj = self.state.s3_object(call.bucket, call.key)
+            if sse and obj is not None:
+                obj.lab_sse = sse
         if plan is None or plan.key is None:
-            if call.operation == "CompleteMultipartUpload":
-                sse = self.pending_sse.pop(call.query.get("uploadId", ""), None)
-                obj = self.state.s3_object(call.bucket, call.key)
-                if sse and obj is not None:
-                    obj.lab_sse = sse
             return
         backend = self.state.kms(plan.key.arn.split(":")[4])
         _plain, blob, _arn = backend.generate_data_key(plan.key.id, plan.context, 32, "AES_256")
         record = {"key_arn": plan.key.arn, "blob": blob, "context": dict(plan.context), "bucket_key": plan.bucket_key}
         if call.operation == "CreateMultipartUpload":
-            upload_id = _between(body, b"<UploadId>", b"</UploadId>")
-            self.pending_sse[upload_id] = record
-            bucket = self.state.bucket(call.bucket)
-            mp = bucket.multiparts.get(upload_id) if bucket is not None else None
-            if mp is not None:
-                mp.lab_sse = record
+            self.pending_sse[_between(body, b"<UploadId>", b"</UploadId>")] = record
+            if upload is not None:
+                upload.lab_sse = record
         else:
             obj = self.state.s3_object(call.bucket, call.key)
             if obj is not None:
@@ -383,12 +549,26 @@ class LabApp:
             captured["status"] = int(status.split()[0])
             captured["headers"] = headers
 
-        chunks = self.moto_app(env, start_response)
+        chunks = self.state.backend_app(call.service)(env, start_response)
         body = b"".join(chunks)
         if hasattr(chunks, "close"):
             chunks.close()
         headers = {k: v for k, v in captured.get("headers", [])}
         return captured.get("status", 500), headers, body
+
+    def user_boundary(self, call: Call, request_id: str) -> tuple[int, dict[str, str], bytes]:
+        """Put/DeleteUserPermissionsBoundary, which moto 5.2.5 lacks: served by the lab through the seam."""
+        name = call.params.get("UserName", "")
+        arn = call.params.get("PermissionsBoundary") if call.operation == "PutUserPermissionsBoundary" else None
+        if call.operation == "PutUserPermissionsBoundary":
+            account = arn.split(":")[4] if arn and arn.count(":") >= 5 else ""
+            if not arn or (account != "aws" and arn not in self.state.iam(account or call.caller.account).managed_policies):
+                raise AwsError("iam", "NoSuchEntity", f"Policy {arn} does not exist or is not attachable.", 404)
+        if not self.state.set_user_boundary(call.caller.account, name, arn):
+            raise AwsError("iam", "NoSuchEntity", f"The user with name {name} cannot be found.", 404)
+        body = (f'<{call.operation}Response xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ResponseMetadata>'
+                f"<RequestId>{request_id}</RequestId></ResponseMetadata></{call.operation}Response>").encode()
+        return 200, {"Content-Type": "text/xml"}, body
 
     def simulate(self, call: Call) -> tuple[int, dict[str, str], bytes]:
         from .simulate_xml import simulate_response
@@ -437,53 +617,101 @@ class LabApp:
 
     # ------------------------------------------------------------------ trail
     def record(self, call: Call, op: Op, steps: list[Step], request_id: str, status: int, body: bytes,
-               error: AwsError | None) -> None:
+               error: AwsError | None, explanation: str = "", response_headers: dict[str, str] | None = None,
+               extra_resources: list[str] = (), additional: dict[str, Any] | None = None) -> None:
+        """CloudTrail records for one request: the call itself, then the KMS calls S3 made for the caller
+        (facts 117-121). ``explanation``: the engine's summaries; ``extra_resources``: more object keys
+        (DeleteObjects); ``additional``: extra ``additionalEventData``."""
         akid = call.credential.access_key_id if call.credential else ""
+        created = call.credential.created if call.credential else None
         main = steps[0] if steps else None
-        main_decision = main.decision.decision if main and main.decision else "allowed"
-        explanation = "; ".join(s.decision.summary() for s in steps if s.decision is not None)
+        decision = "allowed"
         if error is not None:
             denied = next((s for s in steps if s.decision is not None and not s.decision.allowed), None)
-            main_decision = denied.decision.decision if denied and denied.decision else "denied"
-        params = self.request_parameters(call)
+            decision = denied.decision.decision if denied is not None and denied.decision else "error"
         resources = []
         if call.service == "s3" and call.bucket:
-            if call.key:
-                resources.append({"type": "AWS::S3::Object", "ARN": f"arn:aws:s3:::{call.bucket}/{call.key}"})
+            for key in ([call.key] if call.key else []) + list(extra_resources):
+                resources.append({"type": "AWS::S3::Object", "ARN": f"arn:aws:s3:::{call.bucket}/{key}"})
             resources.append({"type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{call.bucket}",
                               "accountId": self.authorizer.bucket_owner(call.bucket)})
         elif main is not None and main.request.resource not in ("*", ""):
             resources.append({"type": _resource_type(call.service), "ARN": main.request.resource,
                               "accountId": main.request.resource_account})
-        err_code = error.code if error else (None if status < 300 else _error_code(body))
-        err_msg = error.message if error else (None if status < 300 else _error_message(body))
+        if error is None and status >= 300:
+            error = AwsError(call.service, _error_code(body) or "Error", _error_message(body) or "", status)
+        extra = dict(additional or {})
+        if call.service == "s3":
+            extra.update({"SignatureVersion": "SigV4" if call.auth_type != "none" else None,
+                          "AuthenticationMethod": {"query": "QueryString", "header": "AuthHeader"}.get(call.auth_type),
+                          "bytesTransferredIn": int(call.headers.get("content-length") or 0),
+                          "bytesTransferredOut": len(body) if op.read_only and error is None else 0})
+        recipient = (self.authorizer.bucket_owner(call.bucket) if call.bucket else "") or \
+            (main.request.resource_account if main is not None else "")
         self.trail.add(caller=call.caller, access_key=akid, source=_SOURCES[call.service], name=call.operation,
                        request_id=request_id, source_ip=call.source_ip, user_agent=call.headers.get("user-agent", ""),
-                       request_parameters=params, resources=resources, read_only=op.read_only,
-                       management=op.management, error_code=err_code, error_message=err_msg,
-                       decision=main_decision if error else ("allowed" if status < 300 else "allowed"),
-                       explanation=explanation)
-        # KMS events S3 made on the caller's behalf (management events, invokedBy s3.amazonaws.com).
+                       request_parameters=self.request_parameters(call), resources=resources, read_only=op.read_only,
+                       management=op.management, error_code=error.code if error else None,
+                       error_message=error.message if error else None, decision=decision, explanation=explanation,
+                       response_elements=None if error else self.response_elements(call, op, response_headers, body),
+                       additional_event_data=extra or None, recipient_account=recipient, session_created=created)
+        # KMS events S3 made on the caller's behalf (management events, invokedBy s3.amazonaws.com);
+        # a key of another account logs the event in both accounts with one sharedEventID (fact 121).
         for s in steps:
             if not s.via_s3 or s.decision is None:
                 continue
             failed = not s.decision.allowed
-            self.trail.add(caller=call.caller, access_key=akid, source="kms.amazonaws.com",
-                           name=s.request.action.split(":")[1], request_id=request_id, source_ip=call.source_ip,
-                           user_agent="s3.amazonaws.com",
-                           request_parameters={"keyId": s.request.resource,
-                                               "encryptionContext": {k.split("kms:encryptioncontext:")[1]: v[0]
-                                                                     for k, v in s.request.context.items()
-                                                                     if k.startswith("kms:encryptioncontext:")}},
-                           resources=[{"type": "AWS::KMS::Key", "ARN": s.request.resource,
-                                       "accountId": s.request.resource_account}],
-                           read_only=True, management=True,
-                           error_code="AccessDenied" if failed else None,
-                           error_message=s.decision.message() if failed else None,
-                           invoked_by="s3.amazonaws.com", decision=s.decision.decision,
-                           explanation=s.decision.summary(), recipient_account=s.request.resource_account)
+            action = s.request.action.split(":")[1]
+            context = {k.split("kms:encryptioncontext:")[1]: v[0] for k, v in s.request.context.items()
+                       if k.startswith("kms:encryptioncontext:")}
+            params: dict[str, Any] = {"encryptionContext": context}
+            if action == "GenerateDataKey":
+                params = {"keyId": s.request.resource, "keySpec": "AES_256", **params}
+            else:
+                params = {"encryptionAlgorithm": "SYMMETRIC_DEFAULT", **params}
+            key_account = s.request.resource_account
+            accounts = [key_account] if key_account == call.caller.account else [call.caller.account, key_account]
+            shared = str(uuid.uuid4()) if len(accounts) > 1 else None
+            for account in accounts:
+                self.trail.add(caller=call.caller, access_key=akid, source="kms.amazonaws.com", name=action,
+                               request_id=request_id, source_ip=call.source_ip, user_agent="s3.amazonaws.com",
+                               request_parameters=params,
+                               resources=[{"type": "AWS::KMS::Key", "ARN": s.request.resource, "accountId": key_account}],
+                               read_only=True, management=True,
+                               error_code="AccessDenied" if failed else None,
+                               error_message=s.decision.message() if failed else None,
+                               invoked_by="s3.amazonaws.com", decision=s.decision.decision,
+                               explanation=s.decision.summary(), recipient_account=account,
+                               shared_event_id=shared, session_created=created)
             if failed:
                 break
+
+    @staticmethod
+    def response_elements(call: Call, op: Op, headers: dict[str, str] | None, body: bytes) -> dict[str, Any] | None:
+        """CloudTrail ``responseElements``: null for reads; what a write answered otherwise (fact 117)."""
+        if op.read_only:
+            return None
+        if call.service == "s3":
+            lower = {k.lower(): v for k, v in (headers or {}).items()}
+            out = {h: lower[h] for h in ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
+                                         "x-amz-server-side-encryption-bucket-key-enabled", "x-amz-version-id")
+                   if h in lower}
+            return out or None
+        if call.service == "kms":
+            try:
+                doc = json.loads(body or b"{}")
+            except ValueError:
+                return None
+            if not isinstance(doc, dict):
+                return None
+            out = {k[:1].lower() + k[1:]: v for k, v in doc.items() if k not in ("Plaintext", "CiphertextBlob")}
+            return out or None
+        if call.service == "sts" and call.operation == "AssumeRole":
+            return {"credentials": {"accessKeyId": _between(body, b"<AccessKeyId>", b"</AccessKeyId>"),
+                                    "expiration": _between(body, b"<Expiration>", b"</Expiration>")},
+                    "assumedRoleUser": {"assumedRoleId": _between(body, b"<AssumedRoleId>", b"</AssumedRoleId>"),
+                                        "arn": _between(body, b"<Arn>", b"</Arn>")}}
+        return None
 
     @staticmethod
     def request_parameters(call: Call) -> dict[str, Any]:
@@ -498,6 +726,29 @@ class LabApp:
         if call.service == "kms":
             return {k: v for k, v in call.params.items() if k not in ("Plaintext", "CiphertextBlob")}
         return {k: v for k, v in call.params.items() if k not in ("Action", "Version")}
+
+
+_LAB_SERVED_IAM = ("PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary")
+
+
+def _complete_schedule_key_deletion(body: bytes, params: dict[str, Any]) -> bytes:
+    """moto 5.2.5 answers ScheduleKeyDeletion without KeyState / PendingWindowInDays; AWS includes both
+    (https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html)."""
+    doc = json.loads(body or b"{}")
+    doc.setdefault("KeyState", "PendingDeletion")
+    doc.setdefault("PendingWindowInDays", int(params.get("PendingWindowInDays") or 30))
+    return json.dumps(doc).encode()
+
+
+def _explanation(steps: list[Step]) -> str:
+    """The engine's one-line summaries of the decided steps (header-safe ASCII)."""
+    return "; ".join(s.decision.summary() for s in steps if s.decision is not None).encode("ascii", "replace").decode()
+
+
+def _session_tags(params: dict[str, str]) -> dict[str, str]:
+    """``Tags.member.N.Key/Value`` query parameters of AssumeRole as a dict."""
+    return {v: params.get(k[:-len(".Key")] + ".Value", "") for k, v in params.items()
+            if k.startswith("Tags.member.") and k.endswith(".Key")}
 
 
 def _resource_type(service: str) -> str:

@@ -63,8 +63,10 @@ def _error(service: str, code: str, message: str, status: int = 403) -> AwsError
 def caller_for(cred: Credential) -> Caller:
     if cred.kind == "user":
         return Caller(USER, cred.arn, cred.account, name=cred.name, unique_id=cred.unique_id)
+    # Session tags passed to AssumeRole become principal tags of the session (aws:PrincipalTag/...):
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html
     return Caller(ASSUMED_ROLE, cred.arn, cred.account, name=cred.name, role_arn=cred.role_arn,
-                  session_name=cred.session_name, unique_id=cred.unique_id, mfa=False)
+                  session_name=cred.session_name, unique_id=cred.unique_id, mfa=False, tags=dict(cred.tags))
 
 
 def authenticate(state: MotoState, method: str, raw_uri: str, headers: dict[str, str], body: bytes,

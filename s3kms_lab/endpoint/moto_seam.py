@@ -20,6 +20,7 @@ from moto.iam.models import iam_backends
 from moto.kms import models as kms_models
 from moto.kms.models import kms_backends
 from moto.kms.responses import KmsResponse
+from moto.moto_server.werkzeug_app import create_backend_app
 from moto.s3.models import FakeBucket, s3_backends
 from moto.sts.models import sts_backends
 
@@ -63,6 +64,8 @@ class Credential:
     session_name: str = ""
     session_policy: str | None = None
     expires: float | None = None
+    created: float | None = None
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 class MotoState:
@@ -71,6 +74,21 @@ class MotoState:
     def __init__(self, region: str):
         self.region = region
         neutralise_moto_authorization()
+        self._credentials: dict[str, Credential] = {}
+        self._apps: dict[str, Any] = {}
+        self.session_info: dict[str, tuple[tuple[tuple[str, str], ...], float]] = {}
+
+    # -- moto's WSGI applications
+    def backend_app(self, service: str) -> Any:
+        """moto's Flask app for ``service`` (``s3``/``kms``/``iam``/``sts``), created once.
+
+        moto's own ``DomainDispatcherApplication`` finds the service from the Host header / signature on
+        every request (scanning its module folder each time); the lab already knows the service.
+        """
+        app = self._apps.get(service)
+        if app is None:
+            app = self._apps[service] = create_backend_app(service)  # type: ignore[arg-type]
+        return app
 
     # -- backends
     @staticmethod
@@ -90,7 +108,27 @@ class MotoState:
 
     # -- credentials
     def find_credential(self, access_key_id: str) -> Credential | None:
-        """Look an access key up among IAM users' keys and STS sessions of every account."""
+        """Look an access key up among IAM users' keys and STS sessions of every account.
+
+        Found credentials are cached; :meth:`forget_credentials` drops the cache (the endpoint calls it
+        after every IAM write, so deleted or deactivated keys stop working at once)."""
+        cred = self._credentials.get(access_key_id)
+        if cred is None:
+            cred = self._find_credential(access_key_id)
+            if cred is not None:
+                self._credentials[access_key_id] = cred
+        return cred
+
+    def forget_credentials(self) -> None:
+        self._credentials.clear()
+
+    def note_session(self, access_key_id: str, tags: dict[str, str], created: float) -> None:
+        """Remember what moto 5.2.5 does not keep about an AssumeRole session: its session tags and
+        when it was created (CloudTrail's sessionContext.attributes.creationDate)."""
+        self.session_info[access_key_id] = (tuple(sorted(tags.items())), created)
+        self._credentials.pop(access_key_id, None)
+
+    def _find_credential(self, access_key_id: str) -> Credential | None:
         for account, by_partition in list(iam_backends.items()):
             backend = by_partition[_PARTITION]
             for user in list(backend.users.values()):
@@ -104,10 +142,11 @@ class MotoState:
                 if session.access_key_id == access_key_id:
                     role = self.role_by_arn(session.role_arn)
                     role_id = role.id if role is not None else "AROAUNKNOWN"
+                    tags, created = self.session_info.get(access_key_id, ((), None))
                     return Credential(access_key_id, session.secret_access_key, "session", session.account_id,
                                       session.arn, session.role_arn.split("/")[-1], f"{role_id}:{session.session_name}",
                                       session.session_token, session.role_arn, session.session_name,
-                                      session.policy, session.expiration.timestamp())
+                                      session.policy, session.expiration.timestamp(), created, tags)
         return None
 
     # -- IAM entities
@@ -154,8 +193,23 @@ class MotoState:
                     for p in role.managed_policies.values()]
         return out
 
+    def set_user_boundary(self, account: str, name: str, policy_arn: str | None) -> bool:
+        """Put/DeletePermissionsBoundary for a user (moto 5.2.5 does not implement them). False: no such user."""
+        user = self.user(account, name)
+        if user is None:
+            return False
+        user.permissions_boundary_arn = policy_arn
+        self.forget_credentials()
+        return True
+
+    def user_boundary(self, account: str, name: str) -> tuple[str, str] | None:
+        user = self.user(account, name)
+        return self.role_boundary(user) if user is not None else None
+
     def role_boundary(self, role: Any) -> tuple[str, str] | None:
-        arn = getattr(role, "permissions_boundary_arn", None)
+        arn = getattr(role, "permissions_boundary_arn", None) or getattr(role, "permissions_boundary", None)
+        if not isinstance(arn, str):
+            arn = (arn or {}).get("PermissionsBoundaryArn") if isinstance(arn, dict) else None
         if not arn:
             return None
         account = arn.split(":")[4]

@@ -42,6 +42,8 @@ S3_OPERATIONS: dict[str, Op] = {
     "GetObject": _s3("s3:GetObject", "object", kms="decrypt", read_only=True),
     "HeadObject": _s3("s3:GetObject", "object", read_only=True),  # no KMS call (fact 78)
     "DeleteObject": _s3("s3:DeleteObject", "object"),
+    # multi-object delete: s3:DeleteObject decided per key (s3:DeleteObjectVersion for a version)
+    "DeleteObjects": _s3("s3:DeleteObject", "object"),
     "CopyObject": _s3("s3:PutObject", "object", kms="encrypt", copy=True),
     "CreateMultipartUpload": _s3("s3:PutObject", "object", kms="encrypt"),
     "UploadPart": _s3("s3:PutObject", "object", kms="part"),

@@ -22,8 +22,10 @@ from ..engine.principal import ANONYMOUS, ASSUMED_ROLE, USER
 __all__ = ["Trail", "user_identity"]
 
 
-def user_identity(caller: Caller, access_key: str = "", invoked_by: str | None = None) -> dict[str, Any]:
-    """CloudTrail ``userIdentity`` for a caller."""
+def user_identity(caller: Caller, access_key: str = "", invoked_by: str | None = None,
+                  session_created: float | None = None) -> dict[str, Any]:
+    """CloudTrail ``userIdentity`` for a caller (fact 118); ``session_created``: epoch seconds a role
+    session was created (``sessionContext.attributes.creationDate``)."""
     if caller.kind == ANONYMOUS:
         ident: dict[str, Any] = {"type": "AWSAccount", "principalId": "", "accountId": "anonymous"}
     elif caller.kind == ASSUMED_ROLE:
@@ -33,6 +35,8 @@ def user_identity(caller: Caller, access_key: str = "", invoked_by: str | None =
                                                       "arn": caller.role_arn, "accountId": caller.account,
                                                       "userName": caller.name},
                                     "attributes": {"mfaAuthenticated": "false"}}}
+        if session_created is not None:
+            ident["sessionContext"]["attributes"]["creationDate"] = _iso(session_created)
     elif caller.kind == USER:
         ident = {"type": "IAMUser", "principalId": caller.unique_id, "arn": caller.arn, "accountId": caller.account,
                  "accessKeyId": access_key, "userName": caller.name}
@@ -41,6 +45,10 @@ def user_identity(caller: Caller, access_key: str = "", invoked_by: str | None =
     if invoked_by:
         ident["invokedBy"] = invoked_by
     return ident
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Trail:
@@ -59,11 +67,13 @@ class Trail:
             user_agent: str, request_parameters: dict[str, Any] | None, resources: list[dict[str, str]],
             read_only: bool, management: bool, error_code: str | None = None, error_message: str | None = None,
             invoked_by: str | None = None, decision: str = "allowed", explanation: str = "",
-            recipient_account: str = "", response_elements: dict[str, Any] | None = None) -> dict[str, Any]:
+            recipient_account: str = "", response_elements: dict[str, Any] | None = None,
+            additional_event_data: dict[str, Any] | None = None, shared_event_id: str | None = None,
+            session_created: float | None = None) -> dict[str, Any]:
         """Append one record and return it."""
         rec: dict[str, Any] = {
             "eventVersion": "1.11",
-            "userIdentity": user_identity(caller, access_key, invoked_by),
+            "userIdentity": user_identity(caller, access_key, invoked_by, session_created),
             "eventTime": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "eventSource": source,
             "eventName": name,
@@ -82,6 +92,10 @@ class Trail:
             "eventCategory": "Management" if management else "Data",
             "s3kmsLab": {"decision": decision, "explanation": explanation},
         }
+        if additional_event_data:
+            rec["additionalEventData"] = additional_event_data
+        if shared_event_id:
+            rec["sharedEventID"] = shared_event_id
         if error_code:
             rec["errorCode"] = error_code
             rec["errorMessage"] = error_message
