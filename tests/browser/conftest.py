@@ -1,0 +1,36 @@
+"""Browser fixtures: one JupyterLab server and one Chromium for the whole session (see browserlab.py)."""
+from __future__ import annotations
+
+import pytest
+
+from browserlab import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, LabServer, chromium_missing
+
+# Nothing under tests/browser is a notebook for nbval to run.
+collect_ignore_glob = ["*.ipynb"]
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory):
+    reason = chromium_missing()
+    if reason:
+        pytest.skip(reason)
+    server = LabServer(tmp_path_factory.mktemp("jupyterlab")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory, lab_server):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),  # a fresh, empty user-data dir
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport=VIEWPORT,
+        )
+        context.set_default_timeout(30_000)
+        try:
+            yield context
+        finally:
+            context.close()

@@ -1,0 +1,413 @@
+"""The notebooks as a learner uses them: JupyterLab in Chromium, Run All from the menu, widgets clicked.
+
+For every notebooks/*.ipynb present at collection time (a new notebook is covered automatically):
+open it in JupyterLab, Edit > Clear Outputs of All Cells, Run > Run All Cells, wait until every cell ran and
+the kernel is idle, save it (the temporary copy), then check
+
+- every code cell executed, and no cell produced an error output (read from the saved notebook) nor a
+  traceback on stderr (read from the page);
+- every widget rendered: no "Loading widget...", "Error displaying widget" or "model not found" left;
+- the notebook stopped its lab: the kernel process listens on no port but its own Jupyter ports;
+
+and keep a screenshot of the whole notebook in artifacts/browser/ (printed at the end of the session).
+
+Interaction contracts (the notebook authors provide these DOM hooks):
+
+- 02: Dropdown ``.s3kms-sse-header`` (aws:kms -> none) flips the uploader's cells of
+  ``.s3kms-decision-table`` from ALLOWED to DENIED and ``.s3kms-explanation`` then names
+  DenyUnEncryptedUploads;
+- 03: Checkbox ``.s3kms-root-statement`` (checked -> unchecked) flips the analyst's KMS cells to DENIED.
+
+The whole session uses one `jupyter lab` server and one Chromium; each notebook's kernel is shut down when
+its tests are done.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from browserlab import ARTIFACTS, notebook_names
+
+RUN_TIMEOUT_S = 180          # one notebook's Run All
+KERNEL_READY_TIMEOUT_S = 90  # the notebook's kernel starting
+WIDGET_TIMEOUT_S = 20        # "Loading widget..." placeholders resolving
+SCREENSHOT_MAX_BYTES = 400_000
+INTERACTIVE = ("02_", "03_")  # notebooks whose live page the interaction tests reuse
+
+WIDGET_FAILURES = ("Error displaying widget", "model not found", "Loading widget...")
+
+
+def _find(prefix: str) -> str | None:
+    for name in notebook_names():
+        if name.startswith(prefix):
+            return name
+    return None
+
+
+@dataclass
+class RunResult:
+    name: str
+    page: object
+    seconds: float
+    unexecuted: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    stderr_tracebacks: list[str] = field(default_factory=list)
+    widget_failures: list[str] = field(default_factory=list)
+    widget_count: int = 0
+    leftover_ports: list[str] = field(default_factory=list)
+    kernel_found: bool = False
+    screenshot: Path | None = None
+    console_errors: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------- page helpers
+KERNEL_IDLE_JS = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+    .some(e => /\\|\\s*Idle$/.test(e.textContent.trim()))"""
+
+PROMPTS_JS = """() => [...document.querySelectorAll(
+    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent.trim())"""
+
+RUN_DONE_JS = """() => {
+  const p = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')]
+    .map(e => e.textContent.trim());
+  const idle = [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+    .some(e => /\\|\\s*Idle$/.test(e.textContent.trim()));
+  return p.length > 0 && !p.some(t => t.includes('*')) && /\\d/.test(p[0]) && idle;
+}"""
+
+DECISIONS_JS = """() => [...document.querySelectorAll('.s3kms-decision-table td[data-principal]')].map(td => ({
+  principal: td.dataset.principal, variant: td.dataset.variant || '', text: td.textContent.trim()}))"""
+
+
+def _menu(page, menu: str, item: str, fallback_command: str) -> None:
+    """Click a main-menu item as a learner would; fall back to the app command if the menu is not there."""
+    try:
+        page.click(f".lm-MenuBar-itemLabel:text-is('{menu}')", timeout=10_000)
+        page.click(f".lm-Menu-itemLabel:text-is('{item}')", timeout=10_000)
+    except Exception:  # noqa: BLE001 - the menu layout is JupyterLab's, the command is the contract
+        page.keyboard.press("Escape")
+        page.evaluate(f"window.jupyterapp.commands.execute('{fallback_command}')")
+
+
+def _focus_notebook(page) -> None:
+    """Command mode on the first cell: click its prompt (never the middle of the page, where a widget
+    button could be), then Escape."""
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell .jp-InputPrompt").first.click()
+    page.keyboard.press("Escape")
+
+
+def _notebook_text(page, selector: str) -> list[str]:
+    return page.locator(f".jp-NotebookPanel:not(.lm-mod-hidden) {selector}").all_inner_texts()
+
+
+def _screenshot(page, stem: Path) -> Path:
+    """The whole notebook in one image: grow the viewport to the notebook's height, scroll to the top and
+    shoot a PNG (a JPEG at falling quality if the PNG is over SCREENSHOT_MAX_BYTES)."""
+    outer = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
+    extra = page.evaluate(f"""() => {{ const o = document.querySelector('{outer}');
+        return o ? Math.max(0, o.scrollHeight - o.clientHeight) : 0; }}""")
+    page.set_viewport_size({"width": 1280, "height": min(900 + int(extra) + 8, 16_000)})
+    try:
+        page.wait_for_timeout(400)
+        page.evaluate(f"() => {{ const o = document.querySelector('{outer}'); if (o) o.scrollTop = 0; }}")
+        page.wait_for_timeout(200)
+        path = stem.with_suffix(".png")
+        page.screenshot(path=str(path), type="png")
+        if path.stat().st_size > SCREENSHOT_MAX_BYTES:
+            path.unlink()
+            path = stem.with_suffix(".jpg")
+            for quality in (60, 45, 30):
+                page.screenshot(path=str(path), type="jpeg", quality=quality)
+                if path.stat().st_size <= SCREENSHOT_MAX_BYTES:
+                    break
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+    return path
+
+
+def _view_shot(page, selector: str, path: Path) -> None:
+    """What the learner sees right after an interaction: the viewport around ``selector``."""
+    target = page.locator(selector).first
+    if target.count():
+        target.scroll_into_view_if_needed()
+    page.screenshot(path=str(path), type="png")
+
+
+def run_notebook(server, context, name: str) -> RunResult:
+    page = context.new_page()
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text[:300]) if m.type == "error" else None)
+    t0 = time.monotonic()
+    page.goto(server.notebook_url(name))
+    page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
+    try:
+        page.wait_for_function(KERNEL_IDLE_JS, timeout=KERNEL_READY_TIMEOUT_S * 1000, polling=250)
+    except Exception as exc:  # noqa: BLE001
+        dialog = page.locator(".jp-Dialog").all_inner_texts()
+        raise AssertionError(f"{name}: kernel never became idle; dialog: {dialog}\n"
+                             f"server log:\n{server.log_tail()}") from exc
+    # A learner's wide view: hide the file browser (Ctrl+B), as the screenshot shows the notebook.
+    _focus_notebook(page)
+    page.keyboard.press("Control+b")
+
+    _menu(page, "Edit", "Clear Outputs of All Cells", "notebook:clear-all-cell-outputs")
+    # What the fresh kernel listens on before any cell runs (its Jupyter channels and ipykernel's own).
+    kernel_id = server.kernel_id(name)
+    proc = server.kernel_process(kernel_id) if kernel_id else None
+    baseline = (proc, _listening(proc)) if proc is not None else None
+    _menu(page, "Run", "Run All Cells", "notebook:run-all-cells")
+    page.wait_for_timeout(300)
+    try:
+        page.wait_for_function(RUN_DONE_JS, timeout=RUN_TIMEOUT_S * 1000, polling=250)
+    except Exception as exc:  # noqa: BLE001
+        raise AssertionError(f"{name}: Run All did not finish within {RUN_TIMEOUT_S}s; prompts: "
+                             f"{page.evaluate(PROMPTS_JS)}") from exc
+    seconds = time.monotonic() - t0
+    result = RunResult(name=name, page=page, seconds=seconds, console_errors=console_errors)
+
+    # Widgets: give placeholders time to resolve, then record what is left.
+    try:
+        page.wait_for_function(
+            """() => ![...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output')]
+                 .some(e => e.textContent.includes('Loading widget...'))""",
+            timeout=WIDGET_TIMEOUT_S * 1000, polling=250)
+    except Exception:  # noqa: BLE001 - reported below as a widget failure
+        pass
+    for text in _notebook_text(page, ".jp-OutputArea-output"):
+        if any(f in text for f in WIDGET_FAILURES):
+            result.widget_failures.append(text.strip()[:200])
+    result.widget_count = page.locator(
+        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output .jupyter-widgets").count()
+    for text in _notebook_text(page, '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'):
+        if "Traceback" in text or re.search(r"^\w+(Error|Exception)\b", text, re.M):
+            result.stderr_tracebacks.append(text.strip()[:600])
+
+    # The lab must be stopped: the kernel's process tree listens on no port it did not listen on before.
+    if baseline is not None:
+        result.kernel_found = True
+        result.leftover_ports = sorted(set(_listening(baseline[0])) - set(baseline[1]))
+
+    # Save (Ctrl+S) and read the saved copy: the notebook model is the truth about errors and counts.
+    saved = server.root / name
+    before = saved.stat().st_mtime_ns
+    _focus_notebook(page)
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    while saved.stat().st_mtime_ns == before and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert saved.stat().st_mtime_ns != before, f"{name}: Ctrl+S did not save the notebook within 30 s"
+    page.wait_for_function(
+        "() => !document.querySelector('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty')", timeout=30_000)
+    nb = _read_saved(saved)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if cell.execution_count is None and cell.source.strip():
+            result.unexecuted.append(i)
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                result.errors.append(f"cell {i}: {out.get('ename')}: {out.get('evalue')}")
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob(f"{Path(name).stem}.*"):
+        old.unlink()
+    result.screenshot = _screenshot(page, ARTIFACTS / Path(name).stem)
+    return result
+
+
+def _listening(proc) -> list[str]:
+    """Listening TCP/UDP sockets of a process and its children, as 'name[pid] ip:port'."""
+    found = []
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except Exception:  # noqa: BLE001 - the kernel died
+        return found
+    for p in procs:
+        try:
+            for c in p.net_connections(kind="inet"):
+                if c.status == "LISTEN":
+                    found.append(f"{p.name()}[{p.pid}] {c.laddr.ip}:{c.laddr.port}")
+        except Exception:  # noqa: BLE001 - a child that exited meanwhile
+            continue
+    return found
+
+
+def _read_saved(path: Path, attempts: int = 20):
+    for _ in range(attempts):
+        try:
+            return nbformat.read(path, as_version=4)
+        except Exception:  # noqa: BLE001 - caught mid-write
+            time.sleep(0.25)
+    return nbformat.read(path, as_version=4)
+
+
+class Runner:
+    """Runs each notebook once per session; keeps the live page of notebooks the interaction tests use."""
+
+    def __init__(self, server, context):
+        self.server, self.context = server, context
+        self.results: dict[str, RunResult] = {}
+
+    def run(self, name: str) -> RunResult:
+        if name not in self.results:
+            self.results[name] = run_notebook(self.server, self.context, name)
+        return self.results[name]
+
+    def done(self, name: str) -> None:
+        result = self.results.get(name)
+        if result is not None and result.page is not None:
+            result.page.close()
+            result.page = None
+            self.server.shutdown_notebook_kernel(name)
+
+    def close_all(self) -> None:
+        for name in list(self.results):
+            self.done(name)
+
+
+@pytest.fixture(scope="session")
+def runner(lab_server, chromium):
+    r = Runner(lab_server, chromium)
+    yield r
+    r.close_all()
+    if r.results:
+        lines = [f"  {res.name}: run {res.seconds:.1f}s, {res.widget_count} widget(s), screenshot {res.screenshot}"
+                 for res in r.results.values()]
+        print(f"\nbrowser screenshots in {ARTIFACTS}:\n" + "\n".join(lines))
+
+
+# ---------------------------------------------------------------------------------------------- tests
+NOTEBOOKS = notebook_names()
+
+
+@pytest.mark.timeout(RUN_TIMEOUT_S + 180)
+@pytest.mark.parametrize("name", NOTEBOOKS or [pytest.param(None, marks=pytest.mark.skip("no notebooks"))])
+def test_run_all_in_jupyterlab(runner, name):
+    res = runner.run(name)
+    try:
+        problems = []
+        if res.unexecuted:
+            problems.append(f"cells not executed after Run All (cell indices): {res.unexecuted}")
+        if res.errors:
+            problems.append("error outputs:\n  " + "\n  ".join(res.errors))
+        if res.stderr_tracebacks:
+            problems.append("tracebacks on stderr:\n  " + "\n  ".join(res.stderr_tracebacks))
+        if res.widget_failures:
+            problems.append("widgets not rendered:\n  " + "\n  ".join(res.widget_failures))
+        if not res.kernel_found:
+            problems.append("could not find the notebook's kernel process to check the lab was stopped")
+        if res.leftover_ports:
+            problems.append("lab not stopped at the end, still listening: " + ", ".join(res.leftover_ports))
+        assert not problems, f"{name} (screenshot {res.screenshot}):\n" + "\n".join(problems)
+    finally:
+        if not name.startswith(INTERACTIVE):
+            runner.done(name)
+
+
+def _decisions(page) -> list[dict]:
+    return page.evaluate(DECISIONS_JS)
+
+
+def _wait_decisions(page, predicate, timeout_s: float = 20) -> list[dict]:
+    deadline = time.monotonic() + timeout_s
+    cells = _decisions(page)
+    while time.monotonic() < deadline:
+        cells = _decisions(page)
+        if predicate(cells):
+            return cells
+        page.wait_for_timeout(250)
+    return cells
+
+
+def _live_page(runner, prefix: str):
+    name = _find(prefix)
+    if name is None:
+        pytest.skip(f"notebooks/{prefix}*.ipynb does not exist yet")
+    res = runner.run(name)
+    if res.page is None:  # its page was closed already (run alone with -k, say): run it afresh
+        runner.results.pop(name)
+        res = runner.run(name)
+    return name, res
+
+
+@pytest.mark.timeout(RUN_TIMEOUT_S + 180)
+def test_02_sse_header_dropdown_flips_uploader_to_denied(runner):
+    name, res = _live_page(runner, "02_")
+    page = res.page
+    try:
+        dropdown = page.locator(".s3kms-sse-header select")
+        assert dropdown.count() == 1, f"{name}: expected one Dropdown with class s3kms-sse-header, found {dropdown.count()}"
+        assert dropdown.input_value() == "aws:kms", f"{name}: the SSE header starts at {dropdown.input_value()!r}"
+        options = dropdown.locator("option").all_inner_texts()
+        assert "none" in options and "aws:kms" in options, f"{name}: options {options}"
+        explanation = page.locator(".s3kms-explanation")
+        assert explanation.count() >= 1, f"{name}: no widget with class s3kms-explanation"
+        before_text = explanation.first.inner_text()
+        before = {(c["principal"], c["variant"]): c["text"] for c in _decisions(page)}
+        uploader_allowed = [k for k, v in before.items() if k[0] == "uploader" and v == "ALLOWED"]
+        assert uploader_allowed, f"{name}: no uploader cell is ALLOWED with aws:kms: {before}"
+
+        dropdown.select_option("none")
+        after_cells = _wait_decisions(page, lambda cells: all(
+            c["text"] == "DENIED" for c in cells if (c["principal"], c["variant"]) in uploader_allowed)
+            and any(c["principal"] == "uploader" for c in cells))
+        after = {(c["principal"], c["variant"]): c["text"] for c in after_cells}
+        _view_shot(page, ".s3kms-decision-table", ARTIFACTS / f"{Path(name).stem}__sse-none.png")
+        still = {k: after.get(k, "<cell gone>") for k in uploader_allowed if after.get(k) != "DENIED"}
+        assert not still, f"{name}: with SSE header 'none' these uploader cells did not flip to DENIED: {still}"
+        page.wait_for_function(
+            "(t) => { const e = document.querySelector('.s3kms-explanation'); return e && e.textContent !== t; }",
+            arg=before_text, timeout=20_000)
+        after_text = explanation.first.inner_text()
+        assert "DenyUnEncryptedUploads" in after_text, \
+            f"{name}: explanation after choosing 'none' does not name DenyUnEncryptedUploads: {after_text!r}"
+
+        # And back: the learner's toggle restores the first answer.
+        dropdown.select_option("aws:kms")
+        back = _wait_decisions(page, lambda cells: all(
+            c["text"] == "ALLOWED" for c in cells if (c["principal"], c["variant"]) in uploader_allowed))
+        back_map = {(c["principal"], c["variant"]): c["text"] for c in back}
+        assert all(back_map.get(k) == "ALLOWED" for k in uploader_allowed), \
+            f"{name}: back at aws:kms the uploader cells are {back_map}"
+    finally:
+        runner.done(name)
+
+
+@pytest.mark.timeout(RUN_TIMEOUT_S + 180)
+def test_03_root_statement_checkbox_flips_analyst_kms_to_denied(runner):
+    name, res = _live_page(runner, "03_")
+    page = res.page
+    try:
+        box = page.locator(".s3kms-root-statement input[type=checkbox]")
+        assert box.count() == 1, f"{name}: expected one Checkbox with class s3kms-root-statement, found {box.count()}"
+        assert box.is_checked(), f"{name}: the root-statement checkbox starts unchecked"
+
+        def analyst_kms(cells):
+            analyst = [c for c in cells if c["principal"] == "analyst"]
+            kms = [c for c in analyst if "kms" in c["variant"].lower()]
+            return kms or analyst
+
+        before = analyst_kms(_decisions(page))
+        assert before, f"{name}: no analyst cell in .s3kms-decision-table"
+        assert any(c["text"] == "ALLOWED" for c in before), \
+            f"{name}: with the root statement, no analyst KMS cell is ALLOWED: {before}"
+
+        box.uncheck()
+        after = analyst_kms(_wait_decisions(
+            page, lambda cells: analyst_kms(cells) and all(c["text"] == "DENIED" for c in analyst_kms(cells))))
+        _view_shot(page, ".s3kms-decision-table", ARTIFACTS / f"{Path(name).stem}__root-unchecked.png")
+        not_denied = [c for c in after if c["text"] != "DENIED"]
+        assert not not_denied, f"{name}: without the root statement these analyst KMS cells are not DENIED: {not_denied}"
+
+        box.check()
+        back = analyst_kms(_wait_decisions(
+            page, lambda cells: any(c["text"] == "ALLOWED" for c in analyst_kms(cells))))
+        assert any(c["text"] == "ALLOWED" for c in back), f"{name}: re-checking did not restore ALLOWED: {back}"
+    finally:
+        runner.done(name)
+
