@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+SUMMARY: list[str] = []  # one line per notebook run, for pytest's terminal summary
 
 # Settings a learner would otherwise click through or that would hide cells from the DOM.
 LAB_SETTINGS = {

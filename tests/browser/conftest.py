@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from browserlab import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, LabServer, chromium_missing
+from browserlab import ARTIFACTS, CHROMIUM, SUMMARY, CHROMIUM_ARGS, VIEWPORT, LabServer, chromium_missing
 
 # Nothing under tests/browser is a notebook for nbval to run.
 collect_ignore_glob = ["*.ipynb"]
@@ -34,3 +34,10 @@ def chromium(tmp_path_factory, lab_server):
             yield context
         finally:
             context.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SUMMARY:
+        terminalreporter.write_sep("-", f"browser: screenshots in {ARTIFACTS}")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)

@@ -9,7 +9,8 @@ the kernel is idle, save it (the temporary copy), then check
 - every widget rendered: no "Loading widget...", "Error displaying widget" or "model not found" left;
 - the notebook stopped its lab: the kernel process listens on no port but its own Jupyter ports;
 
-and keep a screenshot of the whole notebook in artifacts/browser/ (printed at the end of the session).
+and keep screenshots of the whole notebook in artifacts/browser/ (the folder and files are listed in pytest's
+terminal summary).
 
 Interaction contracts (the notebook authors provide these DOM hooks):
 
@@ -23,6 +24,7 @@ its tests are done.
 """
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -31,12 +33,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browserlab import ARTIFACTS, notebook_names
+from browserlab import ARTIFACTS, SUMMARY, notebook_names
 
 RUN_TIMEOUT_S = 180          # one notebook's Run All
 KERNEL_READY_TIMEOUT_S = 90  # the notebook's kernel starting
 WIDGET_TIMEOUT_S = 20        # "Loading widget..." placeholders resolving
 SCREENSHOT_MAX_BYTES = 400_000
+SHOT_HEIGHT = 2000            # px of one screenshot part
+VIEWPORT_H = 900
 INTERACTIVE = ("02_", "03_")  # notebooks whose live page the interaction tests reuse
 
 WIDGET_FAILURES = ("Error displaying widget", "model not found", "Loading widget...")
@@ -61,7 +65,7 @@ class RunResult:
     widget_count: int = 0
     leftover_ports: list[str] = field(default_factory=list)
     kernel_found: bool = False
-    screenshot: Path | None = None
+    screenshots: list[Path] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
 
 
@@ -105,29 +109,38 @@ def _notebook_text(page, selector: str) -> list[str]:
     return page.locator(f".jp-NotebookPanel:not(.lm-mod-hidden) {selector}").all_inner_texts()
 
 
-def _screenshot(page, stem: Path) -> Path:
-    """The whole notebook in one image: grow the viewport to the notebook's height, scroll to the top and
-    shoot a PNG (a JPEG at falling quality if the PNG is over SCREENSHOT_MAX_BYTES)."""
+def _screenshot(page, stem: Path) -> list[Path]:
+    """The whole notebook, top to bottom: one PNG if it fits a viewport of up to SHOT_HEIGHT px, else
+    consecutive parts ``<stem>-1.png``, ``<stem>-2.png``... (the notebook scrolled one screen each), so every
+    image stays readable at 1280 px wide and under SCREENSHOT_MAX_BYTES (a JPEG when a PNG is larger)."""
     outer = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
-    extra = page.evaluate(f"""() => {{ const o = document.querySelector('{outer}');
-        return o ? Math.max(0, o.scrollHeight - o.clientHeight) : 0; }}""")
-    page.set_viewport_size({"width": 1280, "height": min(900 + int(extra) + 8, 16_000)})
+    metrics = f"""() => {{ const o = document.querySelector('{outer}');
+        return o ? [o.scrollHeight, o.clientHeight] : [0, 0]; }}"""
+    scroll_h, client_h = page.evaluate(metrics)
+    page.set_viewport_size({"width": 1280, "height": min(VIEWPORT_H + max(0, scroll_h - client_h) + 8, SHOT_HEIGHT)})
+    paths: list[Path] = []
     try:
         page.wait_for_timeout(400)
-        page.evaluate(f"() => {{ const o = document.querySelector('{outer}'); if (o) o.scrollTop = 0; }}")
-        page.wait_for_timeout(200)
-        path = stem.with_suffix(".png")
-        page.screenshot(path=str(path), type="png")
-        if path.stat().st_size > SCREENSHOT_MAX_BYTES:
-            path.unlink()
-            path = stem.with_suffix(".jpg")
-            for quality in (60, 45, 30):
-                page.screenshot(path=str(path), type="jpeg", quality=quality)
-                if path.stat().st_size <= SCREENSHOT_MAX_BYTES:
-                    break
+        scroll_h, client_h = page.evaluate(metrics)
+        parts = max(1, math.ceil(scroll_h / max(client_h, 1) - 0.01))
+        for i in range(parts):
+            page.evaluate(f"(y) => {{ const o = document.querySelector('{outer}'); if (o) o.scrollTop = y; }}",
+                          i * client_h)
+            page.wait_for_timeout(150)
+            base = stem if parts == 1 else stem.with_name(f"{stem.name}-{i + 1}")
+            path = base.with_suffix(".png")
+            page.screenshot(path=str(path), type="png")
+            if path.stat().st_size > SCREENSHOT_MAX_BYTES:
+                path.unlink()
+                path = base.with_suffix(".jpg")
+                for quality in (60, 45, 30):
+                    page.screenshot(path=str(path), type="jpeg", quality=quality)
+                    if path.stat().st_size <= SCREENSHOT_MAX_BYTES:
+                        break
+            paths.append(path)
     finally:
-        page.set_viewport_size({"width": 1280, "height": 900})
-    return path
+        page.set_viewport_size({"width": 1280, "height": VIEWPORT_H})
+    return paths
 
 
 def _view_shot(page, selector: str, path: Path) -> None:
@@ -214,9 +227,10 @@ def run_notebook(server, context, name: str) -> RunResult:
                 result.errors.append(f"cell {i}: {out.get('ename')}: {out.get('evalue')}")
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob(f"{Path(name).stem}.*"):
+    stem = Path(name).stem
+    for old in [*ARTIFACTS.glob(f"{stem}.*"), *ARTIFACTS.glob(f"{stem}-[0-9]*.*")]:
         old.unlink()
-    result.screenshot = _screenshot(page, ARTIFACTS / Path(name).stem)
+    result.screenshots = _screenshot(page, ARTIFACTS / stem)
     return result
 
 
@@ -255,7 +269,9 @@ class Runner:
 
     def run(self, name: str) -> RunResult:
         if name not in self.results:
-            self.results[name] = run_notebook(self.server, self.context, name)
+            self.results[name] = res = run_notebook(self.server, self.context, name)
+            SUMMARY.append(f"{name}: Run All {res.seconds:.1f} s, {res.widget_count} widget(s) -> "
+                           + ", ".join(p.name for p in res.screenshots))
         return self.results[name]
 
     def done(self, name: str) -> None:
@@ -275,10 +291,6 @@ def runner(lab_server, chromium):
     r = Runner(lab_server, chromium)
     yield r
     r.close_all()
-    if r.results:
-        lines = [f"  {res.name}: run {res.seconds:.1f}s, {res.widget_count} widget(s), screenshot {res.screenshot}"
-                 for res in r.results.values()]
-        print(f"\nbrowser screenshots in {ARTIFACTS}:\n" + "\n".join(lines))
 
 
 # ---------------------------------------------------------------------------------------------- tests
@@ -303,7 +315,7 @@ def test_run_all_in_jupyterlab(runner, name):
             problems.append("could not find the notebook's kernel process to check the lab was stopped")
         if res.leftover_ports:
             problems.append("lab not stopped at the end, still listening: " + ", ".join(res.leftover_ports))
-        assert not problems, f"{name} (screenshot {res.screenshot}):\n" + "\n".join(problems)
+        assert not problems, f"{name} (screenshots {', '.join(map(str, res.screenshots))}):\n" + "\n".join(problems)
     finally:
         if not name.startswith(INTERACTIVE):
             runner.done(name)
