@@ -1,0 +1,19 @@
+"""The requirement checker: prove or refute a scenario's requirements over its whole request space.
+
+    from s3kms_lab.checker import check
+    report = check("seed")
+    report.holds                      # False: the post's policies do not meet its requirements
+    report.requirement("R1").counterexamples[0].replay["cli"]
+
+Requirements are data (``data/scenarios/<name>/requirements.json``, see :mod:`.requirements`). The universe
+(:mod:`.universe`) is decided by the endpoint's own authorizer over an in-process moto state, so the
+checker and the lab can never disagree. ``s3kms-lab check`` is the command-line form (:mod:`.cli`),
+:mod:`.widget` the notebook form.
+"""
+from .check import check
+from .replay import replay
+from .report import Counterexample, Report, RequirementResult
+from .requirements import FORMAT, PROPERTIES, Requirement, RequirementsError
+
+__all__ = ["check", "replay", "Report", "RequirementResult", "Counterexample", "Requirement", "RequirementsError",
+           "FORMAT", "PROPERTIES"]

@@ -1,0 +1,205 @@
+"""``check(scenario)``: decide the whole universe, then judge every requirement against the decisions."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ..engine.matching import action_matches, glob_match
+from ..lab.scenario import Scenario, load_scenario
+from .replay import ReplayContext, describe, recipe
+from .report import Counterexample, Report, RequirementResult
+from .requirements import Requirement, load_requirements
+from .universe import Outcome, Universe
+
+__all__ = ["check", "judge", "lab_running"]
+
+
+def lab_running() -> bool:
+    """True when a :class:`Lab` runs in this process (the checker then runs in a child process)."""
+    from ..lab import lab as lab_module
+    return bool(getattr(lab_module, "_ACTIVE", []))
+
+
+def check(scenario: str = "seed", requirements: str | Path | None = None, limit: int = 3,
+          subprocess_if_lab_running: bool = True) -> Report:
+    """Prove or refute the scenario's requirements over its whole request universe.
+
+    scenario: a name under ``data/scenarios`` or a folder path; requirements: a requirements file
+    (default: the scenario's ``requirements.json``); limit: counterexamples kept per requirement.
+    moto's state is process-wide, so when a :class:`Lab` is running in this process the check runs in a
+    child Python process (same code) and its JSON report is read back.
+    Raises FileNotFoundError for an unknown scenario and :class:`RequirementsError` for a bad file.
+    """
+    if lab_running():
+        if not subprocess_if_lab_running:
+            raise RuntimeError("A lab is running in this process; stop it or let the check run in a child process")
+        return _check_in_child(scenario, requirements, limit)
+    sc = load_scenario(scenario)
+    with Universe(sc) as universe:
+        reqs = load_requirements(sc, universe.principal_refs(), universe.actions(), requirements)
+        started = time.perf_counter()
+        probes = universe.probes()
+        outcomes = universe.evaluate(probes)
+        report = judge(sc, universe, reqs, outcomes, limit)
+        report.elapsed_ms = (time.perf_counter() - started) * 1000
+    return report
+
+
+def _check_in_child(scenario: str, requirements: str | Path | None, limit: int) -> Report:
+    cmd = [sys.executable, "-m", "s3kms_lab.checker", "--scenario", str(scenario), "--json", "--limit", str(limit)]
+    if requirements:
+        cmd += ["--requirements", str(requirements)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=dict(os.environ))
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"the requirement check failed in its child process:\n{proc.stderr.strip()}")
+    return Report.from_dict(json.loads(proc.stdout))
+
+
+# ---------------------------------------------------------------------- judging
+def in_scope(req: Requirement, outcome: Outcome) -> bool:
+    """Is this request about the requirement: principal, request properties, and some authorization it
+    needs (action on resource)."""
+    probe = outcome.probe
+    names = req.principals
+    listed = "*" in names or probe.principal in names
+    if listed == req.except_principals:
+        return False
+    props = probe.properties()
+    for prop, values in req.when:
+        if props.get(prop) is None or props[prop] not in values:
+            return False
+    for step in outcome.steps():
+        r = step.request
+        if any(action_matches(a, r.action) for a in req.actions) and \
+                any(x == "*" or glob_match(x, r.resource) for x in req.resources):
+            return True
+    return False
+
+
+def violates(req: Requirement, outcome: Outcome) -> str:
+    """Why the request breaks the requirement ('' when it does not)."""
+    if req.expect == "denied":
+        if outcome.allowed:
+            return "the requirement says this must be refused, but the endpoint allows it"
+        return ""
+    if req.expect == "allowed":
+        if not outcome.allowed:
+            return f"the requirement says this must succeed, but it is refused ({outcome.decision})"
+        return ""
+    if not outcome.allowed or outcome.encryption is None:
+        return ""
+    alg, key = outcome.encryption
+    if alg not in req.algorithms or (req.key and key != req.key):
+        stored = f"{alg} under {key}" if key else f"{alg} (no KMS key)"
+        wanted = "/".join(req.algorithms) + (f" under {req.key}" if req.key else "")
+        return f"the object would be stored with {stored}; the requirement wants {wanted}"
+    return ""
+
+
+def _shape(o: Outcome) -> tuple[Any, ...]:
+    """The request's own shape, without the principal and the environment (default encryption, TLS)."""
+    pr = o.probe
+    return (pr.kind, pr.operation, pr.sse, pr.kms_key_id, pr.object)
+
+
+def _pick(violations: list[tuple[int, int, Outcome, str]], limit: int) -> list[tuple[int, int, Outcome, str]]:
+    """The simplest violation first, then the simplest ones that add a new principal and/or a new request
+    shape (so the few shown tell different stories), ordered by complexity."""
+    chosen: list[tuple[int, int, Outcome, str]] = []
+    seen_p: set[str] = set()
+    seen_shape: set[tuple[Any, ...]] = set()
+    remaining = list(violations)
+    while remaining and len(chosen) < limit:
+        def score(v: tuple[int, int, Outcome, str]) -> tuple[int, int, int]:
+            novelty = (v[2].probe.principal not in seen_p) + (_shape(v[2]) not in seen_shape)
+            return (-novelty, v[0], v[1])
+        best = min(remaining, key=score)
+        remaining.remove(best)
+        seen_p.add(best[2].probe.principal)
+        seen_shape.add(_shape(best[2]))
+        chosen.append(best)
+    return sorted(chosen, key=lambda v: (v[0], v[1]))
+
+
+def replay_context(sc: Scenario, universe: Universe, outcomes: list[Outcome]) -> ReplayContext:
+    profiles = list(sc.spec.get("profiles", {}))
+
+    def first_allowed(pred: Any) -> str | None:
+        for p in universe.principals:
+            if p.profile is None or p.caller.is_anonymous:
+                continue
+            if any(pred(o) and o.allowed for o in outcomes if o.probe.principal == p.name):
+                return p.profile
+        return None
+
+    writer = first_allowed(lambda o: o.probe.kind == "put" and o.probe.sse == "aws:kms" and o.probe.kms_key_id == "key-arn"
+                           and o.probe.default_encryption == universe.baseline_encryption and not o.probe.secure_transport)
+    encrypter = first_allowed(lambda o: o.probe.kind == "kms" and o.probe.operation == "Encrypt"
+                              and not o.probe.secure_transport)
+    rules: dict[str, Any] = {"off": None,
+                             "SSE-S3": {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+                             "SSE-KMS": {"Rules": [{"ApplyServerSideEncryptionByDefault": {
+                                 "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": universe.key_arn}, "BucketKeyEnabled": False}]},
+                             "SSE-KMS+BucketKey": {"Rules": [{"ApplyServerSideEncryptionByDefault": {
+                                 "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": universe.key_arn}, "BucketKeyEnabled": True}]}}
+    if universe.baseline_encryption == "as provisioned":
+        enc = sc.spec["buckets"][0].get("encryption", {})
+        d: dict[str, Any] = {"SSEAlgorithm": enc.get("algorithm", "aws:kms")}
+        if enc.get("key"):
+            d["KMSMasterKeyID"] = enc["key"]
+        rules["as provisioned"] = {"Rules": [{"ApplyServerSideEncryptionByDefault": d,
+                                              "BucketKeyEnabled": bool(enc.get("bucket_key", False))}]}
+    admin = "admin" if "admin" in profiles else (profiles[0] if profiles else None)
+    from ..lab.scenario import DATA_DIR
+    name = sc.path.name if sc.path.resolve().parent == DATA_DIR.resolve() else str(sc.path)
+    return ReplayContext(scenario=name,
+                         bucket=universe.bucket, key_arn=universe.key_arn, key_id=universe.key_id, alias=universe.alias,
+                         account=sc.account, admin=admin, object_writer=writer, ciphertext_writer=encrypter,
+                         baseline_encryption=universe.baseline_encryption, encryption_rules=rules, profiles=profiles)
+
+
+def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: list[Outcome], limit: int = 3) -> Report:
+    """Judge every requirement against the decided universe."""
+    ctx = replay_context(sc, universe, outcomes)
+    order = {id(o): i for i, o in enumerate(outcomes)}
+    results = []
+    for req in reqs:
+        scoped = [o for o in outcomes if in_scope(req, o)]
+        bad = []
+        for o in scoped:
+            why = violates(req, o)
+            if why:
+                bad.append((universe.complexity(o.probe), order[id(o)], o, why))
+        examples = []
+        for cx, _i, o, why in _pick(bad, limit):
+            d = o.probe.as_dict()
+            enc = {"algorithm": o.encryption[0], "key": o.encryption[1]} if o.encryption and o.allowed else None
+            examples.append(Counterexample(request=d, description=describe(d, ctx), complexity=cx,
+                                           decision=o.decision, message=o.message(), encryption=enc,
+                                           explanation=o.explanation(), replay=recipe(d, ctx), why=why))
+        results.append(RequirementResult(req.id, req.title, req.source, req.sentence(), holds=not bad,
+                                         in_scope=len(scoped), violations=len(bad), counterexamples=examples))
+    from ..endpoint.decide import KEY_ID_RULE
+    notes = list(universe.notes)
+    notes.append(KEY_ID_RULE)
+    notes.append("aws:SecureTransport=true requests cannot be replayed on the lab endpoint (plain HTTP); "
+                 "their decisions come from the same engine with the key set to true.")
+    notes.append(f"Replay: `s3kms-lab serve --scenario {ctx.scenario} --config-dir /tmp/lab`, then "
+                 "`eval \"$(s3kms-lab env --config-dir /tmp/lab)\"` in another shell and run the commands shown.")
+    universe_info = {
+        "principals": [p.name + (f" ({p.arn})" if p.arn else "") for p in universe.principals],
+        "requests": ["PutObject", "multipart upload", "GetObject"] + [f"kms:{op}" for op in
+                                                                       ("Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey")],
+        "sse": ["absent", "AES256", "aws:kms", "aws:kms:dsse"],
+        "kms_key_id": universe.key_id_variants(),
+        "default_encryption": list(universe._encryption_variants),
+        "baseline_default_encryption": universe.baseline_encryption,
+        "secure_transport": [False, True],
+    }
+    return Report(scenario=sc.name, requirements=results, requests_decided=len(outcomes), elapsed_ms=0.0,
+                  universe=universe_info, setup=ctx.as_dict(), notes=notes)

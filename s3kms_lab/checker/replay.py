@@ -1,0 +1,261 @@
+"""Replay recipes for counterexamples: the AWS CLI commands (with the lab's profiles) and boto3 code,
+plus :func:`replay`, which runs the boto3 recipe against a running :class:`~s3kms_lab.Lab`.
+
+The boto3 recipe is kept as three code strings (setup, call, cleanup) that :func:`replay` executes as they
+are, so what the tests replay is exactly what a learner reads. Setup uses the lab's ``admin`` profile for
+bucket configuration and another key, and the scenario's own writer for objects and ciphertexts.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["ReplayContext", "recipe", "replay", "describe"]
+
+
+@dataclass
+class ReplayContext:
+    """What recipes need to know about the scenario: names, the key, and which profiles can do the setup.
+
+    admin: profile for bucket encryption / creating another key; object_writer: a profile the check found
+    able to write an SSE-KMS object under the key; ciphertext_writer: a profile able to call kms:Encrypt;
+    baseline_encryption: the bucket's own default-encryption variant; encryption_rules: variant -> rule.
+    """
+
+    scenario: str
+    bucket: str
+    key_arn: str
+    key_id: str
+    alias: str
+    account: str
+    admin: str | None
+    object_writer: str | None
+    ciphertext_writer: str | None
+    baseline_encryption: str
+    encryption_rules: dict[str, Any]
+    profiles: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ReplayContext":
+        return cls(**d)
+
+
+PROBE_KEY = "checker/probe.txt"
+OBJECT_KEYS = {"sse-kms": "checker/sse-kms-object.txt", "sse-kms+bucket-key": "checker/sse-kms-bucket-key-object.txt",
+               "sse-s3": "checker/sse-s3-object.txt"}
+
+
+def _key_header(ctx: ReplayContext, variant: str | None) -> tuple[str | None, str | None]:
+    """(value for the CLI, python expression for boto3) of the key-id header variant."""
+    return {None: (None, None), "absent": (None, None),
+            "key-id": (ctx.key_id, repr(ctx.key_id)), "key-arn": (ctx.key_arn, repr(ctx.key_arn)),
+            "alias": (ctx.alias, repr(ctx.alias)), "other-key": ("$OTHER_KEY_ARN", "other_key_arn"),
+            "aws/s3": ("alias/aws/s3", repr("alias/aws/s3"))}[variant]
+
+
+def describe(req: dict[str, Any], ctx: ReplayContext) -> str:
+    """The request in words."""
+    who = req["principal"]
+    kind = req["kind"]
+    st = "true" if req.get("secure_transport") else "false"
+    if kind in ("put", "multipart"):
+        sse = req.get("sse", "absent")
+        parts = ["no SSE header" if sse == "absent" else f"x-amz-server-side-encryption: {sse}"]
+        kv, _ = _key_header(ctx, req.get("kms_key_id"))
+        if sse.startswith("aws:kms"):
+            parts.append("no key-id header" if kv is None else
+                         f"key-id header {kv} ({req.get('kms_key_id')})")
+        what = "PutObject" if kind == "put" else "multipart upload (CreateMultipartUpload, UploadPart, CompleteMultipartUpload)"
+        return (f"{who}: {what} s3://{ctx.bucket}/{PROBE_KEY} with {', '.join(parts)}; "
+                f"bucket default encryption {req.get('default_encryption')}; aws:SecureTransport {st}")
+    if kind == "get":
+        obj = req.get("object", "sse-kms")
+        how = ("SSE-S3, stored before the bucket policy was in place" if obj == "sse-s3" else
+               "SSE-KMS under the scenario key" + (" with an S3 Bucket Key" if obj.endswith("bucket-key") else ""))
+        return f"{who}: GetObject s3://{ctx.bucket}/{OBJECT_KEYS[obj]} (stored {how}); aws:SecureTransport {st}"
+    return f"{who}: kms:{req['operation']} directly on {ctx.key_arn}; aws:SecureTransport {st}"
+
+
+def _profile_flag(who: str) -> str:
+    return "--no-sign-request" if who == "anonymous" else f"--profile {who}"
+
+
+def _client(service: str, who: str) -> str:
+    if who == "anonymous":
+        return (f"boto3.client({service!r}, endpoint_url=lab.endpoint_url, region_name=lab.region, "
+                f"config=Config(signature_version=UNSIGNED))")
+    return f"lab.client({service!r}, profile={who!r})"
+
+
+def recipe(req: dict[str, Any], ctx: ReplayContext) -> dict[str, Any]:
+    """CLI commands and boto3 code that make this request against a running lab of the scenario."""
+    who = req["principal"]
+    kind = req["kind"]
+    cli_setup: list[str] = []
+    cli: list[str] = []
+    cli_cleanup: list[str] = []
+    py_setup: list[str] = ["import boto3", "from botocore import UNSIGNED", "from botocore.config import Config"]
+    py_call: list[str] = []
+    py_cleanup: list[str] = []
+    notes: list[str] = []
+    replayable = True
+    admin = ctx.admin or "admin"
+    if who not in ctx.profiles and who != "anonymous":
+        replayable = False
+        notes.append(f"{who} has no lab profile")
+    if req.get("secure_transport"):
+        replayable = False
+        notes.append("the request is made with aws:SecureTransport=true (HTTPS); the lab endpoint speaks plain "
+                     "HTTP, so there the same request is decided with aws:SecureTransport=false")
+    b = ctx.bucket
+    if kind in ("put", "multipart"):
+        enc = req.get("default_encryption")
+        if enc and enc != ctx.baseline_encryption:
+            rule = ctx.encryption_rules.get(enc)
+            if rule is None:
+                cli_setup.append(f"aws --profile {admin} s3api delete-bucket-encryption --bucket {b}")
+                py_setup.append(f"lab.client('s3', profile={admin!r}).delete_bucket_encryption(Bucket={b!r})")
+            else:
+                conf = json.dumps(rule, separators=(",", ":"))
+                cli_setup.append(f"aws --profile {admin} s3api put-bucket-encryption --bucket {b} "
+                                 f"--server-side-encryption-configuration '{conf}'")
+                py_setup.append(f"lab.client('s3', profile={admin!r}).put_bucket_encryption(Bucket={b!r}, "
+                                f"ServerSideEncryptionConfiguration={rule!r})")
+            base = ctx.encryption_rules.get(ctx.baseline_encryption)
+            if base is None:
+                cli_cleanup.append(f"aws --profile {admin} s3api delete-bucket-encryption --bucket {b}")
+                py_cleanup.append(f"lab.client('s3', profile={admin!r}).delete_bucket_encryption(Bucket={b!r})")
+            else:
+                conf = json.dumps(base, separators=(",", ":"))
+                cli_cleanup.append(f"aws --profile {admin} s3api put-bucket-encryption --bucket {b} "
+                                   f"--server-side-encryption-configuration '{conf}'")
+                py_cleanup.append(f"lab.client('s3', profile={admin!r}).put_bucket_encryption(Bucket={b!r}, "
+                                  f"ServerSideEncryptionConfiguration={base!r})")
+        kid = req.get("kms_key_id")
+        if kid == "other-key":
+            cli_setup.append(f"OTHER_KEY_ARN=$(aws --profile {admin} kms create-key --query KeyMetadata.Arn --output text)")
+            py_setup.append(f"other_key_arn = lab.client('kms', profile={admin!r}).create_key()['KeyMetadata']['Arn']")
+        if kid == "aws/s3":
+            cli_setup.append(f"# the lab creates the AWS managed key aws/s3 on its first use, as S3 does: "
+                             f"aws --profile {admin} s3api put-object --bucket {b} --key checker/aws-s3.txt "
+                             f"--server-side-encryption aws:kms")
+            py_setup.append("lab.app.authorizer.aws_managed_s3_key(lab.account)  # S3 creates aws/s3 on first use")
+        sse = req.get("sse", "absent")
+        cli_args, py_args = "", ""
+        if sse != "absent":
+            cli_args += f" --server-side-encryption {sse}"
+            py_args += f", ServerSideEncryption={sse!r}"
+        kv, kpy = _key_header(ctx, kid)
+        if kv is not None:
+            cli_args += f' --ssekms-key-id "{kv}"' if kv.startswith("$") else f" --ssekms-key-id {kv}"
+            py_args += f", SSEKMSKeyId={kpy}"
+        flag = _profile_flag(who)
+        py_call.append(f"s3 = {_client('s3', who)}")
+        if kind == "put":
+            cli_setup.append("echo hello > probe.txt")
+            cli.append(f"aws {flag} s3api put-object --bucket {b} --key {PROBE_KEY} --body probe.txt{cli_args}")
+            py_call.append(f"s3.put_object(Bucket={b!r}, Key={PROBE_KEY!r}, Body=b'hello'{py_args})")
+        else:
+            cli_setup.append("echo hello > part1.bin")
+            cli.append(f"UPLOAD_ID=$(aws {flag} s3api create-multipart-upload --bucket {b} --key {PROBE_KEY}{cli_args} "
+                       f"--query UploadId --output text)")
+            cli.append(f"ETAG=$(aws {flag} s3api upload-part --bucket {b} --key {PROBE_KEY} --upload-id \"$UPLOAD_ID\" "
+                       f"--part-number 1 --body part1.bin --query ETag --output text)")
+            cli.append(f"aws {flag} s3api complete-multipart-upload --bucket {b} --key {PROBE_KEY} --upload-id \"$UPLOAD_ID\" "
+                       "--multipart-upload \"{\\\"Parts\\\":[{\\\"PartNumber\\\":1,\\\"ETag\\\":$ETAG}]}\"")
+            py_call.append(f"up = s3.create_multipart_upload(Bucket={b!r}, Key={PROBE_KEY!r}{py_args})")
+            py_call.append(f"part = s3.upload_part(Bucket={b!r}, Key={PROBE_KEY!r}, UploadId=up['UploadId'], "
+                           "PartNumber=1, Body=b'hello')")
+            py_call.append(f"s3.complete_multipart_upload(Bucket={b!r}, Key={PROBE_KEY!r}, UploadId=up['UploadId'], "
+                           "MultipartUpload={'Parts': [{'PartNumber': 1, 'ETag': part['ETag']}]})")
+    elif kind == "get":
+        obj = req.get("object", "sse-kms")
+        key = OBJECT_KEYS[obj]
+        bk = obj.endswith("bucket-key")
+        writer = ctx.object_writer
+        cli_setup.append("echo hello > object.txt")
+        if obj == "sse-s3":
+            replayable = False
+            notes.append("the scenario's policies do not let anyone store an SSE-S3 object; the checker puts one in "
+                         "place as the lab operator (an object from before the policy). To replay, store it while "
+                         "the bucket policy is removed")
+            writer = admin
+            cli_setup.append(f"aws --profile {writer} s3api put-object --bucket {b} --key {key} --body object.txt "
+                             "--server-side-encryption AES256")
+            py_setup.append(f"lab.client('s3', profile={writer!r}).put_object(Bucket={b!r}, Key={key!r}, Body=b'hello', "
+                            "ServerSideEncryption='AES256')")
+        else:
+            if writer is None:
+                replayable = False
+                notes.append("no profile of this scenario may write the object; create it as the lab operator")
+                writer = admin
+            cli_setup.append(f"aws --profile {writer} s3api put-object --bucket {b} --key {key} --body object.txt "
+                             f"--server-side-encryption aws:kms --ssekms-key-id {ctx.key_arn}" +
+                             (" --bucket-key-enabled" if bk else ""))
+            py_setup.append(f"lab.client('s3', profile={writer!r}).put_object(Bucket={b!r}, Key={key!r}, Body=b'hello', "
+                            f"ServerSideEncryption='aws:kms', SSEKMSKeyId={ctx.key_arn!r}" +
+                            (", BucketKeyEnabled=True)" if bk else ")"))
+        cli.append(f"aws {_profile_flag(who)} s3api get-object --bucket {b} --key {key} downloaded.txt")
+        py_call.append(f"{_client('s3', who)}.get_object(Bucket={b!r}, Key={key!r})['Body'].read()")
+    else:
+        op = req["operation"]
+        k = ctx.key_arn
+        flag = _profile_flag(who)
+        if op in ("Decrypt", "ReEncrypt"):
+            w = ctx.ciphertext_writer
+            if w is None:
+                replayable = False
+                notes.append("no profile of this scenario may encrypt under the key to make a ciphertext")
+                w = admin
+            cli_setup.append(f"aws --profile {w} kms encrypt --key-id {k} --plaintext hello --query CiphertextBlob "
+                             "--output text | base64 -d > ciphertext.bin")
+            py_setup.append(f"blob = lab.client('kms', profile={w!r}).encrypt(KeyId={k!r}, Plaintext=b'hello')['CiphertextBlob']")
+        kms = _client("kms", who)
+        if op == "Encrypt":
+            cli.append(f"aws {flag} kms encrypt --key-id {k} --plaintext hello")
+            py_call.append(f"{kms}.encrypt(KeyId={k!r}, Plaintext=b'hello')")
+        elif op == "GenerateDataKey":
+            cli.append(f"aws {flag} kms generate-data-key --key-id {k} --key-spec AES_256")
+            py_call.append(f"{kms}.generate_data_key(KeyId={k!r}, KeySpec='AES_256')")
+        elif op == "Decrypt":
+            cli.append(f"aws {flag} kms decrypt --key-id {k} --ciphertext-blob fileb://ciphertext.bin")
+            py_call.append(f"{kms}.decrypt(CiphertextBlob=blob, KeyId={k!r})")
+        else:
+            cli.append(f"aws {flag} kms re-encrypt --ciphertext-blob fileb://ciphertext.bin --destination-key-id {k}")
+            py_call.append(f"{kms}.re_encrypt(CiphertextBlob=blob, DestinationKeyId={k!r})")
+    setup, call, cleanup = "\n".join(py_setup), "\n".join(py_call), "\n".join(py_cleanup)
+    boto3_text = (f"from s3kms_lab import Lab\nwith Lab({ctx.scenario!r}) as lab:\n" +
+                  "\n".join("    " + line for line in (py_setup + py_call + py_cleanup)))
+    return {"profile": who if who in ctx.profiles else None, "replayable": replayable, "note": "; ".join(notes),
+            "cli": cli_setup + cli + cli_cleanup, "boto3": boto3_text,
+            "boto3_setup": setup, "boto3_call": call, "boto3_cleanup": cleanup}
+
+
+def replay(lab: Any, replay_recipe: dict[str, Any]) -> dict[str, Any]:
+    """Run a counterexample's boto3 recipe against a running lab.
+
+    Returns {"decision": "allowed" | "denied" | "error", "code", "status", "message", "explanation"}:
+    ``denied`` for AccessDenied/AccessDeniedException, ``error`` for any other client error.
+    """
+    from botocore.exceptions import ClientError
+
+    env: dict[str, Any] = {"lab": lab}
+    exec(replay_recipe["boto3_setup"], env)  # noqa: S102 - the recipe is generated above
+    try:
+        exec(replay_recipe["boto3_call"], env)  # noqa: S102
+        return {"decision": "allowed", "code": None, "status": 200, "message": "", "explanation": ""}
+    except ClientError as err:
+        resp = err.response
+        code = resp.get("Error", {}).get("Code")
+        headers = resp.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        return {"decision": "denied" if code in ("AccessDenied", "AccessDeniedException") else "error",
+                "code": code, "status": resp.get("ResponseMetadata", {}).get("HTTPStatusCode"),
+                "message": resp.get("Error", {}).get("Message", ""),
+                "explanation": headers.get("x-s3kms-lab-explanation", "")}
+    finally:
+        if replay_recipe.get("boto3_cleanup"):
+            exec(replay_recipe["boto3_cleanup"], env)  # noqa: S102

@@ -1,0 +1,318 @@
+"""Requirements as data: the file format, loading and validation.
+
+A scenario folder may hold ``requirements.json``::
+
+    {
+      "format": "s3kms-lab/requirements@1",
+      "vars": {"KEY_ARN": "arn:aws:kms:...:key/...", "UPLOADER": "arn:aws:iam::123456789012:role/DataUploaderRole"},
+      "requirements": [
+        {
+          "id": "R1",
+          "title": "Only DataUploaderRole may write objects to my-secure-bucket",
+          "source": "post requirement 1",
+          "principals": {"except": ["${UPLOADER}"]},
+          "actions": ["s3:PutObject"],
+          "resources": ["arn:aws:s3:::${BUCKET}/*"],
+          "when": {"sse": ["aws:kms"]},
+          "expect": "denied"
+        }
+      ]
+    }
+
+Each requirement reads "<principals> <expect> <actions> on <resources> [when <request properties>]":
+
+- ``principals``: ``"*"`` (everyone in the checker's universe), a list, or ``{"except": [...]}``. An entry is
+  a profile name (``analyst``), a principal ARN as ``aws:PrincipalArn`` carries it (a role ARN covers
+  its sessions), or ``anonymous``.
+- ``actions``: IAM actions, wildcards allowed (``kms:ReEncrypt*``). A request is in scope when any
+  authorization it needs has such an action on such a resource: a PutObject with SSE-KMS under the key
+  is therefore also a use of the key (S3 calls ``kms:GenerateDataKey`` as the caller).
+- ``resources``: ARN patterns (``*`` and ``?`` wildcards).
+- ``when`` (optional): only requests with these properties (see :data:`PROPERTIES`).
+- ``expect``: ``"denied"`` (no such request may succeed), ``"allowed"`` (every such request must
+  succeed) or ``{"encryption": {"algorithm": "aws:kms" | [...], "key": "<key ARN>"}}`` (every such
+  request that succeeds must store the object encrypted that way).
+
+``${NAME}`` is replaced from ``vars`` and the built-ins ``ACCOUNT``, ``REGION``, ``BUCKET`` (first bucket),
+``KEY_ARN``, ``KEY_ID`` (first key). Validation collects every problem and names where it is.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..lab.scenario import Scenario
+
+__all__ = ["FORMAT", "PROPERTIES", "Requirement", "RequirementsError", "load_requirements", "parse_requirements"]
+
+FORMAT = "s3kms-lab/requirements@1"
+
+# Request properties a ``when`` filter may name, with the values the universe enumerates.
+PROPERTIES: dict[str, tuple[Any, ...]] = {
+    "sse": ("absent", "AES256", "aws:kms", "aws:kms:dsse"),
+    "kms_key_id": ("absent", "key-id", "key-arn", "alias", "other-key", "aws/s3"),
+    "default_encryption": ("off", "SSE-S3", "SSE-KMS", "SSE-KMS+BucketKey"),
+    "secure_transport": (False, True),
+    "upload": ("single", "multipart"),
+    "object": ("sse-kms", "sse-kms+bucket-key", "sse-s3"),
+}
+EXPECTS = ("denied", "allowed")
+_REQ_KEYS = {"id", "title", "source", "principals", "actions", "resources", "when", "expect", "note"}
+_TOP_KEYS = {"format", "scenario", "description", "vars", "requirements"}
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ACTION = re.compile(r"^(s3|kms):[A-Za-z0-9*?]+$")
+
+
+class RequirementsError(ValueError):
+    """The requirements file is invalid; ``problems`` lists every problem found (one line each)."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: {len(problems)} problem(s) in the requirements:\n" +
+                         "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One validated requirement (variables substituted). principals: ``("*",)`` for everyone;
+    except_principals: True when ``principals`` lists who is *excluded*; when: property -> allowed values;
+    expect: ``denied`` / ``allowed`` / ``encryption``; algorithms/key: the encryption expected."""
+
+    id: str
+    title: str
+    source: str
+    principals: tuple[str, ...]
+    except_principals: bool
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    expect: str = "denied"
+    algorithms: tuple[str, ...] = ()
+    key: str = ""
+    note: str = ""
+    spec: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def sentence(self) -> str:
+        """The requirement in one line: who, expectation, what, on what, when."""
+        if self.principals == ("*",):
+            who = "everyone" if not self.except_principals else "nobody"
+        elif self.except_principals:
+            who = "everyone except " + ", ".join(self.principals)
+        else:
+            who = ", ".join(self.principals)
+        what = ", ".join(self.actions) + " on " + ", ".join(self.resources)
+        if self.expect == "encryption":
+            verb = f"may only succeed with {'/'.join(self.algorithms)} under {self.key}" if self.key else \
+                f"may only succeed with {'/'.join(self.algorithms)}"
+            text = f"{what}: for {who}, requests {verb}"
+        elif self.expect == "denied":
+            text = f"{who}: must be denied {what}"
+        else:
+            text = f"{who}: must be allowed {what}"
+        if self.when:
+            text += " when " + ", ".join(f"{k} in {list(v)}" for k, v in self.when)
+        return text
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def builtin_vars(sc: Scenario) -> dict[str, str]:
+    out = {"ACCOUNT": sc.account, "REGION": sc.region}
+    if sc.spec.get("buckets"):
+        out["BUCKET"] = sc.spec["buckets"][0]["name"]
+    if sc.spec.get("keys"):
+        out["KEY_ARN"] = sc.main_key_arn
+        out["KEY_ID"] = sc.spec["keys"][0]["id"]
+    return out
+
+
+def _subst(value: Any, vars_: dict[str, str], where: str, problems: list[str]) -> Any:
+    if isinstance(value, str):
+        def repl(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name not in vars_:
+                problems.append(f"{where}: unknown variable ${{{name}}} (known: {', '.join(sorted(vars_))})"
+                                f"{_suggest(name, list(vars_))}")
+                return m.group(0)
+            return vars_[name]
+        return _VAR.sub(repl, value)
+    if isinstance(value, list):
+        return [_subst(v, vars_, where, problems) for v in value]
+    if isinstance(value, dict):
+        return {k: _subst(v, vars_, where, problems) for k, v in value.items()}
+    return value
+
+
+def _str_list(value: Any, where: str, problems: list[str]) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        problems.append(f"{where}: expected a non-empty list of strings, got {json.dumps(value)}")
+        return []
+    return value
+
+
+def parse_requirements(doc: Any, sc: Scenario, principal_refs: dict[str, str], actions: list[str],
+                       source: str = "requirements") -> list[Requirement]:
+    """Validate a requirements document against a scenario.
+
+    principal_refs: every name or ARN a requirement may use -> canonical principal name;
+    actions: the IAM actions the universe's requests need (an action pattern matching none is an error).
+    Raises :class:`RequirementsError` listing every problem.
+    """
+    from ..engine.matching import action_matches
+
+    problems: list[str] = []
+    if not isinstance(doc, dict):
+        raise RequirementsError(source, ["the file must hold a JSON object with a \"requirements\" list"])
+    for k in doc:
+        if k not in _TOP_KEYS:
+            problems.append(f"unknown top-level field {k!r}{_suggest(k, sorted(_TOP_KEYS))}")
+    if doc.get("format", FORMAT) != FORMAT:
+        problems.append(f"format: expected {FORMAT!r}, got {doc.get('format')!r}")
+    vars_ = builtin_vars(sc)
+    user_vars = doc.get("vars", {})
+    if not isinstance(user_vars, dict) or not all(isinstance(v, str) for v in user_vars.values()):
+        problems.append("vars: expected an object of NAME -> string")
+    else:
+        vars_.update({k: _subst(v, vars_, f"vars.{k}", problems) for k, v in user_vars.items()})
+    reqs_raw = doc.get("requirements")
+    if not isinstance(reqs_raw, list) or not reqs_raw:
+        problems.append("requirements: expected a non-empty list")
+        raise RequirementsError(source, problems)
+    out: list[Requirement] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(reqs_raw):
+        rid = raw.get("id") if isinstance(raw, dict) else None
+        where = f"requirements[{i}]" + (f" ({rid})" if rid else "")
+        if not isinstance(raw, dict):
+            problems.append(f"{where}: expected an object")
+            continue
+        n_before = len(problems)
+        for k in raw:
+            if k not in _REQ_KEYS:
+                problems.append(f"{where}: unknown field {k!r}{_suggest(k, sorted(_REQ_KEYS))}")
+        for k in ("id", "title", "principals", "actions", "resources"):
+            if k not in raw:
+                problems.append(f"{where}: missing field {k!r}")
+        if not isinstance(rid, str) or not rid:
+            problems.append(f"{where}.id: expected a non-empty string")
+        elif rid in seen:
+            problems.append(f"{where}.id: duplicate id {rid!r}")
+        seen.add(rid if isinstance(rid, str) else "")
+        r = _subst(raw, vars_, where, problems)
+        # principals
+        p = r.get("principals", "*")
+        excluded = False
+        if isinstance(p, dict):
+            if set(p) != {"except"}:
+                problems.append(f"{where}.principals: an object must be {{\"except\": [...]}}, got keys {sorted(p)}")
+            p = p.get("except", [])
+            excluded = True
+        names: list[str] = []
+        if p == "*" or p == ["*"]:
+            names = ["*"]
+        else:
+            for ref in _str_list(p, f"{where}.principals", problems):
+                if ref == "*":
+                    names.append("*")
+                elif ref in principal_refs:
+                    names.append(principal_refs[ref])
+                else:
+                    known = sorted({k for k in principal_refs})
+                    problems.append(f"{where}.principals: {ref!r} is not a principal of this scenario's universe "
+                                    f"(use a profile name, a principal ARN or 'anonymous'; known: "
+                                    f"{', '.join(known)}){_suggest(ref, known)}")
+        # actions
+        acts = _str_list(r.get("actions"), f"{where}.actions", problems)
+        for a in acts:
+            if not _ACTION.match(a):
+                problems.append(f"{where}.actions: {a!r} is not an s3:/kms: action (e.g. 's3:PutObject', 'kms:Decrypt')")
+            elif not any(action_matches(a, x) for x in actions):
+                problems.append(f"{where}.actions: {a!r} matches no request the checker enumerates "
+                                f"(actions it decides: {', '.join(sorted(set(actions)))}){_suggest(a, sorted(set(actions)))}")
+        # resources
+        res = _str_list(r.get("resources"), f"{where}.resources", problems)
+        for x in res:
+            if not (x == "*" or x.startswith("arn:")):
+                problems.append(f"{where}.resources: {x!r} is not an ARN pattern (e.g. 'arn:aws:s3:::my-bucket/*')")
+        # when
+        when: list[tuple[str, tuple[Any, ...]]] = []
+        w = r.get("when", {})
+        if not isinstance(w, dict):
+            problems.append(f"{where}.when: expected an object of property -> value or list of values")
+            w = {}
+        for prop, vals in w.items():
+            if prop not in PROPERTIES:
+                problems.append(f"{where}.when: unknown request property {prop!r} (known: {', '.join(PROPERTIES)})"
+                                f"{_suggest(prop, list(PROPERTIES))}")
+                continue
+            vals = vals if isinstance(vals, list) else [vals]
+            for v in vals:
+                if v not in PROPERTIES[prop]:
+                    problems.append(f"{where}.when.{prop}: {json.dumps(v)} is not one of "
+                                    f"{', '.join(json.dumps(x) for x in PROPERTIES[prop])}")
+            when.append((prop, tuple(vals)))
+        # expect
+        e = r.get("expect", "denied")
+        expect, algorithms, key = "denied", (), ""
+        if isinstance(e, str):
+            if e not in EXPECTS:
+                problems.append(f"{where}.expect: {e!r} is not one of \"denied\", \"allowed\" or "
+                                f"{{\"encryption\": {{...}}}}{_suggest(e, list(EXPECTS))}")
+            expect = e
+        elif isinstance(e, dict) and set(e) == {"encryption"} and isinstance(e["encryption"], dict):
+            enc = e["encryption"]
+            expect = "encryption"
+            bad = set(enc) - {"algorithm", "key"}
+            if bad:
+                problems.append(f"{where}.expect.encryption: unknown field(s) {sorted(bad)} (use 'algorithm' and 'key')")
+            algs = enc.get("algorithm", ["aws:kms"])
+            algorithms = tuple(algs if isinstance(algs, list) else [algs])
+            for a in algorithms:
+                if a not in ("AES256", "aws:kms", "aws:kms:dsse"):
+                    problems.append(f"{where}.expect.encryption.algorithm: {a!r} is not AES256, aws:kms or aws:kms:dsse")
+            key = enc.get("key", "")
+            if key and not (isinstance(key, str) and key.startswith("arn:aws:kms:") and ":key/" in key):
+                problems.append(f"{where}.expect.encryption.key: {key!r} must be a key ARN "
+                                f"(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID): S3 reports the key used as an ARN")
+            if not all(x == "*" or x.startswith("arn:aws:s3:::") for x in res):
+                problems.append(f"{where}.expect: an encryption expectation is about S3 objects; "
+                                f"its resources must be S3 ARNs")
+        else:
+            problems.append(f"{where}.expect: expected \"denied\", \"allowed\" or {{\"encryption\": {{...}}}}, "
+                            f"got {json.dumps(e)}")
+        if len(problems) > n_before:
+            continue
+        out.append(Requirement(id=rid, title=r.get("title", ""), source=r.get("source", ""), principals=tuple(names),
+                               except_principals=excluded, actions=tuple(acts), resources=tuple(res),
+                               when=tuple(when), expect=expect, algorithms=algorithms, key=key,
+                               note=r.get("note", ""), spec=raw))
+    if problems:
+        raise RequirementsError(source, problems)
+    return out
+
+
+def requirements_path(sc: Scenario) -> Path:
+    return sc.path / "requirements.json"
+
+
+def load_requirements(sc: Scenario, principal_refs: dict[str, str], actions: list[str],
+                      path: str | Path | None = None) -> list[Requirement]:
+    """Read and validate ``requirements.json`` of the scenario (or ``path``)."""
+    p = Path(path) if path else requirements_path(sc)
+    if not p.exists():
+        raise RequirementsError(str(p), [f"no requirements file; write one next to scenario.json (format {FORMAT})"])
+    try:
+        doc = json.loads(p.read_text())
+    except ValueError as exc:
+        raise RequirementsError(str(p), [f"not valid JSON: {exc}"]) from None
+    return parse_requirements(doc, sc, principal_refs, actions, str(p))

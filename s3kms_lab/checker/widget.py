@@ -1,0 +1,98 @@
+"""The requirement checker in a notebook: a scenario dropdown, a Check button and an HTML table.
+
+    from s3kms_lab.checker.widget import checker_widget
+    checker_widget()          # pick a scenario, press "Check requirements"
+
+The logic lives in plain functions (:func:`scenario_names`, :func:`report_html`, :func:`run_check_html`) that
+return strings, so they are tested without a browser; :func:`checker_widget` only wires them to ipywidgets 8.
+While a :class:`~s3kms_lab.Lab` runs in the kernel, :func:`~s3kms_lab.checker.check` runs in a child process.
+"""
+from __future__ import annotations
+
+import html
+from typing import Any, Callable
+
+from .report import Report
+
+__all__ = ["scenario_names", "report_html", "run_check_html", "checker_widget"]
+
+_STYLE = ("<style>.s3kms-check td,.s3kms-check th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;"
+          "text-align:left}.s3kms-check{border-collapse:collapse;font-size:90%}"
+          ".s3kms-holds{color:#17692b;font-weight:bold}.s3kms-violated{color:#a31515;font-weight:bold}"
+          ".s3kms-check code{white-space:pre-wrap}</style>")
+
+
+def scenario_names() -> list[str]:
+    """Scenarios under data/scenarios that have a requirements.json."""
+    from ..lab.scenario import DATA_DIR
+    return sorted(d.name for d in DATA_DIR.iterdir() if (d / "requirements.json").exists())
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text))
+
+
+def report_html(report: Report, explanations: bool = True) -> str:
+    """An HTML table: one row per requirement (status, what it means), then its counterexamples with the
+    decision, the engine's explanation and the replay commands."""
+    rows = []
+    for r in report.requirements:
+        cls = "s3kms-holds" if r.holds else "s3kms-violated"
+        cx = []
+        for c in r.counterexamples:
+            parts = [f"<b>{_e(c.description)}</b>",
+                     f"decision: <b>{_e(c.decision)}</b>" + (f" - {_e(c.message)}" if c.message else "")]
+            if c.encryption:
+                parts.append(f"stored: {_e(c.encryption.get('algorithm'))} under {_e(c.encryption.get('key') or '-')}")
+            if c.why:
+                parts.append(f"<i>{_e(c.why)}</i>")
+            if explanations and c.explanation:
+                parts.append("<ul>" + "".join(f"<li>{_e(x)}</li>" for x in c.explanation) + "</ul>")
+            if c.replay.get("cli"):
+                note = "" if c.replay.get("replayable", True) else f"<i>not replayable on the lab: {_e(c.replay.get('note'))}</i><br>"
+                parts.append(note + "<code>" + "<br>".join(_e("$ " + x) for x in c.replay["cli"]) + "</code>")
+            cx.append("<li>" + "<br>".join(parts) + "</li>")
+        rows.append(f"<tr><td>{_e(r.id)}</td><td class='{cls}'>{r.status}</td><td>{_e(r.title)}"
+                    f"<br><small>{_e(r.sentence)}</small></td>"
+                    f"<td>{r.in_scope} in scope, {r.violations} break it</td>"
+                    f"<td>{'<ol>' + ''.join(cx) + '</ol>' if cx else ''}</td></tr>")
+    head = (f"<p>Scenario <b>{_e(report.scenario)}</b>: {report.requests_decided} requests decided in "
+            f"{report.elapsed_ms:.0f} ms - <span class='{'s3kms-holds' if report.holds else 's3kms-violated'}'>"
+            f"{'all requirements hold' if report.holds else 'some requirements are violated'}</span></p>")
+    return (_STYLE + head + "<table class='s3kms-check'><tr><th>id</th><th>status</th><th>requirement</th>"
+            "<th>requests</th><th>simplest counterexamples</th></tr>" + "".join(rows) + "</table>")
+
+
+def run_check_html(scenario: str, check: Callable[..., Report] | None = None) -> str:
+    """Run the check and return its HTML, or an HTML error message (never raises for a bad scenario/file)."""
+    from .check import check as default_check
+    from .requirements import RequirementsError
+    try:
+        report = (check or default_check)(scenario)
+    except (FileNotFoundError, RequirementsError) as exc:
+        return f"<pre style='color:#a31515'>{_e(exc)}</pre>"
+    return report_html(report)
+
+
+def checker_widget(scenario: str = "seed", check: Callable[..., Report] | None = None) -> Any:
+    """A VBox with a scenario Dropdown, a 'Check requirements' Button and an HTML output."""
+    import ipywidgets as w
+
+    names = scenario_names()
+    dropdown = w.Dropdown(options=names, value=scenario if scenario in names else (names[0] if names else None),
+                          description="Scenario")
+    button = w.Button(description="Check requirements", button_style="primary", icon="check")
+    out = w.HTML(value="<i>Press the button to check every requirement over the whole request space.</i>")
+
+    def on_click(_b: Any = None) -> None:
+        button.disabled = True
+        out.value = f"<i>Checking {html.escape(str(dropdown.value))}...</i>"
+        try:
+            out.value = run_check_html(dropdown.value, check)
+        finally:
+            button.disabled = False
+
+    button.on_click(on_click)
+    box = w.VBox([w.HBox([dropdown, button]), out])
+    box.run = on_click  # type: ignore[attr-defined]  # for tests and scripted use
+    return box
