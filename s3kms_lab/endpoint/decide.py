@@ -71,7 +71,8 @@ class Call:
 class SsePlan:
     """How S3 will encrypt a new object: algorithm (``AES256``/``aws:kms``/``aws:kms:dsse``), the
     resolved KMS key (moto Key) and its ARN, whether a Bucket Key is used, the encryption context, and
-    where the choice came from (``header`` / ``default`` / ``s3-default``)."""
+    where the choice came from (``header``; ``default-key``: header ``aws:kms`` without a key id, the bucket
+    default's key; ``default``: no header, default encryption; ``s3-default``: SSE-S3)."""
 
     algorithm: str
     key: Any = None
@@ -273,6 +274,11 @@ class Authorizer:
             source = "header"
             bucket_key = (bucket_key_hdr or "").lower() == "true" if bucket_key_hdr is not None else \
                 str(rule.get("BucketKeyEnabled", "false")).lower() == "true"
+            if algorithm.startswith("aws:kms") and not key_ref and str(default.get("SSEAlgorithm", "")).startswith("aws:kms") \
+                    and default.get("KMSMasterKeyID"):
+                # aws:kms without a key id: the bucket's default key when the default names one, else aws/s3
+                # (fact 81; failure report 7 (b): the object is encrypted with the default configuration's key).
+                key_ref, source = default["KMSMasterKeyID"], "default-key"
         elif default:
             source = "default"
             algorithm = default.get("SSEAlgorithm", "AES256")
@@ -283,7 +289,8 @@ class Authorizer:
         plan = SsePlan(algorithm, source=source, bucket_key=bucket_key if algorithm.startswith("aws:kms") else False)
         if not algorithm.startswith("aws:kms"):
             return plan
-        key = self.aws_managed_s3_key(owner) if not key_ref else self.state.resolve_key(key_ref, call.caller.account if source == "header" else owner)
+        key = self.aws_managed_s3_key(owner) if not key_ref else self.state.resolve_key(
+            key_ref, call.caller.account if source == "header" else owner)
         plan.key = key
         plan.key_arn = key.arn if key is not None else ""
         arn = f"arn:aws:s3:::{call.bucket}" if plan.bucket_key else f"arn:aws:s3:::{call.bucket}/{call.key}"
