@@ -63,3 +63,19 @@ def test_uploader_multipart_upload_with_the_key_arn(hardened_report, hardened_la
     mp = {"principal": "uploader", "kind": "multipart", "operation": "MultipartUpload", "sse": "aws:kms",
           "kms_key_id": "key-arn", "default_encryption": "off", "secure_transport": False}
     assert replay(hardened_lab, recipe(mp, ctx))["decision"] == "allowed"
+
+
+def test_key_policy_is_lockout_safe_and_admin_keeps_management(hardened_lab):
+    """admin may still replace the key policy (KMS's lockout check passes) and manage the bucket; analyst,
+    whose IAM policy says kms:*, may not rewrite the key policy to give itself the key."""
+    from botocore.exceptions import ClientError
+
+    policy = (hardened_lab.scenario.path / "key-policy.json").read_text()
+    admin = hardened_lab.client("kms", "admin")
+    admin.put_key_policy(KeyId=hardened_lab.key_arn, PolicyName="default", Policy=policy)
+    with pytest.raises(ClientError) as exc:
+        hardened_lab.client("kms", "analyst").put_key_policy(KeyId=hardened_lab.key_arn, PolicyName="default",
+                                                             Policy=policy)
+    assert exc.value.response["Error"]["Code"] == "AccessDeniedException"
+    s3 = hardened_lab.client("s3", "admin")
+    assert s3.get_bucket_policy(Bucket="my-secure-bucket")["Policy"]
