@@ -1,0 +1,63 @@
+"""HTML for decision tables and explanations (no decisions are made here: it only draws Outcomes)."""
+from __future__ import annotations
+
+from html import escape
+from typing import Mapping, Sequence
+
+from .probe import Outcome
+
+__all__ = ["table_html", "explanation_html", "CELL_STYLE"]
+
+CELL_STYLE = {"ALLOWED": "background:#e3f4e1;color:#1d5e20", "DENIED": "background:#fbe3e1;color:#8a1c12"}
+
+
+def table_html(cells: Mapping[tuple[str, str], Outcome], principals: Sequence[str], variants: Sequence[str],
+               selected: tuple[str, str] | None = None, caption: str = "") -> str:
+    """A <table> with one row per principal and one column per request variant.
+
+    Every cell carries ``data-principal`` and ``data-variant`` and its text is exactly ALLOWED or DENIED;
+    the selected cell is outlined.
+    """
+    out = ['<table class="s3kms-table" style="border-collapse:collapse;font-family:monospace;font-size:12px">']
+    if caption:
+        out.append(f'<caption style="text-align:left;padding:2px 0 6px 0">{escape(caption)}</caption>')
+    out.append("<thead><tr><th style=\"text-align:left;padding:3px 6px\">principal</th>")
+    for v in variants:
+        out.append(f'<th style="padding:3px 6px" data-variant="{escape(v)}">{escape(v)}</th>')
+    out.append("</tr></thead><tbody>")
+    for p in principals:
+        out.append(f'<tr data-principal="{escape(p)}"><th style="text-align:left;padding:3px 6px">{escape(p)}</th>')
+        for v in variants:
+            o = cells[(p, v)]
+            style = CELL_STYLE[o.label] + ";padding:3px 6px;text-align:center;border:1px solid #ccc"
+            sel = selected == (p, v)
+            if sel:
+                style += ";outline:3px solid #1f5fbf;outline-offset:-3px;font-weight:bold"
+            title = escape(o.deciding_policy_type() + ": " + ", ".join(o.deciding_statements()), quote=True)
+            flag = ' data-selected="true"' if sel else ""
+            out.append(f'<td data-principal="{escape(p)}" data-variant="{escape(v)}"{flag}'
+                       f' title="{title}" style="{style}">{o.label}</td>')
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def explanation_html(outcome: Outcome, heading: str = "") -> str:
+    """The selected cell: outcome, every step with its one-sentence reason, AWS's message, the full trace."""
+    color = "#1d5e20" if outcome.allowed else "#8a1c12"
+    parts = [f'<div style="font-size:13px"><b style="color:{color}">{outcome.label}</b> '
+             f'<b>{escape(outcome.profile)}</b> · {escape(heading or outcome.request)}']
+    parts.append("<ul style=\"margin:4px 0\">")
+    for s in outcome.decided:
+        assert s.decision is not None
+        verdict = "ALLOWED" if s.decision.allowed else "DENIED"
+        parts.append(f"<li><b>{verdict}</b> <code>{escape(s.label)}</code><br>{escape(s.decision.summary())}</li>")
+    parts.append("</ul>")
+    for note in outcome.notes:
+        parts.append(f"<div><i>{escape(note)}</i></div>")
+    if not outcome.allowed:
+        parts.append(f"<div>AWS says: <code>{escape(outcome.message())}</code></div>")
+    parts.append('<details><summary>every statement the lab looked at</summary>'
+                 f'<pre style="font-size:11px;white-space:pre-wrap">{escape(outcome.explanation())}</pre></details>')
+    parts.append("</div>")
+    return "".join(parts)
