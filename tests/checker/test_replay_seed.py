@@ -50,3 +50,14 @@ def test_a_cli_recipe_runs_as_printed(seed_report, seed_lab, tmp_path):
     p = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert '"SSEKMSKeyId"' in p.stdout or "SSEKMSKeyId" in p.stdout
+
+
+def test_check_while_a_lab_runs_uses_a_child_process(seed_lab):
+    """moto's state is process-wide: with a lab running, check() runs in a child process and the lab is untouched."""
+    from s3kms_lab.checker import check
+
+    before = seed_lab.client("s3", "admin").list_objects_v2(Bucket="my-secure-bucket").get("KeyCount")
+    report = check("hardened")
+    assert report.holds and report.requests_decided > 1000
+    after = seed_lab.client("s3", "admin").list_objects_v2(Bucket="my-secure-bucket").get("KeyCount")
+    assert before == after
