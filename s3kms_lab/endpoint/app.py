@@ -543,6 +543,13 @@ class LabApp:
                 pass
         if target_account:
             env["HTTP_X_MOTO_ACCOUNT_ID"] = target_account
+        key_id = call.params.get("KeyId", "") if call.service == "kms" else ""
+        if key_id.startswith("arn:") and ":key/" in key_id:
+            # moto 5.2.5 fails with a KeyError (HTTP 500) on a key ARN in DisableKey, EnableKey,
+            # ScheduleKeyDeletion...; AWS accepts a key id or a key ARN everywhere, so moto gets the id.
+            new_body = json.dumps({**call.params, "KeyId": key_id.rsplit("/", 1)[1]}).encode()
+            env["wsgi.input"] = io.BytesIO(new_body)
+            env["CONTENT_LENGTH"] = str(len(new_body))
         captured: dict[str, Any] = {}
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
@@ -672,14 +679,15 @@ class LabApp:
             key_account = s.request.resource_account
             accounts = [key_account] if key_account == call.caller.account else [call.caller.account, key_account]
             shared = str(uuid.uuid4()) if len(accounts) > 1 else None
+            err_code, err_msg = ("AccessDenied", s.decision.message()) if failed else (None, None)
+            if not failed and error is not None and error.code.startswith("KMS."):
+                err_code, err_msg = error.code[len("KMS."):], error.message  # the key's state failed S3's call
             for account in accounts:
                 self.trail.add(caller=call.caller, access_key=akid, source="kms.amazonaws.com", name=action,
                                request_id=request_id, source_ip=call.source_ip, user_agent="s3.amazonaws.com",
                                request_parameters=params,
                                resources=[{"type": "AWS::KMS::Key", "ARN": s.request.resource, "accountId": key_account}],
-                               read_only=True, management=True,
-                               error_code="AccessDenied" if failed else None,
-                               error_message=s.decision.message() if failed else None,
+                               read_only=True, management=True, error_code=err_code, error_message=err_msg,
                                invoked_by="s3.amazonaws.com", decision=s.decision.decision,
                                explanation=s.decision.summary(), recipient_account=account,
                                shared_event_id=shared, session_created=created)
