@@ -14,7 +14,7 @@ terminal summary).
 
 Interaction contracts (the notebook authors provide these DOM hooks):
 
-- 02: Dropdown ``.s3kms-sse-header`` (aws:kms -> none) flips the uploader's cells of
+- 02: Dropdown ``.s3kms-sse-header`` (aws:kms -> none) flips the uploader's upload cells of
   ``.s3kms-decision-table`` from ALLOWED to DENIED and ``.s3kms-explanation`` then names
   DenyUnEncryptedUploads;
 - 03: Checkbox ``.s3kms-root-statement`` (checked -> unchecked) flips the analyst's KMS cells to DENIED.
@@ -43,6 +43,7 @@ SHOT_HEIGHT = 2000            # px of one screenshot part
 VIEWPORT_H = 900
 INTERACTIVE = ("02_", "03_")  # notebooks whose live page the interaction tests reuse
 
+UPLOAD_VARIANT = re.compile(r"PutObject|Upload|CopyObject", re.I)  # requests that send SSE headers
 WIDGET_FAILURES = ("Error displaying widget", "model not found", "Loading widget...")
 
 
@@ -63,6 +64,7 @@ class RunResult:
     stderr_tracebacks: list[str] = field(default_factory=list)
     widget_failures: list[str] = field(default_factory=list)
     widget_count: int = 0
+    log_errors: list[str] = field(default_factory=list)
     leftover_ports: list[str] = field(default_factory=list)
     kernel_found: bool = False
     screenshots: list[Path] = field(default_factory=list)
@@ -143,6 +145,28 @@ def _screenshot(page, stem: Path) -> list[Path]:
     return paths
 
 
+def _log_console(page) -> str:
+    """What JupyterLab's Log Console holds for this notebook (kernel output with no cell to go to, such as
+    a traceback from a widget callback), opened by clicking its status-bar badge as a learner would; ""
+    when the badge is not shown."""
+    badge = page.locator(".jp-LogConsoleStatusItem:not(.lm-mod-hidden)")
+    if not badge.count() or not badge.inner_text().strip():
+        return ""
+    if not page.locator(".jp-LogConsolePanel").count():
+        badge.click()
+        page.wait_for_selector(".jp-LogConsolePanel", timeout=10_000)
+        page.wait_for_timeout(300)
+    return page.locator(".jp-LogConsolePanel").inner_text().strip()
+
+
+def _log_hint(page) -> str:
+    text = _log_console(page)
+    if not text:
+        return ""
+    errors = re.findall(r"^[\w.]+(?:Error|Exception|Exit|Interrupt): .*$", text, re.M)
+    return "\nLog Console (status-bar badge): " + ("; ".join(errors[-3:]) if errors else text[-800:])
+
+
 def _view_shot(page, selector: str, path: Path) -> None:
     """What the learner sees right after an interaction: the viewport around ``selector``."""
     target = page.locator(selector).first
@@ -197,7 +221,7 @@ def run_notebook(server, context, name: str) -> RunResult:
     result.widget_count = page.locator(
         ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output .jupyter-widgets").count()
     for text in _notebook_text(page, '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'):
-        if "Traceback" in text or re.search(r"^\w+(Error|Exception)\b", text, re.M):
+        if "Traceback" in text:
             result.stderr_tracebacks.append(text.strip()[:600])
 
     # The lab must be stopped: the kernel's process tree listens on no port it did not listen on before.
@@ -231,6 +255,9 @@ def run_notebook(server, context, name: str) -> RunResult:
     for old in [*ARTIFACTS.glob(f"{stem}.*"), *ARTIFACTS.glob(f"{stem}-[0-9]*.*")]:
         old.unlink()
     result.screenshots = _screenshot(page, ARTIFACTS / stem)
+    log = _log_console(page)
+    if "Traceback" in log:
+        result.log_errors = re.findall(r"^[\w.]+(?:Error|Exception|Exit|Interrupt): .*$", log, re.M) or [log[-800:]]
     return result
 
 
@@ -266,10 +293,21 @@ class Runner:
     def __init__(self, server, context):
         self.server, self.context = server, context
         self.results: dict[str, RunResult] = {}
+        self.failed: dict[str, str] = {}
 
     def run(self, name: str) -> RunResult:
+        if name in self.failed:  # a second test on the same notebook does not run it all again
+            raise AssertionError(f"{name}: Run All failed earlier in this session: {self.failed[name]}")
         if name not in self.results:
-            self.results[name] = res = run_notebook(self.server, self.context, name)
+            try:
+                self.results[name] = res = run_notebook(self.server, self.context, name)
+            except BaseException as exc:
+                self.failed[name] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                for page in self.context.pages:
+                    if name in page.url:
+                        page.close()
+                self.server.shutdown_notebook_kernel(name)
+                raise
             SUMMARY.append(f"{name}: Run All {res.seconds:.1f} s, {res.widget_count} widget(s) -> "
                            + ", ".join(p.name for p in res.screenshots))
         return self.results[name]
@@ -311,6 +349,9 @@ def test_run_all_in_jupyterlab(runner, name):
             problems.append("tracebacks on stderr:\n  " + "\n  ".join(res.stderr_tracebacks))
         if res.widget_failures:
             problems.append("widgets not rendered:\n  " + "\n  ".join(res.widget_failures))
+        if res.log_errors:
+            problems.append("tracebacks in the Log Console (kernel output outside any cell):\n  "
+                            + "\n  ".join(res.log_errors))
         if not res.kernel_found:
             problems.append("could not find the notebook's kernel process to check the lab was stopped")
         if res.leftover_ports:
@@ -334,6 +375,15 @@ def _wait_decisions(page, predicate, timeout_s: float = 20) -> list[dict]:
             return cells
         page.wait_for_timeout(250)
     return cells
+
+
+def _wait_text(locator, predicate, timeout_s: float = 20) -> str:
+    deadline = time.monotonic() + timeout_s
+    text = locator.inner_text()
+    while not predicate(text) and time.monotonic() < deadline:
+        locator.page.wait_for_timeout(250)
+        text = locator.inner_text()
+    return text
 
 
 def _live_page(runner, prefix: str):
@@ -361,8 +411,10 @@ def test_02_sse_header_dropdown_flips_uploader_to_denied(runner):
         assert explanation.count() >= 1, f"{name}: no widget with class s3kms-explanation"
         before_text = explanation.first.inner_text()
         before = {(c["principal"], c["variant"]): c["text"] for c in _decisions(page)}
-        uploader_allowed = [k for k, v in before.items() if k[0] == "uploader" and v == "ALLOWED"]
-        assert uploader_allowed, f"{name}: no uploader cell is ALLOWED with aws:kms: {before}"
+        # The uploader's uploads (the requests that carry the SSE header): ALLOWED with aws:kms.
+        uploader_allowed = [k for k, v in before.items()
+                            if k[0] == "uploader" and UPLOAD_VARIANT.search(k[1]) and v == "ALLOWED"]
+        assert uploader_allowed, f"{name}: no uploader upload cell is ALLOWED with aws:kms: {before}"
 
         dropdown.select_option("none")
         after_cells = _wait_decisions(page, lambda cells: all(
@@ -371,11 +423,11 @@ def test_02_sse_header_dropdown_flips_uploader_to_denied(runner):
         after = {(c["principal"], c["variant"]): c["text"] for c in after_cells}
         _view_shot(page, ".s3kms-decision-table", ARTIFACTS / f"{Path(name).stem}__sse-none.png")
         still = {k: after.get(k, "<cell gone>") for k in uploader_allowed if after.get(k) != "DENIED"}
-        assert not still, f"{name}: with SSE header 'none' these uploader cells did not flip to DENIED: {still}"
-        page.wait_for_function(
-            "(t) => { const e = document.querySelector('.s3kms-explanation'); return e && e.textContent !== t; }",
-            arg=before_text, timeout=20_000)
-        after_text = explanation.first.inner_text()
+        assert not still, (f"{name}: with SSE header 'none' these uploader cells did not flip to DENIED: "
+                           f"{still}{_log_hint(page)}")
+        after_text = _wait_text(explanation.first, lambda s: "DenyUnEncryptedUploads" in s)
+        assert after_text != before_text, \
+            f"{name}: the explanation did not change after choosing 'none': {after_text!r}{_log_hint(page)}"
         assert "DenyUnEncryptedUploads" in after_text, \
             f"{name}: explanation after choosing 'none' does not name DenyUnEncryptedUploads: {after_text!r}"
 
@@ -385,7 +437,7 @@ def test_02_sse_header_dropdown_flips_uploader_to_denied(runner):
             c["text"] == "ALLOWED" for c in cells if (c["principal"], c["variant"]) in uploader_allowed))
         back_map = {(c["principal"], c["variant"]): c["text"] for c in back}
         assert all(back_map.get(k) == "ALLOWED" for k in uploader_allowed), \
-            f"{name}: back at aws:kms the uploader cells are {back_map}"
+            f"{name}: back at aws:kms the uploader cells are {back_map}{_log_hint(page)}"
     finally:
         runner.done(name)
 
@@ -414,12 +466,14 @@ def test_03_root_statement_checkbox_flips_analyst_kms_to_denied(runner):
             page, lambda cells: analyst_kms(cells) and all(c["text"] == "DENIED" for c in analyst_kms(cells))))
         _view_shot(page, ".s3kms-decision-table", ARTIFACTS / f"{Path(name).stem}__root-unchecked.png")
         not_denied = [c for c in after if c["text"] != "DENIED"]
-        assert not not_denied, f"{name}: without the root statement these analyst KMS cells are not DENIED: {not_denied}"
+        assert not not_denied, (f"{name}: without the root statement these analyst KMS cells are not DENIED: "
+                                f"{not_denied}{_log_hint(page)}")
 
         box.check()
         back = analyst_kms(_wait_decisions(
             page, lambda cells: any(c["text"] == "ALLOWED" for c in analyst_kms(cells))))
-        assert any(c["text"] == "ALLOWED" for c in back), f"{name}: re-checking did not restore ALLOWED: {back}"
+        assert any(c["text"] == "ALLOWED" for c in back), \
+            f"{name}: re-checking did not restore ALLOWED: {back}{_log_hint(page)}"
     finally:
         runner.done(name)
 
