@@ -113,35 +113,52 @@ def _notebook_text(page, selector: str) -> list[str]:
 
 def _screenshot(page, stem: Path) -> list[Path]:
     """The whole notebook, top to bottom: one PNG if it fits a viewport of up to SHOT_HEIGHT px, else
-    consecutive parts ``<stem>-1.png``, ``<stem>-2.png``... (the notebook scrolled one screen each), so every
-    image stays readable at 1280 px wide and under SCREENSHOT_MAX_BYTES (a JPEG when a PNG is larger)."""
+    consecutive parts ``<stem>-1.png``, ``<stem>-2.png``... (the notebook scrolled one screen each). Every
+    image is 1280 px wide and at most SCREENSHOT_MAX_BYTES: a dense screen is cut into halves, and a JPEG
+    is the last resort."""
     outer = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
     metrics = f"""() => {{ const o = document.querySelector('{outer}');
         return o ? [o.scrollHeight, o.clientHeight] : [0, 0]; }}"""
     scroll_h, client_h = page.evaluate(metrics)
-    page.set_viewport_size({"width": 1280, "height": min(VIEWPORT_H + max(0, scroll_h - client_h) + 8, SHOT_HEIGHT)})
-    paths: list[Path] = []
+    height = min(VIEWPORT_H + max(0, scroll_h - client_h) + 8, SHOT_HEIGHT)
+    page.set_viewport_size({"width": 1280, "height": height})
+    page.mouse.move(1270, 5)  # no hover effects on cells
+    shots: list[tuple[int, dict | None]] = []  # (scrollTop, clip) per image
     try:
         page.wait_for_timeout(400)
         scroll_h, client_h = page.evaluate(metrics)
-        parts = max(1, math.ceil(scroll_h / max(client_h, 1) - 0.01))
-        for i in range(parts):
-            page.evaluate(f"(y) => {{ const o = document.querySelector('{outer}'); if (o) o.scrollTop = y; }}",
-                          i * client_h)
+        screens = max(1, math.ceil(scroll_h / max(client_h, 1) - 0.01))
+        for i in range(screens):
+            shots.append((i * client_h, None))
+        paths: list[Path] = []
+        pending = list(shots)
+        while pending:
+            top, clip = pending.pop(0)
+            page.evaluate(f"(y) => {{ const o = document.querySelector('{outer}'); if (o) o.scrollTop = y; }}", top)
             page.wait_for_timeout(150)
-            base = stem if parts == 1 else stem.with_name(f"{stem.name}-{i + 1}")
-            path = base.with_suffix(".png")
-            page.screenshot(path=str(path), type="png")
+            n = len(paths) + 1
+            path = stem.with_name(f"{stem.name}-{n}.png")
+            page.screenshot(path=str(path), type="png", clip=clip)
             if path.stat().st_size > SCREENSHOT_MAX_BYTES:
+                if clip is None:  # cut this screen into two halves
+                    path.unlink()
+                    half = height // 2
+                    pending[:0] = [(top, {"x": 0, "y": 0, "width": 1280, "height": half}),
+                                   (top, {"x": 0, "y": half, "width": 1280, "height": height - half})]
+                    continue
                 path.unlink()
-                path = base.with_suffix(".jpg")
-                for quality in (60, 45, 30):
-                    page.screenshot(path=str(path), type="jpeg", quality=quality)
+                path = path.with_suffix(".jpg")
+                for quality in (70, 55, 40):
+                    page.screenshot(path=str(path), type="jpeg", quality=quality, clip=clip)
                     if path.stat().st_size <= SCREENSHOT_MAX_BYTES:
                         break
             paths.append(path)
     finally:
         page.set_viewport_size({"width": 1280, "height": VIEWPORT_H})
+    if len(paths) == 1:
+        single = stem.with_suffix(paths[0].suffix)
+        paths[0].rename(single)
+        paths = [single]
     return paths
 
 
