@@ -27,13 +27,18 @@ SOURCE_BUCKET = "my-source-bucket"
 
 
 _CLIENTS: dict[tuple[int, int, str, str], Any] = {}
+_SESSIONS: dict[tuple[int, int, str], Any] = {}
 
 
 def client(lab: Any, service: str, profile: str = "admin") -> Any:
-    """``lab.client(service, profile)``, cached per running lab (making a boto3 client costs ~0.1 s)."""
+    """``lab.client(service, profile)``, cached per running lab: one boto3 session per profile and one
+    client per (profile, service), since loading a service model costs ~0.1 s per session."""
     k = (id(lab), lab.port, service, profile)
     if k not in _CLIENTS:
-        _CLIENTS[k] = lab.client(service, profile)
+        sk = (id(lab), lab.port, profile)
+        if sk not in _SESSIONS:
+            _SESSIONS[sk] = lab.session(profile)
+        _CLIENTS[k] = _SESSIONS[sk].client(service, endpoint_url=lab.endpoint_url, region_name=lab.region)
     return _CLIENTS[k]
 
 
