@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from browserlab import ARTIFACTS, CHROMIUM, SUMMARY, CHROMIUM_ARGS, VIEWPORT, LabServer, chromium_missing
+from .browserlab import ARTIFACTS, CHROMIUM, SUMMARY, CHROMIUM_ARGS, VIEWPORT, LabServer, chromium_missing
 
 # Nothing under tests/browser is a notebook for nbval to run.
 collect_ignore_glob = ["*.ipynb"]

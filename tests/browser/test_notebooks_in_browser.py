@@ -33,7 +33,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browserlab import ARTIFACTS, SUMMARY, notebook_names
+from .browserlab import ARTIFACTS, SUMMARY, notebook_names
 
 RUN_TIMEOUT_S = 180          # one notebook's Run All
 KERNEL_READY_TIMEOUT_S = 90  # the notebook's kernel starting
