@@ -16,7 +16,6 @@ import uuid
 import xml.etree.ElementTree as ET
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl
-
 from xml.sax.saxutils import escape
 
 from moto.core.routing import get_service_router
@@ -240,7 +239,7 @@ class LabApp:
         cross_account = bool(req.resource_account) and req.resource_account != call.caller.account
         if step.via_s3 or call.service == "kms":
             message = d.message()
-            if cross_account and not d.decision == "explicitDeny" and step.request.action.startswith("kms:"):
+            if cross_account and d.decision != "explicitDeny" and req.action.startswith("kms:"):
                 message = (f"User: {call.caller.arn} is not authorized to perform: {req.action} on resource: "
                            f"{req.resource} because the resource does not exist in this Region, no resource-based "
                            "policies allow access, or a resource-based policy explicitly denies access")
@@ -457,8 +456,8 @@ class LabApp:
             role = self.state.role_by_arn(p.get("RoleArn", ""))
             limit = int(getattr(role, "max_session_duration", 3600) or 3600) if role is not None else 3600
             if duration > limit:
-                raise AwsError("sts", "ValidationError", f"The requested DurationSeconds exceeds the "
-                               f"MaxSessionDuration set for this role.", 400)
+                raise AwsError("sts", "ValidationError", "The requested DurationSeconds exceeds the "
+                               "MaxSessionDuration set for this role.", 400)
         if p.get("Policy"):
             parse_policy(p["Policy"], PolicyKind.SESSION, "session policy")
 

@@ -207,9 +207,8 @@ class MotoState:
         return self.role_boundary(user) if user is not None else None
 
     def role_boundary(self, role: Any) -> tuple[str, str] | None:
-        arn = getattr(role, "permissions_boundary_arn", None) or getattr(role, "permissions_boundary", None)
-        if not isinstance(arn, str):
-            arn = (arn or {}).get("PermissionsBoundaryArn") if isinstance(arn, dict) else None
+        """(name, JSON) of the permissions boundary of a role or user (``permissions_boundary_arn``), or None."""
+        arn = getattr(role, "permissions_boundary_arn", None)
         if not arn:
             return None
         account = arn.split(":")[4]
