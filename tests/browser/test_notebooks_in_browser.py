@@ -235,8 +235,12 @@ def run_notebook(server, context, name: str) -> RunResult:
     for text in _notebook_text(page, ".jp-OutputArea-output"):
         if any(f in text for f in WIDGET_FAILURES):
             result.widget_failures.append(text.strip()[:200])
-    result.widget_count = page.locator(
-        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output .jupyter-widgets").count()
+    # Widget outputs shown (top-level views; nested widgets are inside them), checked against the saved
+    # notebook's widget-view outputs below.
+    result.widget_count = page.evaluate("""() => [...document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output')]
+        .filter(o => o.querySelector(':scope > .jupyter-widgets, :scope.jupyter-widgets')
+                     && !o.textContent.includes('Error displaying widget')).length""")
     for text in _notebook_text(page, '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'):
         if "Traceback" in text:
             result.stderr_tracebacks.append(text.strip()[:600])
@@ -258,6 +262,7 @@ def run_notebook(server, context, name: str) -> RunResult:
     page.wait_for_function(
         "() => !document.querySelector('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty')", timeout=30_000)
     nb = _read_saved(saved)
+    widget_outputs = 0
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -266,6 +271,11 @@ def run_notebook(server, context, name: str) -> RunResult:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 result.errors.append(f"cell {i}: {out.get('ename')}: {out.get('evalue')}")
+            if "application/vnd.jupyter.widget-view+json" in out.get("data", {}):
+                widget_outputs += 1
+    if result.widget_count < widget_outputs:
+        result.widget_failures.append(f"{widget_outputs} widget outputs in the notebook, "
+                                      f"only {result.widget_count} shown as widgets")
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     stem = Path(name).stem
