@@ -46,11 +46,11 @@ LAB_SETTINGS = {
 
 def chromium_missing() -> str | None:
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        return f"Chromium not installed at {CHROMIUM} (apt-get install chromium); browser tests skipped"
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
     try:
         import playwright  # noqa: F401
     except ImportError:
-        return "the playwright package is not installed in this environment; browser tests skipped"
+        return "the playwright package is not installed in this environment"
     return None
 
 

@@ -13,7 +13,7 @@ collect_ignore_glob = ["*.ipynb"]
 def lab_server(tmp_path_factory):
     reason = chromium_missing()
     if reason:
-        pytest.skip(reason)
+        pytest.skip(f"{reason}: browser test skipped")
     server = LabServer(tmp_path_factory.mktemp("jupyterlab")).start()
     try:
         yield server
@@ -41,3 +41,7 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", f"browser: screenshots in {ARTIFACTS}")
         for line in SUMMARY:
             terminalreporter.write_line(line)
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "tests/browser/" in r.nodeid]
+    reason = chromium_missing()
+    if skipped and reason:  # said once, plainly, even under -q
+        terminalreporter.write_sep("-", f"browser: {len(skipped)} test(s) skipped, {reason}")
