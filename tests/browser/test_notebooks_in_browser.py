@@ -7,7 +7,9 @@ the kernel is idle, save it (the temporary copy), then check
 - every code cell executed, and no cell produced an error output (read from the saved notebook) nor a
   traceback on stderr (read from the page);
 - every widget rendered: no "Loading widget...", "Error displaying widget" or "model not found" left;
-- the notebook stopped its lab: the kernel process listens on no port but its own Jupyter ports;
+- the notebook stopped its lab: after Run All the kernel's process tree listens on no port it did not
+  listen on before (the lab's endpoint runs in the kernel);
+- no traceback in JupyterLab's Log Console (output of widget callbacks and other cell-less output);
 
 and keep screenshots of the whole notebook in artifacts/browser/ (the folder and files are listed in pytest's
 terminal summary).
@@ -376,6 +378,8 @@ def test_run_all_in_jupyterlab(runner, name):
             problems.append("tracebacks on stderr:\n  " + "\n  ".join(res.stderr_tracebacks))
         if res.widget_failures:
             problems.append("widgets not rendered:\n  " + "\n  ".join(res.widget_failures))
+            if res.console_errors:
+                problems.append("browser console errors:\n  " + "\n  ".join(res.console_errors[-5:]))
         if res.log_errors:
             problems.append("tracebacks in the Log Console (kernel output outside any cell):\n  "
                             + "\n  ".join(res.log_errors))
