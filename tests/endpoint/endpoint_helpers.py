@@ -1,11 +1,24 @@
 """Small helpers shared by the endpoint tests (imported by name: tests/endpoint is on sys.path)."""
 from __future__ import annotations
 
+import importlib.util
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
+def _root_conftest() -> Any:
+    """tests/conftest.py by path: ``from conftest import ...`` can resolve to another folder's conftest
+    when several test folders are collected in one run."""
+    spec = importlib.util.spec_from_file_location("_s3kms_tests_conftest", Path(__file__).resolve().parents[1] / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+run_aws = _root_conftest().run_aws  # the AWS CLI (v1) against a lab, as a profile
 
 BUCKET = "my-secure-bucket"
 ACCOUNT = "123456789012"

@@ -13,8 +13,8 @@ import boto3
 import pytest
 from boto3.s3.transfer import S3UploadFailedError, TransferConfig
 
-from conftest import run_aws
-from endpoint_helpers import ACCOUNT, BUCKET, REGION, allow, code_status, error_of, policy, set_role_policy, set_user_policy
+from endpoint_helpers import (ACCOUNT, BUCKET, REGION, allow, code_status, error_of, policy, run_aws, set_role_policy,
+                              set_user_policy)
 from s3kms_lab import Lab
 from s3kms_lab.endpoint.decide import KEY_ID_RULE
 

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from endpoint_helpers import ACCOUNT, BUCKET, REGION, allow, code_status, deny, error_of, policy, set_user_policy
+from endpoint_helpers import ACCOUNT, BUCKET, REGION, allow, code_status, deny, error_of, policy, run_aws, set_user_policy
 from s3kms_lab.endpoint.operations import IAM_OPERATIONS, KMS_OPERATIONS, S3_OPERATIONS, STS_OPERATIONS, lookup
 
 NEW = "lab-table-bucket"
@@ -310,8 +310,7 @@ def test_multi_delete_is_decided_per_key(lab, admin):
     assert "s3:DeleteObject" in denied[-1]["errorMessage"] and "explicit deny" in denied[-1]["errorMessage"]
 
 
-def test_cli_recursive_remove_uses_multi_delete(lab, admin, tmp_path):
-    from conftest import run_aws
+def test_cli_recursive_remove_uses_multi_delete(lab, admin):
     for i in range(3):
         admin.s3.put_object(Bucket=BUCKET, Key=f"rm/{i}.txt", Body=b"x", **SSE)
     p = run_aws(lab, "admin", "s3", "rm", f"s3://{BUCKET}/rm/", "--recursive")
