@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests/conftest helpers
 
 from s3kms_lab.checker import check  # noqa: E402
 from s3kms_lab.lab.scenario import DATA_DIR  # noqa: E402
