@@ -528,8 +528,8 @@ Every case, as reproduced and after its fix, each decided by real requests to th
 """),
 ("code", """
 import pandas as pd
-pd.set_option("display.width", 200)
-print(pd.DataFrame(summary, columns=["case", "reproduced", "after the fix"]).to_string(index=False))
+from IPython.display import display
+display(pd.DataFrame(summary, columns=["case", "reproduced", "after the fix"]))
 """),
 ("md", """
 Case 5 reads the other way round: the failure was a *silent success* (the object went to `aws/s3`), and the fix

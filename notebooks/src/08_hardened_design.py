@@ -103,11 +103,11 @@ on_hardened = run_probes(lab)
 """),
 ("code", """
 import pandas as pd
-pd.set_option("display.width", 250)
+from IPython.display import display
 table = pd.DataFrame([{"case": s["case"], "request": s["request"], "seed": s["outcome"], "hardened": h["outcome"],
                        "wanted": s["wanted"], "seed ok": s["ok"], "hardened ok": h["ok"]}
                       for s, h in zip(on_seed, on_hardened)])
-print(table.to_string(index=False))
+display(table)
 """),
 ("md", """
 Reading the table:

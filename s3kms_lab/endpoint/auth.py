@@ -83,6 +83,10 @@ def authenticate(state: MotoState, method: str, raw_uri: str, headers: dict[str,
         if headers.get("authorization"):
             raise _error(service_hint, "InvalidArgument" if service_hint == "s3" else "IncompleteSignature",
                          "Only AWS Signature Version 4 (AWS4-HMAC-SHA256) is supported by the lab", 400)
+        if service_hint != "s3":
+            # Only S3 serves anonymous requests; KMS, IAM and STS refuse unsigned ones outright.
+            code = "MissingAuthenticationTokenException" if service_hint == "kms" else "MissingAuthenticationToken"
+            raise AwsError(service_hint, code, "Request is missing Authentication Token", 403 if service_hint != "kms" else 400)
         return Authenticated(Caller(ANONYMOUS), None, service_hint, state.region, "none")
     akid, _date, region, service = scope
     cred = state.find_credential(akid)

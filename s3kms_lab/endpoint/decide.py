@@ -123,6 +123,15 @@ def _grant_statement(grant: Any) -> dict[str, Any]:
     return st
 
 
+def _names_aws_managed_s3_key(ref: str) -> bool:
+    return ref == "alias/aws/s3" or (ref.startswith("arn:") and ref.endswith(":alias/aws/s3"))
+
+
+def _alias_account(ref: str | None) -> str:
+    parts = (ref or "").split(":")
+    return parts[4] if len(parts) >= 6 and ref.startswith("arn:") else ""
+
+
 def aws_managed_s3_key_policy(account: str, region: str) -> str:
     """The key policy AWS gives the AWS managed key aws/s3 (KCOND, fact 68/82): any principal of the
     account, only through S3."""
@@ -289,8 +298,13 @@ class Authorizer:
         plan = SsePlan(algorithm, source=source, bucket_key=bucket_key if algorithm.startswith("aws:kms") else False)
         if not algorithm.startswith("aws:kms"):
             return plan
-        key = self.aws_managed_s3_key(owner) if not key_ref else self.state.resolve_key(
-            key_ref, call.caller.account if source == "header" else owner)
+        if not key_ref or _names_aws_managed_s3_key(key_ref):
+            # aws/s3 is created on first use, whether implied or named (fact 81).
+            # A named alias resolves in the requester's account (fact 83); an implied aws/s3 is the owner's.
+            named_in = call.caller.account if key_ref and source == "header" else ""
+            key = self.aws_managed_s3_key(_alias_account(key_ref) or named_in or owner)
+        else:
+            key = self.state.resolve_key(key_ref, call.caller.account if source == "header" else owner)
         plan.key = key
         plan.key_arn = key.arn if key is not None else ""
         arn = f"arn:aws:s3:::{call.bucket}" if plan.bucket_key else f"arn:aws:s3:::{call.bucket}/{call.key}"

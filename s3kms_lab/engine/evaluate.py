@@ -104,7 +104,8 @@ class Decision:
             on = ""
         if self.decision == EXPLICIT_DENY or self.policy_type == PolicyKind.SCP.value:
             # An SCP denial always reads "explicit deny", even when it is only a missing Allow (TSAD).
-            why = f"with an explicit deny in a {self.policy_type}"
+            article = "an" if self.policy_type[0] in "aeiou" else "a"
+            why = f"with an explicit deny in {article} {self.policy_type}"
         else:
             why = f"because no {self.policy_type} allows the {self.request.action} action"
         return f"User: {who} is not authorized to perform: {self.request.action}{on} {why}"

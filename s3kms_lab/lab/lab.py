@@ -77,6 +77,8 @@ class Lab:
         self.trail = Trail(self.config_dir / "trail.jsonl", self.scenario.region)
         self.provisioned: Provisioned | None = None
         self._saved_env: dict[str, str | None] = {}
+        self._sessions: dict[str, boto3.Session] = {}
+        self._clients: dict[tuple[str, str], Any] = {}
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> "Lab":
@@ -106,6 +108,8 @@ class Lab:
             self.thread.join(timeout=5)
             self.thread = None
         self.deactivate()
+        self._sessions.clear()
+        self._clients.clear()
         self.forget_cli_role_cache()
         if self in _ACTIVE:
             _ACTIVE.remove(self)
@@ -227,10 +231,17 @@ class Lab:
     def profiles(self) -> list[str]:
         return list(self.scenario.spec.get("profiles", {}))
 
-    def session(self, profile: str) -> boto3.Session:
-        """A boto3 session for a named profile of this lab (role profiles assume their role via the lab)."""
+    def session(self, profile: str, fresh: bool = False) -> boto3.Session:
+        """A boto3 session for a named profile of this lab (role profiles assume their role via the lab).
+
+        Sessions are reused per profile while the lab runs (building one costs tens of milliseconds);
+        ``fresh=True`` builds a new one, e.g. to make a role profile call AssumeRole again.
+        Raises KeyError for an unknown profile.
+        """
         if profile not in self.profiles:
             raise KeyError(f"No profile {profile!r}; this lab has {self.profiles}")
+        if not fresh and profile in self._sessions:
+            return self._sessions[profile]
         old = {k: os.environ.get(k) for k in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")}
         os.environ["AWS_CONFIG_FILE"] = str(self.config_dir / "config")
         os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(self.config_dir / "credentials")
@@ -243,11 +254,17 @@ class Lab:
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
+        self._sessions[profile] = sess
         return sess
 
-    def client(self, service: str, profile: str = "admin") -> Any:
-        """A boto3 client for ``service`` as ``profile``, pointed at this lab."""
-        return self.session(profile).client(service, endpoint_url=self.endpoint_url, region_name=self.region)
+    def client(self, service: str, profile: str = "admin", fresh: bool = False) -> Any:
+        """A boto3 client for ``service`` as ``profile``, pointed at this lab (reused per profile and service
+        unless ``fresh``)."""
+        key = (service, profile)
+        if fresh or key not in self._clients:
+            self._clients[key] = self.session(profile, fresh=fresh).client(
+                service, endpoint_url=self.endpoint_url, region_name=self.region)
+        return self._clients[key]
 
     def wait_ready(self, timeout: float = 5.0) -> None:
         import socket
