@@ -27,7 +27,7 @@ up = client(lab, "s3", "uploader")
 print("lab running; key", KEY)
 """),
 ("md", """
-## 4 · CloudTrail: a record of everything you did
+## Post §6, practice 4 · CloudTrail: a record of everything you did
 
 First, some activity: the role uploads and downloads, `analyst` reads the object, `nobody` tries to.
 """),
@@ -81,7 +81,7 @@ is broken; notebook 08 fixes that). And every denial, with AWS's error code:
 print(filter_trail(df, denied_only=True)[["principal", "eventName", "errorCode", "decision"]].to_string(index=False))
 """),
 ("md", """
-## 5 · Key rotation
+## Post §6, practice 5 · Key rotation
 
 Automatic rotation makes KMS create new key material every year (or a period you choose); `RotateKeyOnDemand`
 does it now. The key id, the ARN, the alias and the policies stay the same, and so do the permissions. KMS
@@ -105,7 +105,7 @@ Rotation limits how much data one key material protects. It does **not** help if
 principal use the key: they can use the new material too. Rotation is no substitute for disabling a key, and
 disabling a key breaks every read (notebook 06, case 11).
 
-## 3 · Least privilege, from the trail
+## Post §6, practice 3 · Least privilege, from the trail
 
 The post's role policy allows `kms:Encrypt`, `kms:ReEncrypt*`, `kms:GenerateDataKey*` and `kms:DescribeKey`
 as well as `kms:Decrypt`. What did the role actually use? The trail knows (IAM's "last accessed" data works
