@@ -166,7 +166,30 @@ def _widgets() -> Any:
     return ipywidgets
 
 
-class BucketPolicyWidget:
+class TableWidget:
+    """What every decision-table widget shares: recompute on a control change, re-select a cell without
+    re-deciding, and display as its ``ui`` with a readable ``text/plain`` (subclasses define ``refresh``)."""
+
+    view: TableView | None = None
+    ui: Any = None
+
+    def refresh(self, cells: dict[tuple[str, str], Outcome] | None = None) -> TableView:
+        raise NotImplementedError
+
+    def _recompute(self, _change: Any = None) -> None:
+        self.refresh()
+
+    def _reselect(self, _change: Any = None) -> None:
+        self.refresh(cells=self.view.cells if self.view is not None and not self.view.error else None)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = self.ui._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict):
+            bundle["text/plain"] = repr(self)
+        return bundle
+
+
+class BucketPolicyWidget(TableWidget):
     """The ipywidgets UI around a :class:`BucketPolicyExplorer` (``.ui`` is the VBox to display).
 
     Controls: ``sse`` (class s3kms-sse-header), ``key_form`` (s3kms-key-id-form), ``principal``
@@ -216,18 +239,6 @@ class BucketPolicyWidget:
         self.table.value = self.view.table_html
         self.explanation.value = self.view.explanation_html
         return self.view
-
-    def _recompute(self, _change: Any = None) -> None:
-        self.refresh()
-
-    def _reselect(self, _change: Any = None) -> None:
-        self.refresh(cells=self.view.cells if self.view is not None and not self.view.error else None)
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        bundle = self.ui._repr_mimebundle_(**kwargs)
-        if isinstance(bundle, dict):
-            bundle["text/plain"] = repr(self)
-        return bundle
 
     def __repr__(self) -> str:
         return (f"BucketPolicyWidget(sse={self.sse.value!r}, key_form={self.key_form.value!r}, "

@@ -17,7 +17,7 @@ from html import escape
 from typing import Any, Mapping, Sequence
 
 from ..engine import MalformedPolicyError
-from .decision_table import TableView
+from .decision_table import TableView, TableWidget
 from .probe import PRINCIPALS, Outcome, Probe
 from .render import explanation_html, table_html
 
@@ -119,7 +119,7 @@ class KeyPolicyExplorer:
                          explanation_html(cells[sel]), variants=self.variants, extra={"policy": pol})
 
 
-class KeyPolicyWidget:
+class KeyPolicyWidget(TableWidget):
     """ipywidgets UI around a :class:`KeyPolicyExplorer` (``.ui`` is the VBox to display).
 
     Controls: ``root`` (Checkbox, class s3kms-root-statement), one Checkbox per other statement
@@ -189,18 +189,6 @@ class KeyPolicyWidget:
         self.policy_view.value = ('<details><summary>the key policy being evaluated</summary><pre style="font-size:11px">'
                                   + escape(json.dumps(self.view.extra["policy"], indent=2)) + "</pre></details>")
         return self.view
-
-    def _recompute(self, _change: Any = None) -> None:
-        self.refresh()
-
-    def _reselect(self, _change: Any = None) -> None:
-        self.refresh(cells=self.view.cells if self.view is not None and not self.view.error else None)
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        bundle = self.ui._repr_mimebundle_(**kwargs)
-        if isinstance(bundle, dict):
-            bundle["text/plain"] = repr(self)
-        return bundle
 
     def __repr__(self) -> str:
         off = [n for n, v in self.include().items() if not v]
