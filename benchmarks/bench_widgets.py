@@ -66,12 +66,13 @@ def main() -> int:
             for keep in (actions.options[:2], actions.options):
                 key_table.append(timed(lambda: setattr(actions, "value", tuple(keep))))
         print("one update = one 5 x 8 decision table decided by the lab + HTML + explanation of the selected cell")
-        worst = max(report("02 bucket policy: SSE header / key-id form change", table),
-                    report("03 key policy: statement / action toggle", key_table))
+        report("02 bucket policy: SSE header / key-id form change", table)
+        report("03 key policy: statement / action toggle", key_table)
+        worst = max(max(table), max(key_table))  # every update, not just the typical one, must feel instant
         report("02 select another cell (no re-decision)", select)
         report("02 default encryption change (+1 admin S3 call)", default_enc)
     ok = worst <= BUDGET_MS
-    print(f"budget {BUDGET_MS:.0f} ms per table update: {'OK' if ok else 'EXCEEDED'}")
+    print(f"slowest table update {worst:.1f} ms, budget {BUDGET_MS:.0f} ms: {'OK' if ok else 'EXCEEDED'}")
     return 0 if ok else 1
 
 
