@@ -108,6 +108,7 @@ _NEGATED: dict[str, str] = {
     "ArnNotLike": "ArnLike",
 }
 OPERATORS = frozenset(_POSITIVE) | frozenset(_NEGATED) | {"Null"}
+_EXACT = frozenset({"StringEquals", "StringNotEquals"})  # operators with a set-membership fast path
 _VARIABLE_FAMILIES = ("String", "Arn")  # policy variables work only with these (VARS)
 _GLOB_OPS = {"StringLike", "ArnLike", "ArnEquals"}
 
@@ -132,6 +133,24 @@ class Condition:
     @property
     def negated(self) -> bool:
         return self.base in _NEGATED
+
+    @property
+    def value_set(self) -> frozenset[str]:
+        """The policy values as a set (computed once; used by the exact-match fast path)."""
+        cached = self.__dict__.get("_value_set")
+        if cached is None:
+            cached = frozenset(self.values)
+            object.__setattr__(self, "_value_set", cached)
+        return cached
+
+    @property
+    def has_variables(self) -> bool:
+        """Some policy value holds ``${...}`` (computed once per condition)."""
+        cached = self.__dict__.get("_has_variables")
+        if cached is None:
+            cached = any(has_variables(v) for v in self.values)
+            object.__setattr__(self, "_has_variables", cached)
+        return cached
 
 
 def _value_str(v: Any) -> str:
@@ -202,7 +221,7 @@ def _check_values(op: str, base: str, values: tuple[str, ...]) -> None:
 
 def _resolve(cond: Condition, ctx: Context, variables: bool) -> list[str | None]:
     """Policy values with variables substituted; None marks a value whose variable did not resolve."""
-    if not variables or not cond.base.startswith(_VARIABLE_FAMILIES):
+    if not variables or not cond.base.startswith(_VARIABLE_FAMILIES) or not cond.has_variables:
         return list(cond.values)
     glob = (_NEGATED.get(cond.base, cond.base)) in _GLOB_OPS
     out: list[str | None] = []
@@ -227,6 +246,12 @@ def evaluate_condition(cond: Condition, ctx: Context, variables: bool = True,
     Returns True when the condition is satisfied.
     """
     req = ctx.get(cond.key_lc)
+    if trace is None and cond.qualifier is None and cond.base in _EXACT and not (variables and cond.has_variables):
+        # Fast path for the common StringEquals / StringNotEquals: same rules as below, fewer steps.
+        if not req:
+            return cond.if_exists or cond.negated
+        hit = any(r in cond.value_set for r in req)
+        return not hit if cond.negated else hit
     present = req is not None and len(req) > 0
     note = ""
     if cond.base == "Null":

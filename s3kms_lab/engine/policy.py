@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from .conditions import Condition, parse_condition_block, ConditionSyntaxError
@@ -74,13 +75,18 @@ class PrincipalSpec:
     @property
     def account(self) -> str | None:
         """The account this entry names as a whole (account id or ``:root`` ARN), else None."""
-        if self.type != "AWS":
-            return None
-        if _ACCOUNT_RE.match(self.value):
-            return self.value
-        if self.value.startswith("arn:aws:iam::") and self.value.endswith(":root"):
-            return self.value.split(":")[4]
+        return _named_account(self.type, self.value)
+
+
+@lru_cache(maxsize=4096)
+def _named_account(ptype: str, value: str) -> str | None:
+    if ptype != "AWS":
         return None
+    if _ACCOUNT_RE.match(value):
+        return value
+    if value.startswith("arn:aws:iam::") and value.endswith(":root"):
+        return value.split(":")[4]
+    return None
 
 
 @dataclass
