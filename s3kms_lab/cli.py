@@ -24,13 +24,21 @@ _ENV_FILE = "env.sh"
 def _serve(args: argparse.Namespace) -> int:
     from .lab import Lab
     config_dir = Path(args.config_dir) if args.config_dir else Path.cwd() / ".s3kms-lab"
-    try:
-        lab = Lab(args.scenario, host=args.host, port=args.port, config_dir=config_dir)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"s3kms-lab: {exc}", file=sys.stderr)
+    if not 0 <= args.port <= 65535:
+        print(f"s3kms-lab: --port must be 0 (any free port) or 1-65535, not {args.port}", file=sys.stderr)
+        return 2
+    running = _running_endpoint(config_dir)
+    if running:
+        print(f"s3kms-lab: a lab is already serving from {config_dir} ({running}); stop it first or use another "
+              "--config-dir", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    lab.start()
+    try:
+        lab = Lab(args.scenario, host=args.host, port=args.port, config_dir=config_dir)
+        lab.start()
+    except (ValueError, FileNotFoundError, OSError) as exc:
+        print(f"s3kms-lab: {exc}", file=sys.stderr)
+        return 2
     (config_dir / _ENV_FILE).write_text(lab.shell_lines() + "\n")
     print(lab.shell_lines(), flush=True)
     for old, new in lab.scenario.substitutions:
@@ -47,8 +55,27 @@ def _serve(args: argparse.Namespace) -> int:
     while not stop.is_set():
         stop.wait(0.5)
     lab.stop()
+    (config_dir / _ENV_FILE).unlink(missing_ok=True)  # `env` must not hand out a stopped lab's address
     print("# s3kms-lab stopped", flush=True)
     return 0
+
+
+def _running_endpoint(config_dir: Path) -> str | None:
+    """The endpoint URL recorded in ``config_dir`` if something still answers there, else None."""
+    import socket
+    from urllib.parse import urlsplit
+    env_file = config_dir / _ENV_FILE
+    if not env_file.exists():
+        return None
+    for line in env_file.read_text().splitlines():
+        if line.startswith("export AWS_ENDPOINT_URL="):
+            url = line.split("=", 1)[1]
+            parts = urlsplit(url)
+            with socket.socket() as s:
+                s.settimeout(0.5)
+                if parts.hostname and parts.port and s.connect_ex((parts.hostname, parts.port)) == 0:
+                    return url
+    return None
 
 
 def _env(args: argparse.Namespace) -> int:
@@ -66,18 +93,24 @@ def _trail(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"s3kms-lab: no trail at {path}", file=sys.stderr)
         return 1
-    with path.open() as fh:
-        while True:
-            line = fh.readline()
-            if not line:
-                if not args.follow:
-                    return 0
-                time.sleep(0.2)
-                continue
-            rec = json.loads(line)
-            if args.denied and rec.get("s3kmsLab", {}).get("decision") == "allowed":
-                continue
-            print(line, end="", flush=True)
+    try:
+        with path.open() as fh:
+            while True:
+                line = fh.readline()
+                if not line:
+                    if not args.follow:
+                        return 0
+                    time.sleep(0.2)
+                    continue
+                rec = json.loads(line)
+                if args.denied and rec.get("s3kmsLab", {}).get("decision") == "allowed":
+                    continue
+                print(line, end="", flush=True)
+    except KeyboardInterrupt:  # Ctrl-C ends --follow
+        return 0
+    except BrokenPipeError:  # `trail | head` closed the pipe
+        sys.stderr.close()
+        return 0
 
 
 def _check(args: argparse.Namespace) -> int:

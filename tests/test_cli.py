@@ -55,3 +55,45 @@ def test_serve_refuses_a_non_loopback_host(tmp_path):
     p = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "serve", "--host", "0.0.0.0", "--config-dir", str(tmp_path)],
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 2 and "loopback" in p.stderr
+
+
+def _bad_scenario(tmp_path: Path) -> Path:
+    import shutil
+    src = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "seed"
+    dst = tmp_path / "broken"
+    shutil.copytree(src, dst)
+    kp = dst / "key-policy.json"
+    kp.write_text(kp.read_text().replace('"Version"', '"Versoin"'))
+    return dst
+
+
+def test_serve_and_check_refuse_a_scenario_with_a_malformed_policy(tmp_path):
+    bad = _bad_scenario(tmp_path)
+    p = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "serve", "--scenario", str(bad), "--config-dir",
+                        str(tmp_path / "cfg")], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "MalformedPolicyDocumentException" in p.stderr and "key-policy.json" in p.stderr
+    assert "Traceback" not in p.stderr
+    c = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "check", "--scenario", str(bad)],
+                       capture_output=True, text=True, timeout=120)
+    assert c.returncode == 2 and "Traceback" not in c.stderr and "key-policy.json" in c.stderr
+
+
+def test_serve_refuses_a_bad_port(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "serve", "--port", "-1", "--config-dir", str(tmp_path)],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 2 and "--port" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_second_serve_on_the_same_config_dir_is_refused(tmp_path):
+    proc, env = _start(tmp_path)
+    try:
+        second = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "serve", "--port", "0", "--config-dir",
+                                 str(tmp_path)], capture_output=True, text=True, timeout=30)
+        assert second.returncode == 2 and "already serving" in second.stderr
+        assert (tmp_path / "credentials").read_text()  # the running lab's files are untouched
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=20)
+    gone = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "env", "--config-dir", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert gone.returncode == 1

@@ -15,7 +15,7 @@ def run(scenario: str, as_json: bool, requirements: str | None = None, limit: in
     from .requirements import RequirementsError
     try:
         report = check(scenario, requirements=requirements, limit=limit)
-    except (FileNotFoundError, RequirementsError) as exc:
+    except (FileNotFoundError, RequirementsError, ValueError) as exc:  # ValueError: malformed scenario files
         print(f"s3kms-lab check: {exc}", file=sys.stderr)
         return 2
     if as_json:

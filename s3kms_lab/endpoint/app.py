@@ -11,6 +11,7 @@ import dataclasses
 import io
 import json
 import threading
+import traceback
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -26,7 +27,7 @@ from ..engine.principal import ANONYMOUS, ROLE, Caller
 from ..engine.simulate import SimulationError, simulate, simulate_custom_policy, context_from_entries
 from .auth import Authenticated, authenticate
 from .decide import SSE_HEADERS, Authorizer, Call, SsePlan, Step
-from .errors import EXPLANATION_HEADER, AwsError
+from .errors import EXPLANATION_HEADER, AwsError, explanation_header
 from .moto_seam import MotoState
 from .operations import Op, lookup
 from .trail import Trail
@@ -86,9 +87,22 @@ class LabApp:
         except AwsError as err:
             self.record_refusal(err, auth, headers, environ, request_id)
             return err.render(request_id)
+        except Exception as exc:  # fail closed (see dispatch below)
+            traceback.print_exc()
+            err = AwsError(auth.service, "InternalError" if auth.service == "s3" else "InternalFailure",
+                           f"The lab could not read this request ({type(exc).__name__}); it was refused.", 500)
+            self.record_refusal(err, auth, headers, environ, request_id)
+            return err.render(request_id)
         try:
             return self.dispatch(environ, auth, call, op, request_id)
         except AwsError as err:
+            return err.render(request_id)
+        except Exception as exc:  # fail closed, in AWS's shape, and say so (never a bare traceback page)
+            traceback.print_exc()
+            err = AwsError(call.service, "InternalError" if call.service == "s3" else "InternalFailure",
+                           f"The lab could not handle {call.service}:{call.operation} ({type(exc).__name__}: {exc}); "
+                           "it was refused. Please report this.", 500)
+            self.record_refusal(err, auth, headers, environ, request_id)
             return err.render(request_id)
 
     def record_refusal(self, err: AwsError, auth: Authenticated | None, headers: dict[str, str],
@@ -139,10 +153,7 @@ class LabApp:
             call = Call("s3", name, bucket=uri.get("Bucket", ""), key=uri.get("Key", ""), params=params, **common)
         elif service == "kms":
             name = headers.get("x-amz-target", "").split(".")[-1]
-            try:
-                params = json.loads(body or b"{}")
-            except ValueError:
-                raise AwsError("kms", "SerializationException", "The request body is not valid JSON", 400) from None
+            params = _kms_params(body)
             call = Call("kms", name, params=params, **common)
         elif service in ("iam", "sts"):
             params = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)) if body else dict(query)
@@ -175,6 +186,7 @@ class LabApp:
         plan: SsePlan | None = None
         decrypt_key = None
         if call.service == "s3":
+            self.check_s3_request(call)
             s3_steps, plan, decrypt_key = self.authorizer.s3_steps(call, op)
             steps.extend(s3_steps)
             if plan is not None and plan.algorithm.startswith("aws:kms") and plan.key is None:
@@ -190,6 +202,10 @@ class LabApp:
         if denied is not None:
             return self.deny(call, op, denied, steps, request_id)
         self.validate_writes(call)
+        hidden = self.missing_object_without_list(call)
+        if hidden is not None:
+            steps.append(hidden)
+            return self.deny(call, op, hidden, steps, request_id)
         # Allowed: do S3's KMS work, then let moto do the rest.
         if call.service == "s3":
             self.before_s3(call, op, plan, decrypt_key)
@@ -411,9 +427,11 @@ class LabApp:
             except MalformedPolicyError:
                 trust = None
         if trust is None:
-            # No such role (or no usable trust policy): AWS answers AccessDenied without saying which.
-            trust = parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"},
-                                  "Action": "sts:AssumeRole"}]}, PolicyKind.TRUST, f"role {role_arn} (does not exist)")
+            # No such role (or no usable trust policy): AWS answers AccessDenied without saying which, so the
+            # lab decides against a trust policy that trusts nobody (an implicit deny, not an explicit one).
+            trust = parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+                "Service": "nobody.s3kms-lab.invalid"}, "Action": "sts:AssumeRole"}]}, PolicyKind.TRUST,
+                f"role {role_arn} (no such role, or no usable trust policy)")
         role_account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
         policies = PolicySet(caller_pol.identity, caller_pol.boundary, caller_pol.session, trust)
         steps = [Step(f"sts:AssumeRole on {role_arn}", Request(call.caller, "sts:AssumeRole", role_arn, ctx, role_account),
@@ -432,20 +450,66 @@ class LabApp:
             if call.service == "s3" and call.operation == "PutBucketPolicy":
                 body = call.params.get("_body")
                 if body is not None:
-                    parse_policy(body, PolicyKind.BUCKET, "bucket policy")
+                    self.check_principals_exist(parse_policy(body, PolicyKind.BUCKET, "bucket policy"))
             elif call.service == "iam" and call.operation in _IAM_POLICY_PARAMS:
                 parse_policy(call.params.get(_IAM_POLICY_PARAMS[call.operation], ""), PolicyKind.IDENTITY, "policy")
             elif call.service == "iam" and call.operation in ("CreateRole", "UpdateAssumeRolePolicy"):
-                parse_policy(call.params.get("AssumeRolePolicyDocument", "") or call.params.get("PolicyDocument", ""),
-                             PolicyKind.TRUST, "trust policy")
+                self.check_principals_exist(parse_policy(
+                    call.params.get("AssumeRolePolicyDocument", "") or call.params.get("PolicyDocument", ""),
+                    PolicyKind.TRUST, "trust policy"))
             elif call.service == "sts" and call.operation == "AssumeRole":
                 self.validate_assume_role(call)
             elif call.service == "kms" and call.operation in ("PutKeyPolicy", "CreateKey") and call.params.get("Policy"):
                 new = parse_policy(call.params["Policy"], PolicyKind.KEY, "new key policy")
+                self.check_principals_exist(new)
                 if not call.params.get("BypassPolicyLockoutSafetyCheck"):
                     self.lockout_check(call, new)
         except MalformedPolicyError as exc:
             raise AwsError(call.service, exc.code, exc.message, 400) from None
+
+    def check_s3_request(self, call: Call) -> None:
+        """S3 parameter checks that come before authorization: SSE headers are refused on GET/HEAD (SSEKMS,
+        fact 79)."""
+        if call.operation in ("GetObject", "HeadObject") and any(
+                h in call.headers for h in ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id")):
+            raise AwsError("s3", "InvalidArgument", "The x-amz-server-side-encryption header is not supported for "
+                           f"{call.operation}: S3 decrypts SSE-KMS objects without it.", 400)
+
+    def missing_object_without_list(self, call: Call) -> Step | None:
+        """GetObject/HeadObject of a key that does not exist: 404 only with s3:ListBucket on the bucket,
+        otherwise 403, so callers cannot probe for keys (S3 HeadObject/GetObject API, fact 78). Returns the
+        denied ListBucket step, or None."""
+        if call.service != "s3" or call.operation not in ("GetObject", "HeadObject"):
+            return None
+        if self.state.bucket(call.bucket) is None or self.state.s3_object(
+                call.bucket, call.key, call.query.get("versionId")) is not None:
+            return None
+        probe = Call("s3", "ListObjectsV2", call.caller, call.credential, bucket=call.bucket, headers={},
+                     query={}, source_ip=call.source_ip, secure=call.secure, auth_type=call.auth_type, region=call.region)
+        steps, _plan, _key = self.authorizer.s3_steps(probe, lookup("s3", "ListObjectsV2"))
+        denied = self.authorizer.decide(steps[:1])
+        return denied
+
+    def check_principals_exist(self, policy: Any) -> None:
+        """IAM users and roles named as principals must exist when the policy is saved (KPOV / PRIN, fact 73):
+        KMS answers "Policy contains a statement with one or more invalid principals.", S3 "Invalid principal
+        in policy". Account ids, session ARNs, "*" and service principals are not looked up."""
+        for st in policy.statements:
+            for spec in st.principals or ():
+                v = spec.value
+                if spec.type != "AWS" or not v.startswith("arn:aws:iam::"):
+                    continue
+                parts = v.split(":", 5)
+                account, resource = parts[4], parts[5]
+                missing = False
+                if resource.startswith("user/"):
+                    missing = self.state.user(account, resource.rsplit("/", 1)[-1]) is None
+                elif resource.startswith("role/"):
+                    missing = self.state.role_by_arn(v) is None
+                if missing:
+                    message = ("Policy contains a statement with one or more invalid principals."
+                               if policy.kind is PolicyKind.KEY else f"Invalid principal in policy: {v} does not exist")
+                    raise MalformedPolicyError(policy.kind, message)
 
     def validate_assume_role(self, call: Call) -> None:
         """AssumeRole's parameter checks (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html):
@@ -756,13 +820,40 @@ def _complete_schedule_key_deletion(body: bytes, params: dict[str, Any]) -> byte
 
 def _explanation(steps: list[Step]) -> str:
     """The engine's one-line summaries of the decided steps (header-safe ASCII)."""
-    return "; ".join(s.decision.summary() for s in steps if s.decision is not None).encode("ascii", "replace").decode()
+    return explanation_header("; ".join(s.decision.summary() for s in steps if s.decision is not None))
 
 
 def _session_tags(params: dict[str, str]) -> dict[str, str]:
     """``Tags.member.N.Key/Value`` query parameters of AssumeRole as a dict."""
     return {v: params.get(k[:-len(".Key")] + ".Value", "") for k, v in params.items()
             if k.startswith("Tags.member.") and k.endswith(".Key")}
+
+
+_KMS_STRING_PARAMS = ("KeyId", "DestinationKeyId", "SourceKeyId", "TargetKeyId", "AliasName", "Plaintext",
+                      "CiphertextBlob", "Policy", "PolicyName", "Description", "GrantId", "GrantToken", "KeySpec",
+                      "GranteePrincipal", "RetiringPrincipal", "Name")
+_KMS_MAP_PARAMS = ("EncryptionContext", "SourceEncryptionContext", "DestinationEncryptionContext")
+
+
+def _kms_params(body: bytes) -> dict[str, Any]:
+    """Decode a KMS JSON body, refusing the shapes KMS refuses (JSON 1.1 protocol: SerializationException for
+    a wrong JSON type, ValidationException for an encryption context that is not a string-to-string map)."""
+    try:
+        params = json.loads(body or b"{}")
+    except ValueError:
+        raise AwsError("kms", "SerializationException", "The request body is not valid JSON", 400) from None
+    if not isinstance(params, dict):
+        raise AwsError("kms", "SerializationException", "Start of list found where not expected", 400)
+    for name in _KMS_STRING_PARAMS:
+        if name in params and not isinstance(params[name], str):
+            raise AwsError("kms", "SerializationException", f"{name} must be a string", 400)
+    for name in _KMS_MAP_PARAMS:
+        value = params.get(name)
+        if value is not None and not (isinstance(value, dict) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
+            raise AwsError("kms", "ValidationException", f"1 validation error detected: {name} must be a map of "
+                           "strings to strings", 400)
+    return params
 
 
 def _resource_type(service: str) -> str:

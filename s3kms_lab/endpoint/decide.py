@@ -28,6 +28,7 @@ from urllib.parse import unquote
 
 from ..engine import Caller, Decision, PolicyKind, PolicySet, Request, authorize, parse_policy
 from ..engine.policy import Policy
+from .errors import AwsError
 from .moto_seam import Credential, MotoState
 from .operations import Op
 
@@ -121,6 +122,19 @@ def _grant_statement(grant: Any) -> dict[str, Any]:
     if cond:
         st["Condition"] = cond
     return st
+
+
+def _encryption_context_header(value: str) -> dict[str, str]:
+    """``x-amz-server-side-encryption-context``: base64 of a JSON object of string pairs (S3 PutObject API);
+    anything else is refused with 400 InvalidArgument rather than ignored."""
+    try:
+        ctx = json.loads(base64.b64decode(value, validate=True))
+    except (ValueError, TypeError):
+        ctx = None
+    if not isinstance(ctx, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in ctx.items()):
+        raise AwsError("s3", "InvalidArgument", "The header 'x-amz-server-side-encryption-context' shall be "
+                       "Base64-encoded UTF-8 string holding JSON which represents a string-string map", 400)
+    return ctx
 
 
 def _names_aws_managed_s3_key(ref: str) -> bool:
@@ -311,10 +325,7 @@ class Authorizer:
         plan.context = {"aws:s3:arn": arn}
         extra = h.get("x-amz-server-side-encryption-context")
         if extra:
-            try:
-                plan.context.update(json.loads(base64.b64decode(extra)))
-            except (ValueError, TypeError):
-                pass
+            plan.context.update(_encryption_context_header(extra))
         return plan
 
     def aws_managed_s3_key(self, account: str) -> Any:
@@ -404,11 +415,16 @@ class Authorizer:
 
     @staticmethod
     def copy_source(value: str) -> tuple[str, str, str | None]:
+        """``x-amz-copy-source`` -> (bucket, key, version id). Raises AwsError InvalidArgument when it does not
+        name both a bucket and a key (S3 CopyObject API)."""
         src = unquote(value).lstrip("/")
         version = None
         if "?versionId=" in src:
             src, _, version = src.partition("?versionId=")
         bucket, _, key = src.partition("/")
+        if not bucket or not key:
+            raise AwsError("s3", "InvalidArgument", "Copy Source must mention the source bucket and key: "
+                           "sourcebucket/sourcekey", 400)
         return bucket, key, version
 
     # ------------------------------------------------------------------ decide

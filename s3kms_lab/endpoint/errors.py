@@ -13,9 +13,19 @@ import json
 import uuid
 from xml.sax.saxutils import escape
 
-__all__ = ["AwsError", "EXPLANATION_HEADER"]
+__all__ = ["AwsError", "EXPLANATION_HEADER", "explanation_header"]
 
 EXPLANATION_HEADER = "x-s3kms-lab-explanation"
+# HTTP clients refuse header lines over 64 KiB; the full explanation is always in the trail.
+_HEADER_LIMIT = 8192
+
+
+def explanation_header(text: str) -> str:
+    """The explanation as one ASCII header line, cut to a size every HTTP client accepts."""
+    flat = text.encode("ascii", "replace").decode().replace("\r", " ").replace("\n", " | ")
+    if len(flat) > _HEADER_LIMIT:
+        flat = flat[:_HEADER_LIMIT] + " ... (cut; the full explanation is in the trail)"
+    return flat
 
 
 class AwsError(Exception):
@@ -34,7 +44,7 @@ class AwsError(Exception):
         rid = request_id or uuid.uuid4().hex.upper()[:16]
         headers = {"x-amz-request-id": rid, "x-amzn-RequestId": rid}
         if self.explanation:
-            headers[EXPLANATION_HEADER] = self.explanation.encode("ascii", "replace").decode().replace("\n", " | ")
+            headers[EXPLANATION_HEADER] = explanation_header(self.explanation)
         if self.service == "kms":
             headers["Content-Type"] = "application/x-amz-json-1.1"
             headers["x-amzn-ErrorType"] = self.code

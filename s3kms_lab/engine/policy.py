@@ -328,6 +328,13 @@ def _parse_statement(kind: PolicyKind, raw: Any, idx: int) -> Statement:
             conditions = parse_condition_block(raw["Condition"])
         except ConditionSyntaxError as exc:
             raise _fail(kind, f"{exc} in {where}") from None
+    if kind is PolicyKind.KEY:
+        for c in conditions:
+            # KMS refuses ForAllValues on the single-valued kms:EncryptionContext:<key> (KCOND, fact 57):
+            # with a missing key it is true, so it would let everyone in.
+            if c.qualifier == "ForAllValues" and c.key_lc.startswith("kms:encryptioncontext:"):
+                raise _fail(kind, f"OverlyPermissiveCondition: {c.operator} is not allowed with the single-valued "
+                                  f"condition key {c.key} in {where} (use the operator without ForAllValues)")
 
     return Statement(effect=effect, sid=sid, index=idx, principals=principals, not_principal=has_np,
                      actions=tuple(actions), not_action=has_na, resources=resources,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..endpoint.moto_seam import MotoState
+from ..engine import MalformedPolicyError, PolicyKind, parse_policy
 from .scenario import Scenario
 
 __all__ = ["Provisioned", "provision"]
@@ -24,6 +25,7 @@ class Provisioned:
 
 def provision(state: MotoState, sc: Scenario) -> Provisioned:
     """Create the scenario's keys, buckets, roles and users; return their credentials."""
+    validate_scenario_policies(sc)
     out = Provisioned()
     accounts = {sc.account} | {e.get("account", sc.account) for kind in ("users", "roles", "keys", "buckets")
                                for e in sc.spec.get(kind, [])}
@@ -65,6 +67,27 @@ def provision(state: MotoState, sc: Scenario) -> Provisioned:
             enc = b["encryption"]
             s3.put_bucket_encryption(b["name"], _encryption_rule(enc, sc))
     return out
+
+
+def validate_scenario_policies(sc: Scenario) -> None:
+    """Parse every policy of the scenario as the kind it is used as, before anything is created, so a bad
+    scenario fails at start with the policy's name and AWS's error (not on a learner's first request).
+    Raises MalformedPolicyError naming the scenario file."""
+    checks: list[tuple[Any, PolicyKind, str]] = []
+    for user in sc.spec.get("users", []):
+        checks += [(ref, PolicyKind.IDENTITY, f"policy {n} of user {user['name']}") for n, ref in user.get("policies", {}).items()]
+    for role in sc.spec.get("roles", []):
+        checks.append((role["trust_policy"], PolicyKind.TRUST, f"trust policy of role {role['name']}"))
+        checks += [(ref, PolicyKind.IDENTITY, f"policy {n} of role {role['name']}") for n, ref in role.get("policies", {}).items()]
+    checks += [(k["policy"], PolicyKind.KEY, f"key policy of {k['id']}") for k in sc.spec.get("keys", [])]
+    checks += [(b["policy"], PolicyKind.BUCKET, f"bucket policy of {b['name']}") for b in sc.spec.get("buckets", [])
+               if b.get("policy")]
+    for ref, kind, what in checks:
+        try:
+            parse_policy(sc.policy_text(ref), kind, what)
+        except MalformedPolicyError as exc:
+            where = ref if isinstance(ref, str) else "scenario.json"
+            raise MalformedPolicyError(kind, f"scenario {sc.name!r}, {what} ({where}): {exc.code}: {exc.message}") from None
 
 
 def _encryption_rule(enc: dict[str, Any], sc: Scenario) -> dict[str, Any]:
