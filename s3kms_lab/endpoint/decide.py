@@ -34,9 +34,10 @@ from .operations import Op
 
 __all__ = ["Call", "Step", "SsePlan", "Authorizer", "KEY_ID_RULE", "aws_managed_s3_key_policy"]
 
-KEY_ID_RULE = ("Lab rule (not pinned by AWS docs, fact 87): the condition key "
+KEY_ID_RULE = ("Lab rule (AWS's documentation does not say either way): the condition key "
                "s3:x-amz-server-side-encryption-aws-kms-key-id holds the header exactly as sent, so a bare key id "
-               "or an alias does not equal a key ARN written in a policy.")
+               "or an alias does not equal a key ARN written in a policy. AWS asks for the key ARN in such "
+               "policies: https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html")
 
 
 @lru_cache(maxsize=512)
