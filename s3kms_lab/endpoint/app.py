@@ -125,6 +125,8 @@ class LabApp:
         target = headers.get("x-amz-target", "")
         if target.startswith("TrentService"):
             return "kms"
+        if target:
+            return "json"  # another JSON-protocol service (dynamodb...): refused, in JSON
         if headers.get("content-type", "").startswith("application/x-www-form-urlencoded") and b"Action=" in body:
             return "sts" if b"Action=AssumeRole" in body or b"Action=GetCallerIdentity" in body else "iam"
         return "s3"
@@ -160,7 +162,10 @@ class LabApp:
             name = params.get("Action", "")
             call = Call(service, name, params=params, **common)
         else:
-            raise AwsError("s3", "NotImplemented", f"The lab models S3, KMS, IAM and STS only, not {service!r}.", 501)
+            # Answer in the caller's protocol so its SDK can read the error: JSON services get JSON, query ones XML.
+            json_protocol = "x-amz-target" in headers or "json" in headers.get("content-type", "")
+            raise AwsError("kms" if json_protocol else "iam", "UnsupportedOperation",
+                           f"The lab models S3, KMS, IAM and STS only, not {service!r}; the request was refused.", 400)
         op = lookup(service, call.operation)
         if op is None:
             raise AwsError(service, "UnsupportedOperation" if service != "s3" else "NotImplemented",

@@ -333,7 +333,14 @@ def _check_scope(state: MotoState, signed: _Signed, service_hint: str) -> None:
     """The credential scope names a service the lab serves, the lab's region, and X-Amz-Date's day."""
     service = signed.service
     where = "X-Amz-Credential parameter" if signed.presigned else "authorization header"
-    if service not in SERVICES or (service == "kms") != (service_hint == "kms"):
+    if service not in SERVICES:
+        # A service the lab does not model (dynamodb, sns, ec2...): say so, in a shape that SDK can read.
+        json_shape = service_hint in ("kms", "json")
+        raise AwsError("kms" if json_shape else ("iam" if service_hint in ("iam", "sts") else "s3"),
+                       "UnsupportedOperation" if service_hint != "s3" else "NotImplemented",
+                       f"The lab models S3, KMS, IAM and STS only, not {service!r}; the request was refused.",
+                       400 if service_hint != "s3" else 501)  # shape only: "kms" renders JSON, "iam" query XML
+    if (service == "kms") != (service_hint == "kms"):
         expected = service_hint if service_hint in SERVICES else "s3"
         if expected == "s3":
             raise _incomplete("s3", f"Error parsing the {where}; the service '{service}' is wrong; expecting 's3'"

@@ -112,3 +112,10 @@ def test_explanation_header_stays_within_http_limits(lab):
                     ServerSideEncryption="z" * 25000)
     assert resp["ResponseMetadata"]["HTTPStatusCode"] in (400, 403)
     assert len(resp["ResponseMetadata"]["HTTPHeaders"].get("x-s3kms-lab-explanation", "")) < 9000
+
+
+@pytest.mark.parametrize("service,call", [("dynamodb", lambda c: c.list_tables()), ("sns", lambda c: c.list_topics())])
+def test_services_the_lab_does_not_model_are_refused_in_their_own_protocol(lab, service, call):
+    resp = error_of(call, lab.client(service, "admin"))
+    assert resp["Error"]["Code"] == "UnsupportedOperation"
+    assert f"not '{service}'" in resp["Error"]["Message"]
