@@ -121,7 +121,10 @@ def _expired_token(service: str) -> AwsError:
 
 
 def _mismatch(service: str) -> AwsError:
-    # KMS keeps SignatureDoesNotMatch here: the existing suites pin it (tests/endpoint/test_errors.py).
+    """A wrong signature: KMS (JSON protocol) says 400 InvalidSignatureException, the others 403
+    SignatureDoesNotMatch (https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html)."""
+    if service == "kms":
+        return AwsError(service, "InvalidSignatureException", _MISMATCH, 400)
     return AwsError(service, "SignatureDoesNotMatch", _MISMATCH, 403)
 
 
