@@ -721,7 +721,7 @@ class LabApp:
             resources.append({"type": _resource_type(call.service), "ARN": main.request.resource,
                               "accountId": main.request.resource_account})
         if error is None and status >= 300:
-            error = AwsError(call.service, _error_code(body) or "Error", _error_message(body) or "", status)
+            error = AwsError(call.service, *_error_fields(body), status)
         extra = dict(additional or {})
         if call.service == "s3":
             extra.update({"SignatureVersion": "SigV4" if call.auth_type != "none" else None,
@@ -873,21 +873,13 @@ def _between(body: bytes, start: bytes, end: bytes) -> str:
     return body[i + len(start):j].decode()
 
 
-def _error_code(body: bytes) -> str | None:
-    code = _between(body, b"<Code>", b"</Code>")
+def _error_fields(body: bytes) -> tuple[str, str]:
+    """(code, message) from an error body in either protocol (XML ``<Code>/<Message>`` or JSON ``__type``)."""
+    code, message = _between(body, b"<Code>", b"</Code>"), _between(body, b"<Message>", b"</Message>")
     if code:
-        return code
+        return code, message
     try:
-        return json.loads(body).get("__type")
+        doc = json.loads(body)
+        return doc.get("__type") or "Error", doc.get("message") or ""
     except (ValueError, AttributeError):
-        return "Error"
-
-
-def _error_message(body: bytes) -> str | None:
-    msg = _between(body, b"<Message>", b"</Message>")
-    if msg:
-        return msg
-    try:
-        return json.loads(body).get("message")
-    except (ValueError, AttributeError):
-        return None
+        return "Error", ""

@@ -93,39 +93,34 @@ def scope_of(headers: dict[str, str], query: dict[str, str]) -> tuple[str, str, 
 
 
 # ------------------------------------------------------------------ AWS's error codes, per service
-def _unknown_key(service: str) -> AwsError:
-    """An access key id AWS has no record of."""
-    if service == "s3":
-        return AwsError(service, "InvalidAccessKeyId",
-                        "The AWS Access Key Id you provided does not exist in our records.", 403)
-    if service == "kms":
-        return AwsError(service, "UnrecognizedClientException", "The security token included in the request is invalid.", 400)
-    return AwsError(service, "InvalidClientTokenId", "The security token included in the request is invalid.", 403)
+_TOKEN_INVALID = "The security token included in the request is invalid."
+_TOKEN_EXPIRED = "The security token included in the request is expired"
+# Credential problems, as each protocol words them: kind -> service ("other" = IAM/STS) -> (code, message, status).
+_CREDENTIAL_ERRORS: dict[str, dict[str, tuple[str, str, int]]] = {
+    "unknown key": {  # an access key id AWS has no record of
+        "s3": ("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", 403),
+        "kms": ("UnrecognizedClientException", _TOKEN_INVALID, 400),
+        "other": ("InvalidClientTokenId", _TOKEN_INVALID, 403)},
+    "bad token": {  # a session token that is not the credential's own (or any token on a long-term key)
+        "s3": ("InvalidToken", "The provided token is malformed or otherwise invalid.", 400),
+        "kms": ("UnrecognizedClientException", _TOKEN_INVALID, 400),
+        "other": ("InvalidClientTokenId", _TOKEN_INVALID, 403)},
+    "expired token": {
+        "s3": ("ExpiredToken", "The provided token has expired.", 400),
+        "kms": ("ExpiredTokenException", _TOKEN_EXPIRED, 400),
+        "other": ("ExpiredToken", _TOKEN_EXPIRED, 403)},
+    "wrong signature": {  # KMS (JSON protocol) says InvalidSignatureException (KMS CommonErrors page)
+        "s3": ("SignatureDoesNotMatch", _MISMATCH, 403),
+        "kms": ("InvalidSignatureException", _MISMATCH, 400),
+        "other": ("SignatureDoesNotMatch", _MISMATCH, 403)},
+}
 
 
-def _bad_token(service: str) -> AwsError:
-    """A session token that is not the credential's own (or any token on a long-term key)."""
-    if service == "s3":
-        return AwsError(service, "InvalidToken", "The provided token is malformed or otherwise invalid.", 400)
-    if service == "kms":
-        return AwsError(service, "UnrecognizedClientException", "The security token included in the request is invalid.", 400)
-    return AwsError(service, "InvalidClientTokenId", "The security token included in the request is invalid.", 403)
-
-
-def _expired_token(service: str) -> AwsError:
-    if service == "s3":
-        return AwsError(service, "ExpiredToken", "The provided token has expired.", 400)
-    if service == "kms":
-        return AwsError(service, "ExpiredTokenException", "The security token included in the request is expired", 400)
-    return AwsError(service, "ExpiredToken", "The security token included in the request is expired", 403)
-
-
-def _mismatch(service: str) -> AwsError:
-    """A wrong signature: KMS (JSON protocol) says 400 InvalidSignatureException, the others 403
-    SignatureDoesNotMatch (https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html)."""
-    if service == "kms":
-        return AwsError(service, "InvalidSignatureException", _MISMATCH, 400)
-    return AwsError(service, "SignatureDoesNotMatch", _MISMATCH, 403)
+def _credential_error(kind: str, service: str) -> AwsError:
+    """The AWS error for a credential problem of ``kind`` on ``service`` (see ``_CREDENTIAL_ERRORS``)."""
+    by_service = _CREDENTIAL_ERRORS[kind]
+    code, message, status = by_service.get(service, by_service["other"])
+    return AwsError(service, code, message, status)
 
 
 def _signature_rejected(service: str, message: str) -> AwsError:
@@ -226,16 +221,16 @@ def _authenticate(state: MotoState, method: str, raw_uri: str, headers: dict[str
     _check_clock(signed, now)
     cred = state.find_credential(signed.akid)
     if cred is None:
-        raise _unknown_key(service)
+        raise _credential_error("unknown key", service)
     token = (query.get("X-Amz-Security-Token") if signed.presigned else headers.get("x-amz-security-token"))
     if cred.kind == "session":
         if token is None or not hmac.compare_digest(token.encode(), (cred.session_token or "").encode()):
-            raise _bad_token(service)
+            raise _credential_error("bad token", service)
         if cred.expires is not None and cred.expires < now:
-            raise _expired_token(service)
+            raise _credential_error("expired token", service)
     elif token is not None:
         # A long-term access key has no session: any token with it is invalid.
-        raise _bad_token(service)
+        raise _credential_error("bad token", service)
     creds = Credentials(cred.access_key_id, cred.secret, cred.session_token)
     if signed.presigned:
         _check_presigned(signed, method, path, qs, headers, body, creds)
@@ -445,7 +440,7 @@ def _check_header_signature(signed: _Signed, method: str, raw_uri: str, headers:
     canonical = signer.canonical_request(req).rpartition("\n")[0] + "\n" + payload
     expected = signer.signature(signer.string_to_sign(req, canonical), req)
     if not hmac.compare_digest(expected, signed.signature):
-        raise _mismatch(service)
+        raise _credential_error("wrong signature", service)
     if service != "s3":
         return
     if _HEX64.fullmatch(payload) and payload.lower() != hashlib.sha256(body).hexdigest():
@@ -481,7 +476,7 @@ def _check_chunks(signer: SigV4Auth, req: AWSRequest, signed: _Signed, body: byt
         to_sign = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", signed.amz_date, scope, previous, EMPTY_SHA256,
                              hashlib.sha256(data).hexdigest()])
         if not hmac.compare_digest(signer.signature(to_sign, req), given.strip()):
-            raise _mismatch("s3")
+            raise _credential_error("wrong signature", "s3")
         previous, decoded, pos = given.strip(), decoded + size, eol + 2 + size
         if size == 0:
             break
@@ -502,7 +497,7 @@ def _check_chunks(signer: SigV4Auth, req: AWSRequest, signed: _Signed, body: byt
     to_sign = "\n".join(["AWS4-HMAC-SHA256-TRAILER", signed.amz_date, scope, previous,
                          hashlib.sha256(canonical.encode()).hexdigest()])
     if not hmac.compare_digest(signer.signature(to_sign, req), sig_lines[0].partition(b":")[2].decode("ascii").strip()):
-        raise _mismatch("s3")
+        raise _credential_error("wrong signature", "s3")
 
 
 def _check_presigned(signed: _Signed, method: str, path: str, qs: str, headers: dict[str, str], body: bytes,
@@ -517,4 +512,4 @@ def _check_presigned(signed: _Signed, method: str, path: str, qs: str, headers: 
                                                                        expires=signed.expires)
     expected = signer.signature(signer.string_to_sign(req, signer.canonical_request(req)), req)
     if not hmac.compare_digest(expected, signed.signature):
-        raise _mismatch(service)
+        raise _credential_error("wrong signature", service)
