@@ -115,26 +115,12 @@ def recipe(req: dict[str, Any], ctx: ReplayContext) -> dict[str, Any]:
     if kind in ("put", "multipart"):
         enc = req.get("default_encryption")
         if enc and enc != ctx.baseline_encryption:
-            rule = ctx.encryption_rules.get(enc)
-            if rule is None:
-                cli_setup.append(f"aws --profile {admin} s3api delete-bucket-encryption --bucket {b}")
-                py_setup.append(f"lab.client('s3', profile={admin!r}).delete_bucket_encryption(Bucket={b!r})")
-            else:
-                conf = json.dumps(rule, separators=(",", ":"))
-                cli_setup.append(f"aws --profile {admin} s3api put-bucket-encryption --bucket {b} "
-                                 f"--server-side-encryption-configuration '{conf}'")
-                py_setup.append(f"lab.client('s3', profile={admin!r}).put_bucket_encryption(Bucket={b!r}, "
-                                f"ServerSideEncryptionConfiguration={rule!r})")
-            base = ctx.encryption_rules.get(ctx.baseline_encryption)
-            if base is None:
-                cli_cleanup.append(f"aws --profile {admin} s3api delete-bucket-encryption --bucket {b}")
-                py_cleanup.append(f"lab.client('s3', profile={admin!r}).delete_bucket_encryption(Bucket={b!r})")
-            else:
-                conf = json.dumps(base, separators=(",", ":"))
-                cli_cleanup.append(f"aws --profile {admin} s3api put-bucket-encryption --bucket {b} "
-                                   f"--server-side-encryption-configuration '{conf}'")
-                py_cleanup.append(f"lab.client('s3', profile={admin!r}).put_bucket_encryption(Bucket={b!r}, "
-                                  f"ServerSideEncryptionConfiguration={base!r})")
+            set_cli, set_py = _encryption_commands(admin, b, ctx.encryption_rules.get(enc))
+            back_cli, back_py = _encryption_commands(admin, b, ctx.encryption_rules.get(ctx.baseline_encryption))
+            cli_setup.append(set_cli)
+            py_setup.append(set_py)
+            cli_cleanup.append(back_cli)
+            py_cleanup.append(back_py)
         kid = req.get("kms_key_id")
         if kid == "other-key":
             cli_setup.append(f"OTHER_KEY_ARN=$(aws --profile {admin} kms create-key --query KeyMetadata.Arn --output text)")
@@ -259,3 +245,15 @@ def replay(lab: Any, replay_recipe: dict[str, Any]) -> dict[str, Any]:
     finally:
         if replay_recipe.get("boto3_cleanup"):
             exec(replay_recipe["boto3_cleanup"], env)  # noqa: S102
+
+
+def _encryption_commands(admin: str, bucket: str, rule: dict | None) -> tuple[str, str]:
+    """(AWS CLI, boto3) lines that set the bucket's default encryption to ``rule``, or remove it when None."""
+    if rule is None:
+        return (f"aws --profile {admin} s3api delete-bucket-encryption --bucket {bucket}",
+                f"lab.client('s3', profile={admin!r}).delete_bucket_encryption(Bucket={bucket!r})")
+    conf = json.dumps(rule, separators=(",", ":"))
+    return (f"aws --profile {admin} s3api put-bucket-encryption --bucket {bucket} "
+            f"--server-side-encryption-configuration '{conf}'",
+            f"lab.client('s3', profile={admin!r}).put_bucket_encryption(Bucket={bucket!r}, "
+            f"ServerSideEncryptionConfiguration={rule!r})")

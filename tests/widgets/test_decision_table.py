@@ -4,16 +4,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from widget_html import cell
 
 from s3kms_lab.widgets.decision_table import (BUCKET_VARIANTS, DEFAULT_ENCRYPTION, BucketPolicyExplorer,
                                               bucket_policy_widget)
 from s3kms_lab.widgets.probe import PRINCIPALS
-
-
-def cell(html: str, principal: str, variant: str) -> str:
-    m = re.search(rf'<td data-principal="{principal}" data-variant="{re.escape(variant)}"[^>]*>(\w+)</td>', html)
-    assert m, f"no cell {principal}/{variant}"
-    return m.group(1)
 
 
 @pytest.fixture(scope="module")

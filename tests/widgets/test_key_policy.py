@@ -4,14 +4,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from widget_html import cell
 
 from s3kms_lab.widgets.key_policy import KEY_VARIANTS, KeyPolicyExplorer, key_policy_widget
-
-
-def cell(html: str, principal: str, variant: str) -> str:
-    m = re.search(rf'<td data-principal="{principal}" data-variant="{re.escape(variant)}"[^>]*>(\w+)</td>', html)
-    assert m, f"no cell {principal}/{variant}"
-    return m.group(1)
 
 
 @pytest.fixture(scope="module")
