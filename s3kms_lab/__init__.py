@@ -3,7 +3,7 @@
 Layers: :mod:`s3kms_lab.engine` (pure policy evaluation) -> :mod:`s3kms_lab.endpoint` (a local AWS
 endpoint: moto behind the engine) -> :mod:`s3kms_lab.lab` (start a scenario, profiles, sessions).
 """
+from ._version import __version__
 from .lab import Lab, load_scenario
 
-__all__ = ["Lab", "load_scenario"]
-__version__ = "0.1.0"
+__all__ = ["Lab", "load_scenario", "__version__"]

@@ -4,6 +4,8 @@
     s3kms-lab env --config-dir DIR [--profile P]      # eval "$(s3kms-lab env --config-dir DIR)"
     s3kms-lab shell --config-dir DIR [--profile P]    # a shell where the post's `aws` commands work
     s3kms-lab trail --config-dir DIR [--follow] [--denied]
+    s3kms-lab notebooks DIR [--lab] [--force]         # copy the course; --lab opens JupyterLab there
+    s3kms-lab --version
 
 ``serve`` runs until SIGINT/SIGTERM and exits cleanly; ``--port 0`` picks a free port. ``env`` and ``shell``
 exit 1 with a message when no lab serves from DIR (never started, stopped, or killed).
@@ -192,6 +194,39 @@ def _trail(args: argparse.Namespace) -> int:
         return 0
 
 
+def _notebooks(args: argparse.Namespace) -> int:
+    from .lab.course import CourseConflict, copy_course
+    folder = Path(args.dir).expanduser()
+    try:
+        done = copy_course(folder, force=args.force)
+    except CourseConflict as exc:
+        print(f"s3kms-lab: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"s3kms-lab: {exc}", file=sys.stderr)
+        return 2
+    print(f"# course in {folder}: {len(done.written)} new, {len(done.updated)} updated, "
+          f"{len(done.unchanged)} unchanged")
+    jupyter = Path(sys.executable).parent / "jupyter"
+    command = [str(jupyter), "lab", f"--notebook-dir={folder}"]
+    if not args.lab:
+        print(shlex.join(command))
+        return 0
+    if not jupyter.exists():
+        print("s3kms-lab: JupyterLab is not installed here; pip install 's3kms-lab[lab]'", file=sys.stderr)
+        return 2
+    _register_kernel()
+    return subprocess.call(command)
+
+
+def _register_kernel() -> None:
+    """Register this Python as the notebooks' kernel (``s3kms-lab``) if it is not yet known."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    if "s3kms-lab" not in KernelSpecManager().find_kernel_specs():
+        subprocess.call([sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name", "s3kms-lab",
+                         "--display-name", "s3kms-lab (Python)"], stdout=subprocess.DEVNULL)
+
+
 def _check(args: argparse.Namespace) -> int:
     from .checker.cli import run
     return run(args.scenario, args.json)
@@ -199,6 +234,8 @@ def _check(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="s3kms-lab", description="Local AWS S3 + KMS endpoint that decides like AWS.")
+    from ._version import __version__
+    parser.add_argument("--version", action="version", version=f"s3kms-lab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="start the lab endpoint")
     p.add_argument("--host", default="127.0.0.1")
@@ -219,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--follow", action="store_true")
     p.add_argument("--denied", action="store_true")
     p.set_defaults(func=_trail)
+    p = sub.add_parser("notebooks", help="copy the course (notebooks, solutions) into DIR")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--lab", action="store_true", help="then open JupyterLab there")
+    p.add_argument("--force", action="store_true", help="overwrite notebooks you have edited")
+    p.set_defaults(func=_notebooks)
     p = sub.add_parser("check", help="prove or refute the scenario's requirements")
     p.add_argument("--scenario", default="seed")
     p.add_argument("--json", action="store_true")
