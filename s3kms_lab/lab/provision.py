@@ -56,16 +56,12 @@ def provision(state: MotoState, sc: Scenario) -> Provisioned:
             state.kms(acct).create_alias(key.id, k["alias"])
         if k.get("rotation"):
             key.key_rotation_status = True
-    s3 = state.s3()
     for b in sc.spec.get("buckets", []):
-        acct = b.get("account", sc.account)
-        from moto.s3.models import s3_backends
-        s3_backends[acct]["aws"].create_bucket(b["name"], sc.region)
+        state.create_bucket(b.get("account", sc.account), b["name"], sc.region)
         if b.get("policy"):
-            s3.put_bucket_policy(b["name"], sc.policy_text(b["policy"]).encode())
+            state.put_bucket_policy(b["name"], sc.policy_text(b["policy"]))
         if b.get("encryption"):
-            enc = b["encryption"]
-            s3.put_bucket_encryption(b["name"], _encryption_rule(enc, sc))
+            state.set_bucket_encryption(b["name"], _encryption_rule(b["encryption"], sc))
     return out
 
 

@@ -156,7 +156,7 @@ def test_unknown_key_is_refused_like_s3(lab):
 def test_each_object_has_its_own_data_key_decrypted_through_kms(lab):
     kms_put(lab, "analyst", "dk/1.txt", KEY_ARN)
     kms_put(lab, "analyst", "dk/2.txt", KEY_ARN)
-    one, two = (lab.state.s3_object(BUCKET, k).lab_sse for k in ("dk/1.txt", "dk/2.txt"))
+    one, two = (lab.state.object_sse(BUCKET, k) for k in ("dk/1.txt", "dk/2.txt"))
     assert one["blob"] != two["blob"]
     assert one["context"] == {"aws:s3:arn": f"arn:aws:s3:::{BUCKET}/dk/1.txt"}
     plain, arn = lab.state.kms(ACCOUNT).decrypt(one["blob"], one["context"])
