@@ -198,9 +198,8 @@ class Universe:
                 _a, akid, _s = provisioned.user_keys[spec["user"]]
             else:
                 role_acct = spec.get("account", acct)
-                sess = state.sts(role_acct).assume_role(sc.region, spec.get("session_name", profile),
-                                                        f"arn:aws:iam::{role_acct}:role/{spec['role']}", None, 43200, None)
-                akid = sess.access_key_id
+                akid = state.assume_role(role_acct, f"arn:aws:iam::{role_acct}:role/{spec['role']}",
+                                         spec.get("session_name", profile), sc.region)
             cred = state.find_credential(akid)
             assert cred is not None, f"profile {profile}: no credential"
             self.principals.append(Principal(profile, caller_for(cred), cred, profile))
@@ -213,7 +212,9 @@ class Universe:
                                      "another customer managed key (created by the requirement checker)")
             self.other_key_arn = other.arn
             self.aws_s3_key_arn = aws_managed_s3_key(state, acct).arn
-            blob, _arn = state.kms(acct).encrypt(self.key_id, b"requirement checker", {})
+            main_key = state.resolve_key(self.key_arn, acct)
+            assert main_key is not None
+            blob = state.encrypt(main_key, b"requirement checker", {})
             self.ciphertext = base64.b64encode(blob).decode()
         if self.bucket:
             current = state.bucket_encryption(self.bucket)
@@ -257,13 +258,12 @@ class Universe:
     def _external_principal(self) -> Principal:
         """A user of another account with s3:* and kms:* (only when no profile is in another account)."""
         assert self.state is not None
-        iam = self.state.iam(EXTERNAL_ACCOUNT)
         name = "checker-external"
-        iam.create_user(region_name=self.scenario.region, user_name=name, path="/", tags=[])
-        iam.put_user_policy(name, "S3AndKmsFullAccess", json.dumps(
+        self.state.create_user(EXTERNAL_ACCOUNT, name, self.scenario.region)
+        self.state.put_user_policy(EXTERNAL_ACCOUNT, name, "S3AndKmsFullAccess", json.dumps(
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*", "kms:*"], "Resource": "*"}]}))
-        key = iam.create_access_key(name)
-        cred = self.state.find_credential(key.access_key_id)
+        akid, _secret = self.state.create_access_key(EXTERNAL_ACCOUNT, name)
+        cred = self.state.find_credential(akid)
         assert cred is not None
         self.notes.append(f"No profile is in another account; the checker added user {name} of account "
                           f"{EXTERNAL_ACCOUNT} (s3:*, kms:*), which has no lab profile to replay with.")

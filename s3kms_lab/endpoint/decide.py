@@ -141,8 +141,8 @@ class Authorizer:
         IAM policy in the key's account. The lab evaluates a grant as a key-policy statement naming the
         grantee (Sid ``KMSGrant<GrantId>``), so explanations name the grant that allowed the call.
         """
-        alias = next(iter(getattr(key, "aliases", {}) or {}), None)
-        grants = list((getattr(key, "grants", None) or {}).values())
+        alias = next(iter(key.aliases), None)
+        grants = key.grants
         if not grants:
             return _cached_policy(key.policy, PolicyKind.KEY, f"key policy of {alias or key.id}")
         doc = json.loads(key.policy)
@@ -189,9 +189,9 @@ class Authorizer:
             ctx[f"kms:encryptioncontext:{k.lower()}"] = [v]
         if context:
             ctx["kms:encryptioncontextkeys"] = list(context)
-        ctx["kms:keyorigin"] = [getattr(key, "origin", "AWS_KMS")]
-        ctx["kms:keyspec"] = [getattr(key, "key_spec", "SYMMETRIC_DEFAULT")]
-        ctx["kms:keyusage"] = [getattr(key, "key_usage", "ENCRYPT_DECRYPT")]
+        ctx["kms:keyorigin"] = [key.origin]
+        ctx["kms:keyspec"] = [key.key_spec]
+        ctx["kms:keyusage"] = [key.key_usage]
         req = Request(call.caller, action, key.arn, ctx, key_account)
         policies = PolicySet(identity=caller_policies.identity, boundary=caller_policies.boundary,
                              session=caller_policies.session, resource=self.key_policy(key))

@@ -22,12 +22,15 @@ from moto.iam.access_control import PermissionResult
 from moto.iam.models import iam_backends
 from moto.kms.models import kms_backends
 from moto.kms.responses import KmsResponse
+from moto.core.request import Request as MotoRequest
+from moto.core.routing import get_service_router
 from moto.moto_server.werkzeug_app import create_backend_app
 from moto.s3.models import FakeBucket, s3_backends
 from moto.sts.models import sts_backends
 from moto.utilities.utils import CaseInsensitiveDict
 
-__all__ = ["MOTO_VERSION", "neutralise_moto_authorization", "Credential", "MotoState"]
+__all__ = ["MOTO_VERSION", "neutralise_moto_authorization", "Credential", "KmsGrant", "KmsKey", "MotoState",
+           "match_s3_operation"]
 
 MOTO_VERSION = "5.2.5"
 _PARTITION = "aws"
@@ -69,6 +72,63 @@ class Credential:
     expires: float | None = None
     created: float | None = None
     tags: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class KmsGrant:
+    """A KMS grant: its id, grantee principal, allowed operations (``Decrypt``...) and constraints
+    (``EncryptionContextSubset`` / ``EncryptionContextEquals``)."""
+
+    id: str
+    grantee_principal: str
+    operations: tuple[str, ...]
+    constraints: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class KmsKey:
+    """What the lab reads of a KMS key (a snapshot of moto's key when it was looked up).
+
+    key_state: ``Enabled`` / ``Disabled`` / ``PendingDeletion``...; aliases: alias names (``alias/x``)."""
+
+    id: str
+    arn: str
+    account: str
+    policy: str
+    aliases: tuple[str, ...]
+    grants: tuple[KmsGrant, ...]
+    key_state: str
+    enabled: bool
+    origin: str
+    key_spec: str
+    key_usage: str
+
+
+def _key_view(key: Any) -> KmsKey | None:
+    if key is None:
+        return None
+    grants = tuple(KmsGrant(g.id, g.grantee_principal, tuple(g.operations or ()), dict(g.constraints or {}))
+                   for g in (getattr(key, "grants", None) or {}).values())
+    return KmsKey(key.id, key.arn, key.arn.split(":")[4], key.policy, tuple(getattr(key, "aliases", {}) or ()),
+                  grants, key.key_state, bool(key.enabled), getattr(key, "origin", "AWS_KMS"),
+                  getattr(key, "key_spec", "SYMMETRIC_DEFAULT"), getattr(key, "key_usage", "ENCRYPT_DECRYPT"))
+
+
+_S3_ROUTER: Any = None
+
+
+def match_s3_operation(environ: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """(operation name, URI parameters such as ``Bucket``/``Key``) of an S3 request, named by moto's own router
+    (the one moto dispatches with, so the lab authorizes the operation moto executes). Raises ValueError
+    when the request matches no S3 operation."""
+    global _S3_ROUTER
+    if _S3_ROUTER is None:
+        _S3_ROUTER = get_service_router("s3")
+    try:
+        op_model, uri = _S3_ROUTER.match(MotoRequest(environ))
+    except Exception as exc:
+        raise ValueError(f"no S3 operation matches: {exc}") from None
+    return op_model.name, uri
 
 
 class MotoState:
@@ -250,6 +310,12 @@ class MotoState:
         except Exception:
             return None
 
+    def bucket_exists(self, name: str) -> bool:
+        return self.bucket(name) is not None
+
+    def object_exists(self, bucket: str, key: str, version_id: str | None = None) -> bool:
+        return self.s3_object(bucket, key, version_id) is not None
+
     def bucket_owner(self, name: str) -> str:
         """The account that owns bucket ``name`` ('' when there is no such bucket)."""
         b = self.bucket(name)
@@ -338,8 +404,8 @@ class MotoState:
         self._upload_headers[upload_id] = dict(headers)
 
     # -- KMS
-    def resolve_key(self, ref: str, caller_account: str) -> Any:
-        """Resolve a key id, key ARN, alias name or alias ARN to moto's Key, or None.
+    def resolve_key(self, ref: str, caller_account: str) -> KmsKey | None:
+        """Resolve a key id, key ARN, alias name or alias ARN to the key, or None.
 
         Aliases resolve in the caller's account (S3/KMS rule: PutObject SSEKMSKeyId docs); key ARNs
         and alias ARNs name their own account and region.
@@ -356,39 +422,51 @@ class MotoState:
         if ident.startswith("alias/"):
             for key in backend.keys.values():
                 if ident in getattr(key, "aliases", {}):
-                    return key
+                    return _key_view(key)
             return None
-        return backend.keys.get(ident)
+        return _key_view(backend.keys.get(ident))
 
-    def key_by_id_any_account(self, key_id: str) -> Any:
+    def key_by_id_any_account(self, key_id: str) -> KmsKey | None:
         """The key with this id in whichever account holds it (a ciphertext names only the key id)."""
         for account in list(kms_backends.keys()):
             key = kms_backends[account][self.region].keys.get(key_id)
             if key is not None:
-                return key
+                return _key_view(key)
         return None
 
-    def generate_data_key(self, key: Any, context: dict[str, str]) -> bytes:
-        """A new 256-bit data key under ``key`` (moto's Key) with ``context``; returns the wrapped key."""
-        _plain, blob, _arn = self.kms(key.arn.split(":")[4]).generate_data_key(key.id, context, 32, "AES_256")
+    def generate_data_key(self, key: KmsKey, context: dict[str, str]) -> bytes:
+        """A new 256-bit data key under ``key`` with ``context``; returns the wrapped key."""
+        _plain, blob, _arn = self.kms(key.account).generate_data_key(key.id, context, 32, "AES_256")
         return blob
 
-    def decrypt(self, key: Any, blob: bytes, context: dict[str, str]) -> bytes:
+    def decrypt(self, key: KmsKey, blob: bytes, context: dict[str, str]) -> bytes:
         """Unwrap ``blob`` with KMS in ``key``'s account (raises moto's errors on a wrong context)."""
-        plain, _arn = self.kms(key.arn.split(":")[4]).decrypt(blob, context)
+        plain, _arn = self.kms(key.account).decrypt(blob, context)
         return plain
 
-    def create_aws_managed_key(self, account: str, alias: str, policy: str, description: str) -> Any:
+    def encrypt(self, key: KmsKey, plaintext: bytes, context: dict[str, str]) -> bytes:
+        """Encrypt ``plaintext`` under ``key`` (the lab operator's setup); returns the ciphertext blob."""
+        blob, _arn = self.kms(key.account).encrypt(key.id, plaintext, context)
+        return blob
+
+    def create_aws_managed_key(self, account: str, alias: str, policy: str, description: str) -> KmsKey:
         """An AWS managed key (``KeyManager`` AWS) with its alias, as the service creates it on first use."""
         backend = self.kms(account)
         key = backend.create_key(policy, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", description, None)
         key.key_manager = "AWS"
         backend.create_alias(key.id, alias)
-        return key
+        return _key_view(key)  # type: ignore[return-value]
 
-    def create_key(self, account: str, policy: str, description: str) -> Any:
+    def create_key(self, account: str, policy: str, description: str) -> KmsKey:
         """A symmetric customer managed key (the lab operator's setup)."""
-        return self.kms(account).create_key(policy, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", description, None)
+        key = self.kms(account).create_key(policy, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", description, None)
+        return _key_view(key)  # type: ignore[return-value]
+
+    def create_alias(self, key: KmsKey, alias: str) -> None:
+        self.kms(key.account).create_alias(key.id, alias)
+
+    def enable_key_rotation(self, key: KmsKey) -> None:
+        self.kms(key.account).keys[key.id].key_rotation_status = True
 
     # -- IAM reads used by validation
     def user_exists(self, account: str, name: str) -> bool:
@@ -417,7 +495,7 @@ class MotoState:
         role = self.role_by_arn(arn)
         return self.role_boundary(role) if role is not None else None
 
-    def create_key_with_id(self, account: str, key_id: str, policy: str, description: str) -> Any:
+    def create_key_with_id(self, account: str, key_id: str, policy: str, description: str) -> KmsKey:
         """Create a symmetric KMS key with a chosen id (moto 5.2.5 has no public way to do this)."""
         backend = self.kms(account)
         key = backend.create_key(policy, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", description, None)
@@ -425,7 +503,42 @@ class MotoState:
         key.id = key_id
         key.arn = f"arn:aws:kms:{self.region}:{account}:key/{key_id}"
         backend.keys[key_id] = key
-        return key
+        return _key_view(key)  # type: ignore[return-value]
+
+    # -- IAM / STS writes of the lab operator's setup
+    def create_user(self, account: str, name: str, region: str) -> None:
+        self.iam(account).create_user(region_name=region, user_name=name, path="/", tags=[])
+
+    def put_user_policy(self, account: str, user: str, name: str, document: str) -> None:
+        self.iam(account).put_user_policy(user, name, document)
+
+    def create_access_key(self, account: str, user: str) -> tuple[str, str]:
+        """A new access key of ``user``: (access key id, secret)."""
+        key = self.iam(account).create_access_key(user)
+        return key.access_key_id, key.secret_access_key
+
+    def create_role(self, account: str, name: str, trust_policy: str, description: str) -> None:
+        self.iam(account).create_role(role_name=name, assume_role_policy_document=trust_policy, path="/",
+                                      permissions_boundary=None, description=description, tags=[],
+                                      max_session_duration="3600", linked_service=None)
+
+    def put_role_policy(self, account: str, role: str, name: str, document: str) -> None:
+        self.iam(account).put_role_policy(role, name, document)
+
+    def role_inline_policy(self, account: str, role: str, name: str) -> str | None:
+        """The JSON of inline policy ``name`` of ``role`` (None: no such role or policy)."""
+        r = self.role_by_arn(f"arn:aws:iam::{account}:role/{role}")
+        doc = r.policies.get(name) if r is not None else None
+        return doc if doc is None or isinstance(doc, str) else json.dumps(doc)
+
+    def assume_role(self, account: str, role_arn: str, session_name: str, region: str) -> str:
+        """Start a role session directly (the checker's setup, not an authorized call); its access key id."""
+        return self.sts(account).assume_role(region, session_name, role_arn, None, 43200, None).access_key_id
+
+    def prepare_account(self, account: str) -> None:
+        """Build the account's KMS and STS backends now (moto builds them on first touch, ~80 ms for KMS)."""
+        self.kms(account)
+        self.sts(account)
 
     @staticmethod
     def moto_version() -> str:

@@ -8,17 +8,14 @@ import io
 from typing import Any
 from urllib.parse import parse_qsl
 
-from moto.core.request import Request as MotoRequest
-from moto.core.routing import get_service_router
-
 from .auth import Authenticated
 from .decide import Call
 from .errors import AwsError
+from .moto_seam import match_s3_operation
 from .services.kms import parse_params as kms_params
 
 __all__ = ["read_request", "service_hint", "parse_call"]
 
-_S3_ROUTER = get_service_router("s3")
 # S3 names a copy by its header: PutObject / UploadPart with x-amz-copy-source are the copy operations.
 _COPY_OPERATIONS = {"PutObject": "CopyObject", "UploadPart": "UploadPartCopy"}
 
@@ -57,9 +54,8 @@ def service_hint(headers: dict[str, str], body: bytes = b"") -> str:
 def _s3_call(environ: dict[str, Any], method: str, headers: dict[str, str], body: bytes,
              common: dict[str, Any]) -> Call:
     try:
-        op_model, uri = _S3_ROUTER.match(MotoRequest(environ))
-        name = op_model.name
-    except Exception:
+        name, uri = match_s3_operation(environ)
+    except ValueError:
         raise AwsError("s3", "NotImplemented", f"The lab does not model this S3 request ({method} "
                        f"{environ.get('PATH_INFO')}); it was refused, not forwarded.", 501) from None
     if "x-amz-copy-source" in headers:

@@ -180,7 +180,7 @@ class Probe:
 
     def key_alias(self) -> str:
         key = self.state.resolve_key(self.key_arn, self.lab.account)
-        aliases = sorted(getattr(key, "aliases", {}) or {})
+        aliases = sorted(key.aliases) if key is not None else []
         return aliases[0] if aliases else ""
 
     def other_key_arn(self) -> str:
@@ -350,8 +350,7 @@ class Probe:
     # ------------------------------------------------------------------ stored policies
     def stored_bucket_policy(self) -> dict[str, Any]:
         """The bucket policy stored in the lab (as a dict)."""
-        b = self.state.bucket(BUCKET)
-        text = self.state.bucket_policy(b) if b is not None else None
+        text = self.state.bucket_policy_text(BUCKET)
         return json.loads(text) if text else {}
 
     def stored_key_policy(self, key: str | None = None) -> dict[str, Any]:
@@ -359,14 +358,14 @@ class Probe:
         return json.loads(kobj.policy)
 
     def stored_role_policy(self, role: str = "DataUploaderRole", name: str = "DataUploaderPolicy") -> dict[str, Any]:
-        r = self.state.iam(self.lab.account).roles.get(role) or next(
-            r for r in self.state.iam(self.lab.account).roles.values() if r.name == role)
-        doc = r.policies[name]
-        return json.loads(doc) if isinstance(doc, str) else doc
+        doc = self.state.role_inline_policy(self.lab.account, role, name)
+        if doc is None:
+            raise KeyError(f"role {role} has no inline policy {name}")
+        return json.loads(doc)
 
     def ensure_object(self, key: str = "reports/sample.txt") -> str:
         """An SSE-KMS object under the post's key (uploaded by admin through the lab if missing)."""
-        if self.state.s3_object(BUCKET, key) is None:
+        if not self.state.object_exists(BUCKET, key):
             self.lab.client("s3", "admin").put_object(Bucket=BUCKET, Key=key, Body=b"sample",
                                                       ServerSideEncryption="aws:kms", SSEKMSKeyId=self.key_arn)
         return key

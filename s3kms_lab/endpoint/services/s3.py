@@ -121,8 +121,7 @@ def _missing_object_check(call: Call, authorizer: Authorizer) -> Step | None:
     """GetObject/HeadObject of a key that does not exist: 404 only with s3:ListBucket on the bucket, otherwise
     403, so callers cannot probe for keys (S3-2). Returns the denied ListBucket step, or None."""
     state = authorizer.state
-    if state.bucket(call.bucket) is None or state.s3_object(call.bucket, call.key,
-                                                            call.query.get("versionId")) is not None:
+    if not state.bucket_exists(call.bucket) or state.object_exists(call.bucket, call.key, call.query.get("versionId")):
         return None
     probe = Call("s3", "ListObjectsV2", call.caller, call.credential, bucket=call.bucket, headers={}, query={},
                  source_ip=call.source_ip, secure=call.secure, auth_type=call.auth_type, region=call.region)
