@@ -479,7 +479,7 @@ class Universe:
 
 
 def _ROOT_ONLY_POLICY(account: str) -> dict[str, Any]:
-    """The default key policy (what ``aws kms create-key`` without --policy gives, KPDEF)."""
+    """The default key policy (what ``aws kms create-key`` without --policy gives, KMS-1)."""
     return {"Version": "2012-10-17", "Id": "key-default-1",
             "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
                            "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"}]}

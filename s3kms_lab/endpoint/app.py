@@ -21,6 +21,7 @@ from .operations import Op
 from .parse import parse_call, read_request, service_hint
 from .planner import Plan, denial, operation_of, plan
 from .recording import Recorder, explanation_of
+from .services import SERVICES
 from .services import s3 as s3_service
 from .trail import Trail
 
@@ -80,7 +81,8 @@ class LabApp:
 
     def _internal_error(self, auth: Authenticated, headers: dict[str, str], environ: dict[str, Any],
                         request_id: str, message: str) -> Response:
-        err = AwsError(auth.service, "InternalError" if auth.service == "s3" else "InternalFailure", message, 500)
+        service = SERVICES.get(auth.service)
+        err = AwsError(auth.service, service.INTERNAL_ERROR if service is not None else "InternalFailure", message, 500)
         self.recorder.refusal(err, auth, headers, environ, request_id)
         return err.render(request_id)
 

@@ -407,7 +407,7 @@ class MotoState:
     def resolve_key(self, ref: str, caller_account: str) -> KmsKey | None:
         """Resolve a key id, key ARN, alias name or alias ARN to the key, or None.
 
-        Aliases resolve in the caller's account (S3/KMS rule: PutObject SSEKMSKeyId docs); key ARNs
+        Aliases resolve in the caller's account (SSE-8 of ``docs/aws-rules.md``); key ARNs
         and alias ARNs name their own account and region.
         """
         account, region, ident = caller_account, self.region, ref

@@ -22,10 +22,9 @@ def operation_of(call: Call) -> Op:
     does not model it (fail closed: the request is refused, not forwarded)."""
     op = lookup(call.service, call.operation)
     if op is None:
-        s3 = call.service == "s3"
-        raise AwsError(call.service, "NotImplemented" if s3 else "UnsupportedOperation",
-                       f"The lab does not model {call.service}:{call.operation}; the request was refused, not "
-                       "forwarded.", 501 if s3 else 400)
+        code, status = SERVICES[call.service].UNMODELLED
+        raise AwsError(call.service, code, f"The lab does not model {call.service}:{call.operation}; the request "
+                       "was refused, not forwarded.", status)
     return op
 
 
@@ -39,36 +38,8 @@ def plan(call: Call, authorizer: Authorizer) -> Plan:
 
 
 def denial(call: Call, step: Step, bucket_owner: str) -> AwsError:
-    """The error AWS returns for a denied step (rules ERR-1 to ERR-4 of ``docs/aws-rules.md``):
-
-    - S3: 403 ``AccessDenied`` (REST-XML); the S3 resource ARN in double quotes; the detailed reason only
-      for callers of the bucket owner's account
-      (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html). When S3's own
-      call to KMS is denied, S3 fails with 403 ``AccessDenied`` carrying KMS's sentence.
-    - KMS: 400 ``AccessDeniedException`` (JSON); for a caller of another account the sentence does not
-      reveal whether the key exists (https://docs.aws.amazon.com/kms/latest/developerguide/troubleshooting-key-policy.html).
-    - IAM / STS: 403 ``AccessDenied`` (query XML).
-    ``bucket_owner``: the owner of the call's bucket ('' when none).
-    """
-    d = step.decision
-    assert d is not None
-    explanation = d.explain().text()
-    req = d.request
-    service = call.service
-    cross_account = bool(req.resource_account) and req.resource_account != call.caller.account
-    if step.via_s3 or service == "kms":
-        message = d.message()
-        if cross_account and d.effect != "explicitDeny" and req.action.startswith("kms:"):
-            message = (f"User: {call.caller.arn} is not authorized to perform: {req.action} on resource: "
-                       f"{req.resource} because the resource does not exist in this Region, no resource-based "
-                       "policies allow access, or a resource-based policy explicitly denies access")
-        if service == "kms":
-            return AwsError("kms", "AccessDeniedException", message, 400, explanation)
-    else:
-        message = d.message(quote_resource=service == "s3")
-    if service == "s3":
-        owner = bucket_owner or call.caller.account
-        if call.caller.is_anonymous or (owner and owner != call.caller.account):
-            message = "Access Denied"
-        return AwsError("s3", "AccessDenied", message, 403, explanation)
-    return AwsError(service, "AccessDenied", message, 403, explanation)
+    """The error AWS returns for a denied step, in the shape of the call's service (each service module's
+    ``deny``: rules ERR-1 to ERR-3 of ``docs/aws-rules.md``). ``bucket_owner``: the owner of the call's
+    bucket ('' when none)."""
+    assert step.decision is not None
+    return SERVICES[call.service].deny(call, step, bucket_owner)

@@ -165,8 +165,8 @@ def upload_key_and_context(state: MotoState, bucket: str, key: str, upload_id: s
 
 
 def check_key_usable(key: Any) -> None:
-    """S3 fails a request whose KMS key is pending deletion or disabled, with KMS's error
-    (https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html)."""
+    """S3 fails a request whose KMS key is pending deletion or disabled, with KMS's error (KMS-8,
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html)."""
     if key.key_state == "PendingDeletion":
         raise AwsError("s3", "KMS.KMSInvalidStateException", f"{key.arn} is pending deletion.", 400)
     if not key.enabled or key.key_state == "Disabled":

@@ -42,7 +42,7 @@ NO_POLICY = "<no policy>"
 
 
 def default_key_policy(account: str) -> dict[str, Any]:
-    """The key policy KMS gives a key created without one: the account statement only (KPDEF)."""
+    """The key policy KMS gives a key created without one: the account statement only (KMS-1)."""
     return {"Version": "2012-10-17", "Id": "key-default-1",
             "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
                            "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"}]}

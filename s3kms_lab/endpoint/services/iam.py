@@ -23,6 +23,15 @@ from .validation import check_principals_exist
 __all__ = ["plan", "steps_for", "request_parameters", "response_elements"]
 
 EVENT_SOURCE = "iam.amazonaws.com"
+UNMODELLED = ("UnsupportedOperation", 400)
+INTERNAL_ERROR = "InternalFailure"
+
+
+def deny(call: Call, step: Step, bucket_owner: str) -> AwsError:
+    """IAM answers a denied call with 403 ``AccessDenied`` (query XML) and the engine's sentence."""
+    assert step.decision is not None
+    return AwsError("iam", "AccessDenied", step.decision.message(quote_resource=False), 403,
+                    step.decision.explain().text())
 
 
 def steps_for(call: Call, op: Op, authorizer: Authorizer) -> list[Step]:
@@ -72,23 +81,30 @@ def _user_boundary(sets: bool) -> Any:
     return serve
 
 
-def _simulate(call: Call, authorizer: Authorizer, request_id: str) -> Response:
+def _simulate(custom: bool) -> Any:
+    def serve(call: Call, authorizer: Authorizer, request_id: str) -> Response:
+        return _simulation_response(call, authorizer, custom)
+    return serve
+
+
+def _simulation_response(call: Call, authorizer: Authorizer, custom: bool) -> Response:
     from ..simulate_xml import simulate_response
     try:
-        result = run_simulation(call, authorizer)
+        result = run_simulation(call, authorizer, custom)
     except SimulationError as exc:
         raise AwsError("iam", exc.code, exc.message, 400) from None
     return 200, {"Content-Type": "text/xml"}, simulate_response(call.operation, result).encode()
 
 
-def run_simulation(call: Call, authorizer: Authorizer) -> dict[str, Any]:
-    """SimulateCustomPolicy / SimulatePrincipalPolicy, decided by the engine (raises SimulationError)."""
+def run_simulation(call: Call, authorizer: Authorizer, custom: bool) -> dict[str, Any]:
+    """SimulateCustomPolicy (``custom``) / SimulatePrincipalPolicy, decided by the engine (raises
+    SimulationError)."""
     from ...engine import caller_from_arn
     from ...engine.simulate import _parse_list
     from ..simulate_xml import decode_query_params
     state = authorizer.state
     params = decode_query_params(call.params)
-    if call.operation == "SimulateCustomPolicy":
+    if custom:
         return simulate_custom_policy(params, default_account=call.caller.account)
     source = params.get("PolicySourceArn", "")
     identity = []
@@ -119,7 +135,7 @@ def run_simulation(call: Call, authorizer: Authorizer) -> dict[str, Any]:
 
 
 # Operations the lab answers itself (operation -> server).
-_SERVED = {"SimulateCustomPolicy": _simulate, "SimulatePrincipalPolicy": _simulate,
+_SERVED = {"SimulateCustomPolicy": _simulate(True), "SimulatePrincipalPolicy": _simulate(False),
            "PutUserPermissionsBoundary": _user_boundary(True), "DeleteUserPermissionsBoundary": _user_boundary(False)}
 
 

@@ -25,6 +25,8 @@ from .validation import check_principals_exist
 __all__ = ["plan", "parse_params", "key_for", "lockout_check", "request_parameters", "response_elements"]
 
 EVENT_SOURCE = "kms.amazonaws.com"
+UNMODELLED = ("UnsupportedOperation", 400)
+INTERNAL_ERROR = "InternalFailure"
 
 # Which parameter names the key (default: KeyId, else TargetKeyId, else DestinationKeyId).
 _KEY_PARAM = {"ReEncrypt": "SourceKeyId", "DeleteAlias": "AliasName"}
@@ -150,6 +152,28 @@ def plan(call: Call, op: Op, authorizer: Authorizer) -> Plan:
         # ScheduleKeyDeletion...; AWS accepts a key id or a key ARN everywhere, so moto gets the id.
         out.body = json.dumps({**call.params, "KeyId": key_id.rsplit("/", 1)[1]}).encode()
     return out
+
+
+# ---------------------------------------------------------------- denial
+def denial_message(call: Call, step: Step) -> str:
+    """KMS's AccessDenied sentence. For a caller of another account (and no explicit deny) it does not reveal
+    whether the key exists (rule ERR-2,
+    https://docs.aws.amazon.com/kms/latest/developerguide/troubleshooting-key-policy.html)."""
+    d = step.decision
+    assert d is not None
+    req = d.request
+    cross_account = bool(req.resource_account) and req.resource_account != call.caller.account
+    if cross_account and d.effect != "explicitDeny" and req.action.startswith("kms:"):
+        return (f"User: {call.caller.arn} is not authorized to perform: {req.action} on resource: "
+                f"{req.resource} because the resource does not exist in this Region, no resource-based "
+                "policies allow access, or a resource-based policy explicitly denies access")
+    return d.message()
+
+
+def deny(call: Call, step: Step, bucket_owner: str) -> AwsError:
+    """KMS answers a denied call with 400 ``AccessDeniedException`` (JSON protocol)."""
+    assert step.decision is not None
+    return AwsError("kms", "AccessDeniedException", denial_message(call, step), 400, step.decision.explain().text())
 
 
 # ---------------------------------------------------------------- parse

@@ -3,7 +3,7 @@
 AWS rules followed (``docs/aws-rules.md``):
 - an SSE-KMS write needs kms:GenerateDataKey, a read kms:Decrypt, an upload part kms:Decrypt, all asked by
   S3 as the caller (SSE-1) https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
-- CopyObject also reads its source: s3:GetObject on it, and kms:Decrypt when it is SSE-KMS (S3-4)
+- CopyObject also reads its source: s3:GetObject on it, and kms:Decrypt when it is SSE-KMS (SSE-4)
   https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
 - GetObject/HeadObject of a missing key answers 404 only to a caller with s3:ListBucket, else 403 (S3-2)
   https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
@@ -25,11 +25,14 @@ from ..decide import Authorizer, Call, Step
 from ..errors import AwsError
 from ..operations import KmsUse, Op, action_of, lookup
 from ..plan_types import Plan, condition_context
+from .kms import denial_message as kms_denial_message
 from .validation import check_principals_exist
 
 __all__ = ["plan", "copy_source", "delete_objects", "request_parameters", "response_elements"]
 
 EVENT_SOURCE = "s3.amazonaws.com"
+UNMODELLED = ("NotImplemented", 501)
+INTERNAL_ERROR = "InternalError"
 _GET_HEADERS_REFUSED = ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id")
 
 
@@ -131,7 +134,7 @@ def _missing_object_check(call: Call, authorizer: Authorizer) -> Step | None:
 
 
 def _bucket_policy_check(call: Call, authorizer: Authorizer) -> None:
-    """PutBucketPolicy: the document must be valid and name existing principals (S3-5)."""
+    """PutBucketPolicy: the document must be valid and name existing principals (POL-1, POL-2)."""
     body = call.params.get("_body")
     if body is not None:
         check_principals_exist(authorizer.state, parse_policy(body, PolicyKind.BUCKET, "bucket policy"))
@@ -195,17 +198,37 @@ def _after(plan: Plan, body: bytes) -> None:
     """After moto's success: the upload remembers its SSE headers, a completed upload's object inherits its data
     key, and a new object or upload gets a data key of its own."""
     call, state = plan.call, plan.authorizer.state
-    upload_id = _between(body, b"<UploadId>", b"</UploadId>") if call.operation == "CreateMultipartUpload" else ""
-    _AFTER.get(call.operation, lambda *a: None)(state, call, upload_id)
+    upload_id = _AFTER.get(call.operation, lambda *a: "")(state, call, body)
     if plan.sse is not None:
         sse.store_data_key(state, plan.sse, call.bucket, call.key, upload_id)
 
 
-_AFTER = {
-    "CreateMultipartUpload": lambda state, call, upload_id: sse.remember_upload_headers(state, upload_id, call.headers),
-    "CompleteMultipartUpload": lambda state, call, _u: sse.complete_upload(state, call.bucket, call.key,
-                                                                          call.query.get("uploadId", "")),
-}
+def _upload_created(state: Any, call: Call, body: bytes) -> str:
+    """CreateMultipartUpload: remember the SSE headers of the new upload; its id (the data key goes with it)."""
+    upload_id = _between(body, b"<UploadId>", b"</UploadId>")
+    sse.remember_upload_headers(state, upload_id, call.headers)
+    return upload_id
+
+
+def _upload_completed(state: Any, call: Call, body: bytes) -> str:
+    sse.complete_upload(state, call.bucket, call.key, call.query.get("uploadId", ""))
+    return ""
+
+
+_AFTER = {"CreateMultipartUpload": _upload_created, "CompleteMultipartUpload": _upload_completed}
+
+
+def deny(call: Call, step: Step, bucket_owner: str) -> AwsError:
+    """S3 answers a denied call with 403 ``AccessDenied`` (REST-XML), the resource ARN in double quotes and the
+    detailed reason only for callers of the bucket owner's account; when S3's own call to KMS is denied, the
+    sentence is KMS's (rule ERR-1, https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html)."""
+    d = step.decision
+    assert d is not None
+    message = kms_denial_message(call, step) if step.via_s3 else d.message(quote_resource=True)
+    owner = bucket_owner or call.caller.account
+    if call.caller.is_anonymous or (owner and owner != call.caller.account):
+        message = "Access Denied"
+    return AwsError("s3", "AccessDenied", message, 403, d.explain().text())
 
 
 # ---------------------------------------------------------------- multi-object delete

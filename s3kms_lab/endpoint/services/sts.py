@@ -21,6 +21,15 @@ from ..plan_types import Plan, condition_context
 __all__ = ["plan", "steps_for", "session_tags", "request_parameters", "response_elements"]
 
 EVENT_SOURCE = "sts.amazonaws.com"
+UNMODELLED = ("UnsupportedOperation", 400)
+INTERNAL_ERROR = "InternalFailure"
+
+
+def deny(call: Call, step: Step, bucket_owner: str) -> AwsError:
+    """STS answers a denied call with 403 ``AccessDenied`` (query XML) and the engine's sentence."""
+    assert step.decision is not None
+    return AwsError("sts", "AccessDenied", step.decision.message(quote_resource=False), 403,
+                    step.decision.explain().text())
 
 
 def session_tags(params: dict[str, str]) -> dict[str, str]:
