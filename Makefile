@@ -10,7 +10,7 @@ LOWEST     := .venv-lowest
 # session-scoped fixtures (one lab per module, one JupyterLab + Chromium for the browser tests) start once.
 XDIST   ?= -n 2 --dist loadfile
 
-.PHONY: lab test test-lowest bench venv clean
+.PHONY: lab test test-lowest bench venv clean notebooks FORCE
 
 $(LAB_STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -38,6 +38,16 @@ test-lowest: pyproject.toml constraints-lowest.txt
 	$(LOWEST)/bin/python -m pip install -q --upgrade "pip==25.3"
 	$(LOWEST)/bin/python -m pip install -q -c constraints-lowest.txt -e ".[lab,test]"
 	$(LOWEST)/bin/python -m pytest -q $(XDIST) -m "not slow" tests/engine tests/endpoint tests/lab tests/test_cli.py
+
+# Build notebooks/*.ipynb from their jupytext sources notebooks_src/*.py and execute them (outputs are
+# committed): every notebook, or one with `make notebooks NB=03_key_policy` (or `make notebooks/03_key_policy.ipynb`).
+notebooks: $(TEST_STAMP)
+	$(BIN)/python tools/build_notebooks.py $(NB)
+
+notebooks/%.ipynb: notebooks_src/%.py $(TEST_STAMP) FORCE
+	$(BIN)/python tools/build_notebooks.py $*
+
+FORCE:
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m benchmarks
