@@ -132,7 +132,12 @@ def _live_lab(config_dir: Path) -> str | None:
 def _lab_env_or_explain(config_dir: Path, profile: str | None) -> dict[str, str] | None:
     """The variables a terminal needs for the lab serving from ``config_dir`` (``AWS_PROFILE`` and ``PATH``
     included), or None after printing why there is none (nothing started, or the lab is gone)."""
-    recorded = _read_env_file(config_dir)
+    from .lab import LabError
+    try:
+        recorded = _read_env_file(config_dir)
+    except (LabError, OSError) as exc:  # e.g. env.sh is a planted symbolic link
+        print(f"s3kms-lab: {exc}", file=sys.stderr)
+        return None
     start = f"start one with `s3kms-lab serve --config-dir {config_dir}`"
     if recorded is None:
         print(f"s3kms-lab: no lab serves from {config_dir} (no {_ENV_FILE}); {start}", file=sys.stderr)

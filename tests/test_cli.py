@@ -152,3 +152,11 @@ def test_shell_opens_a_shell_where_aws_reaches_the_lab(tmp_path):
     gone = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "shell", "--config-dir", str(tmp_path / "lab")],
                           capture_output=True, text=True, timeout=30)
     assert gone.returncode == 1 and "no lab serves" in gone.stderr
+
+
+def test_env_refuses_a_planted_link_without_a_traceback(tmp_path):
+    (tmp_path / "elsewhere").write_text("export AWS_ENDPOINT_URL=http://evil.example\n")
+    (tmp_path / "env.sh").symlink_to(tmp_path / "elsewhere")
+    p = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "env", "--config-dir", str(tmp_path)],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 1 and "symbolic link" in p.stderr and "Traceback" not in p.stderr and p.stdout == ""

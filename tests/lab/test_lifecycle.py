@@ -115,3 +115,15 @@ def test_starting_a_second_lab_stops_the_first_and_gives_a_fresh_one():
         assert "old.txt" not in [k["Key"] for k in keys]
     finally:
         second.stop()
+
+
+def test_terminal_env_puts_the_labs_aws_first_and_the_role_profile_as_default():
+    from pathlib import Path
+    with Lab("seed") as lab:
+        env = lab.terminal_env()
+        assert env["AWS_PROFILE"] == "uploader"  # the post's commands run as DataUploaderRole
+        first = env["PATH"].split(os.pathsep)[0]
+        assert first == str(Path(sys.executable).parent) and (Path(first) / "aws").exists()
+        assert lab.terminal_env("analyst")["AWS_PROFILE"] == "analyst"
+        with pytest.raises(KeyError):
+            lab.terminal_env("nobody-here")
