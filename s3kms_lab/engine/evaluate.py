@@ -16,24 +16,18 @@ Rules implemented (each from AWS documentation; numbers refer to ``shared/aws-fa
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Sequence
 
-from .conditions import evaluate_condition
-from .matching import glob_match, glob_regex
-from .policy import Policy, PolicyKind, PrincipalSpec, Statement
-from .principal import ANONYMOUS, ASSUMED_ROLE, FEDERATED, ROLE, ROOT, SERVICE, Caller
-from .variables import Unresolved, has_variables, substitute
+from .outcomes import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY
+from .policy import Policy, PolicyKind, Statement
+from .principal import ANONYMOUS, FEDERATED, ROOT, SERVICE, Caller
+from .statements import (GRANT_ACCOUNT as _GRANT_ACCOUNT, GRANT_DIRECT as _GRANT_DIRECT, GRANT_ROLE as _GRANT_ROLE,
+                         conditions_hold, grant_kinds, principal_grant, statement_targets)
 
-__all__ = ["Request", "PolicySet", "Decision", "authorize", "ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY"]
-
-ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny"
-
-# How a resource-policy statement's Principal matched the caller.
-_GRANT_DIRECT = "direct"  # user ARN, session ARN or "*": not capped by boundary/session policy (6, 8, 23)
-_GRANT_ROLE = "role"  # role ARN: reaches sessions, capped by boundary / session policy (7)
-_GRANT_ACCOUNT = "account"  # account id / :root ARN: delegation to the account's IAM policies (20)
+__all__ = ["Request", "PolicySet", "Decision", "authorize", "ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY",
+           # re-exported for existing importers; they live in .statements
+           "statement_targets", "conditions_hold", "principal_grant", "grant_kinds"]
 
 
 @dataclass
@@ -111,119 +105,21 @@ class Decision:
             why = f"because no {self.policy_type} allows the {self.request.action} action"
         return f"User: {who} is not authorized to perform: {self.request.action}{on} {why}"
 
-    def explain(self) -> "Explanation":
-        """Full trace (second pass, built only when asked for): see :mod:`s3kms_lab.engine.explain`."""
+    # Compatibility only: the explainer is a separate layer. New code calls
+    # s3kms_lab.engine.explain.explain(decision) / summarize(decision); these two remain while callers
+    # outside the engine (endpoint, widgets, checker, exercises) still use the method form.
+    def explain(self):
+        """Same as :func:`s3kms_lab.engine.explain.explain` applied to this decision."""
         from .explain import explain
         return explain(self)
 
     def summary(self) -> str:
-        """One plain-English sentence naming the rule and the deciding statement."""
+        """Same as :func:`s3kms_lab.engine.explain.summarize` applied to this decision."""
         from .explain import summarize
         return summarize(self)
 
 
 # --------------------------------------------------------------------------- statement matching
-
-def _resource_matches(patterns: Iterable[str], resource: str, policy: Policy, ctx: Mapping[str, Sequence[str]]) -> bool:
-    for pat in patterns:
-        if policy.variables_enabled and has_variables(pat):
-            try:
-                pat = substitute(pat, ctx, glob=True)
-            except Unresolved:
-                continue  # an unresolved variable makes this ARN match nothing (VARS)
-        if pat == "*" or glob_match(pat, resource):
-            return True
-    return False
-
-
-def _union_regex(patterns: Iterable[str], ignore_case: bool) -> re.Pattern[str]:
-    """One anchored regex matching any of the IAM globs (one match call instead of a loop)."""
-    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    return re.compile("|".join(f"(?:{glob_regex(p, ignore_case).pattern})" for p in patterns), flags)
-
-
-def _compiled(st: Statement, policy: Policy) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-    """The statement's Action and (variable-free) Resource globs compiled once, cached on the statement."""
-    cached = st.__dict__.get("_compiled")
-    if cached is None:
-        resources = st.resources
-        static = resources is not None and not (policy.variables_enabled and any(has_variables(r) for r in resources))
-        cached = (_union_regex(st.actions, True), _union_regex(resources, False) if static else None)
-        st.__dict__["_compiled"] = cached
-    return cached
-
-
-def statement_targets(st: Statement, policy: Policy, req: Request) -> bool:
-    """Action and Resource (or their Not- forms) cover the request."""
-    action_rx, resource_rx = _compiled(st, policy)
-    hit = action_rx.match(req.action) is not None
-    if hit == st.not_action:
-        return False
-    if st.resources is None:  # key policies and trust policies: the statement is about this resource
-        # Trust policies need no Resource; a key-policy statement without one is ineffective (KPOV).
-        return policy.kind is PolicyKind.TRUST
-    if resource_rx is not None:
-        hit = resource_rx.match(req.resource) is not None
-    else:
-        hit = _resource_matches(st.resources, req.resource, policy, req.context)
-    return hit != st.not_resource
-
-
-def conditions_hold(st: Statement, policy: Policy, ctx: Mapping[str, Sequence[str]]) -> bool:
-    variables = policy.variables_enabled
-    for cond in st.conditions:
-        if not evaluate_condition(cond, ctx, variables):
-            return False
-    return True
-
-
-def _spec_matches(spec: PrincipalSpec, caller: Caller) -> str | None:
-    """How one Principal entry matches the caller: grant kind, or None."""
-    if spec.type == "Service":
-        return _GRANT_DIRECT if caller.kind == SERVICE and spec.value == caller.arn else None
-    if spec.type != "AWS":
-        return None  # Federated / CanonicalUser principals are not modelled callers
-    if spec.value == "*":
-        return _GRANT_DIRECT
-    if caller.is_anonymous or caller.kind == SERVICE:
-        return None
-    acct = spec.account
-    if acct is not None:
-        return _GRANT_ACCOUNT if acct == caller.account else None
-    if spec.value == caller.arn:
-        return _GRANT_ROLE if caller.kind == ROLE else _GRANT_DIRECT
-    if caller.kind == ASSUMED_ROLE and spec.value == caller.role_arn:
-        return _GRANT_ROLE
-    return None
-
-
-def principal_grant(st: Statement, caller: Caller, has_boundary: bool = False) -> str | None:
-    """For a resource-policy statement: the grant kind when its Principal/NotPrincipal covers the caller.
-
-    has_boundary: a permissions boundary applies to the request (in addition to ``caller.has_boundary``).
-    """
-    if st.principals is None:
-        return _GRANT_DIRECT
-    if not st.not_principal:
-        best = None
-        for spec in st.principals:
-            kind = _spec_matches(spec, caller)
-            if kind == _GRANT_DIRECT:
-                return kind
-            if kind == _GRANT_ROLE or (kind == _GRANT_ACCOUNT and best is None):
-                best = kind
-        return best
-    # NotPrincipal: the caller is exempt only when every layer of its identity is listed (NOTPRIN, fact 29);
-    # a caller with a permissions boundary is never exempt from a Deny (fact 18).
-    if st.effect == "Deny" and (caller.has_boundary or has_boundary):
-        return _GRANT_DIRECT
-    listed = {s.value for s in st.principals if s.type == "AWS"}
-    listed |= {f"arn:aws:iam::{s.value}:root" for s in st.principals if s.type == "AWS" and s.account == s.value}
-    chain = [c for c in caller.identity_chain() if c]
-    if chain and all(c in listed for c in chain):
-        return None
-    return _GRANT_DIRECT
-
 
 def _applies(st: Statement, policy: Policy, req: Request) -> bool:
     return statement_targets(st, policy, req) and conditions_hold(st, policy, req.context)
@@ -365,9 +261,3 @@ def authorize(req: Request, policies: PolicySet) -> Decision:
         return identity_shortfall()
     return done(ALLOWED, PolicyKind.IDENTITY.value, "cross-account-allow", id_allows + (direct or role or account))
 
-
-def grant_kinds() -> dict[str, str]:
-    """Names of the principal-grant kinds (for explanations)."""
-    return {_GRANT_DIRECT: "names the caller directly (or \"*\")",
-            _GRANT_ROLE: "names the caller's role",
-            _GRANT_ACCOUNT: "names the caller's account (delegates to IAM policies)"}

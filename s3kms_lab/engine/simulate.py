@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from .evaluate import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, PolicySet, Request, authorize, statement_targets
+from .evaluate import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, PolicySet, Request, authorize
+from .statements import statement_targets
 from .policy import MalformedPolicyError, Policy, PolicyKind, parse_policy
 from .principal import USER, Caller, caller_from_arn
 
