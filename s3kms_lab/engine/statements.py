@@ -122,11 +122,24 @@ def _spec_matches(spec: PrincipalSpec, caller: Caller) -> str | None:
 
 
 def _exempt_from_not_principal(st: Statement, caller: Caller) -> bool:
-    """The caller is exempt only when every layer of its identity is listed (account, role, session)."""
+    """The caller is one of the principals a ``NotPrincipal`` lists (so the statement does not apply to it).
+
+    - A principal named by its own ARN is exempt: an IAM user, a role used directly, the account (root user).
+      AWS's policy-simulator walk-through shows a Deny with ``NotPrincipal`` naming only the user Casey
+      leaving Casey allowed: https://aws.amazon.com/blogs/security/verify-resource-based-permissions-using-the-iam-policy-simulator/
+    - A session (assumed-role or federated user) is checked layer by layer: AWS "might validate the account
+      first, then the role, and then the assumed-role user", so every layer of its identity must be listed
+      (the account ARN, the role ARN and the session ARN), or the Deny still applies to it:
+      https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+    """
     listed = {s.value for s in st.principals if s.type == "AWS"}
     listed |= {f"arn:aws:iam::{s.value}:root" for s in st.principals if s.type == "AWS" and s.account == s.value}
-    chain = [c for c in caller.identity_chain() if c]
-    return bool(chain) and all(c in listed for c in chain)
+    if caller.kind in (ASSUMED_ROLE, FEDERATED):
+        chain = [c for c in caller.identity_chain() if c]
+        return bool(chain) and all(c in listed for c in chain)
+    if caller.is_anonymous or caller.kind == SERVICE:
+        return False  # not modelled as exempt: the Deny applies to them
+    return caller.principal_arn in listed
 
 
 def principal_grant(st: Statement, caller: Caller, has_boundary: bool = False) -> str | None:
