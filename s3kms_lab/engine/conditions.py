@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -37,19 +38,39 @@ def _num(v: str) -> float:
     return f
 
 
-@lru_cache(maxsize=1024)
+# W3C date-time profile of ISO 8601 (https://www.w3.org/TR/NOTE-datetime), which the Date operators take
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date):
+# YYYY | YYYY-MM | YYYY-MM-DD | YYYY-MM-DDThh:mmTZD | YYYY-MM-DDThh:mm:ssTZD | YYYY-MM-DDThh:mm:ss.sTZD,
+# TZD = Z | +hh:mm | -hh:mm. A time without TZD is read as UTC (as before; AWS's examples always give Z).
+_W3C_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
+                       r"(Z|[+-]\d{2}:\d{2})?)?)?)?\Z")
+_EPOCH = re.compile(r"-?\d+(?:\.\d+)?\Z")
+
+
+@lru_cache(maxsize=4096)
 def _date(v: str) -> float:
+    """A Date operator value as epoch seconds (float).
+
+    Accepts epoch seconds (``1589536800``, decimals allowed) and every W3C date-time form; a date without
+    a time is the start of that year / month / day in UTC. Exactly four digits read as a year (``2020``),
+    not as 2,020 seconds after 1970. Raises ValueError for anything else.
+    """
     v = v.strip()
-    try:
-        return float(v)  # epoch seconds
-    except ValueError:
-        pass
-    if v.endswith("Z"):
-        v = v[:-1] + "+00:00"
-    dt = datetime.fromisoformat(v)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
+    if _EPOCH.match(v) and not (len(v) == 4 and v.isdigit()):
+        return float(v)
+    m = _W3C_DATE.match(v)
+    if m is None:
+        raise ValueError(v)
+    year, month, day, hour, minute, second, fraction, tzd = m.groups()
+    dt = datetime(int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0), int(second or 0),
+                  tzinfo=timezone.utc)
+    offset = 0
+    if tzd and tzd != "Z":
+        hh, mm = int(tzd[1:3]), int(tzd[4:6])
+        if hh > 23 or mm > 59:
+            raise ValueError(v)
+        offset = (hh * 3600 + mm * 60) * (1 if tzd[0] == "+" else -1)
+    return dt.timestamp() - offset + (float("0." + fraction) if fraction else 0.0)
 
 
 @lru_cache(maxsize=1024)
@@ -255,8 +276,8 @@ def evaluate_condition(cond: Condition, ctx: Context, variables: bool = True,
     present = req is not None and len(req) > 0
     note = ""
     if cond.base == "Null":
-        want_absent = cond.values[0].lower() == "true"
-        result = (not present) == want_absent
+        # Several values are ORed like for every operator: ["true", "false"] always matches.
+        result = any((v.lower() == "true") == (not present) for v in cond.values)
         note = "key absent" if not present else "key present"
     elif not present:
         if cond.qualifier == "ForAllValues":
