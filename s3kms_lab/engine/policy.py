@@ -104,12 +104,21 @@ class Statement:
     not_resource: bool = False
     conditions: tuple[Condition, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
-    start: tuple[int, int] = (1, 1)
-    end: tuple[int, int] = (1, 1)
+    spans: "_Spans | None" = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:
         return self.sid if self.sid else f"#{self.index}"
+
+    @property
+    def start(self) -> tuple[int, int]:
+        """(line, column) where the statement's ``{`` is in the policy text, both 1-based (computed on demand)."""
+        return self.spans.span(self.index - 1)[0] if self.spans is not None else (1, 1)
+
+    @property
+    def end(self) -> tuple[int, int]:
+        """(line, column) just after the statement's ``}`` in the policy text (computed on demand)."""
+        return self.spans.span(self.index - 1)[1] if self.spans is not None else (1, 1)
 
 
 @dataclass
@@ -174,38 +183,50 @@ def _parse_principal(kind: PolicyKind, value: Any, element: str) -> tuple[Princi
     return tuple(out)
 
 
+class _Spans:
+    """Line/column spans of the statements in a policy text, found only when first asked for.
+
+    Deciding never needs them; the simulator's ``MatchedStatements`` and explanations do.
+    """
+
+    __slots__ = ("text", "count", "_spans")
+
+    def __init__(self, text: str, count: int):
+        self.text = text
+        self.count = count
+        self._spans: list[tuple[tuple[int, int], tuple[int, int]]] | None = None
+
+    def span(self, i: int) -> tuple[tuple[int, int], tuple[int, int]]:
+        if self._spans is None:
+            self._spans = _positions(self.text, self.count)
+        return self._spans[i]
+
+
+# JSON strings (with escapes) and braces: the only tokens that matter for finding statement objects.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}]', re.DOTALL)
+
+
 def _positions(text: str, count: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """Best-effort line/column spans of each statement object in the source text (for MatchedStatements)."""
     spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
     m = re.search(r'"Statement"\s*:\s*', text)
-    if not m:
-        return [((1, 1), (1, 1))] * count
-    i = m.end()
-    depth = 0
-    start = None
-    in_str = False
-    esc = False
-    while i < len(text) and len(spans) < count:
-        ch = text[i]
-        if in_str:
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
-        elif ch == "{":
-            if depth == 0:
-                start = i
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0 and start is not None:
-                spans.append((_linecol(text, start), _linecol(text, i + 1)))
-                start = None
-        i += 1
+    if m:
+        depth = 0
+        start = 0
+        for tok in _TOKENS.finditer(text, m.end()):
+            ch = tok.group()
+            if ch == "{":
+                if depth == 0:
+                    start = tok.start()
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    spans.append((_linecol(text, start), _linecol(text, tok.end())))
+                    if len(spans) == count:
+                        break
+                elif depth < 0:
+                    break
     while len(spans) < count:
         spans.append(((1, 1), (1, 1)))
     return spans
@@ -246,7 +267,7 @@ def parse_policy(document: str | dict[str, Any], kind: PolicyKind, name: str = "
     raw_statements = _as_list(doc["Statement"])
     if not raw_statements:
         raise _fail(kind, "Statement must contain at least one statement")
-    spans = _positions(text, len(raw_statements))
+    spans = _Spans(text, len(raw_statements))
     statements = []
     sids: set[str] = set()
     for idx, raw in enumerate(raw_statements, start=1):
@@ -255,7 +276,7 @@ def parse_policy(document: str | dict[str, Any], kind: PolicyKind, name: str = "
             if st.sid in sids and kind in (PolicyKind.BUCKET, PolicyKind.KEY):
                 raise _fail(kind, f"Statement IDs (SID) in a single policy must be unique: {st.sid!r}")
             sids.add(st.sid)
-        st.start, st.end = spans[idx - 1]
+        st.spans = spans
         statements.append(st)
     return Policy(kind, name or kind.value, version, statements, text, doc.get("Id"))
 
