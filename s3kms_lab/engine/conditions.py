@@ -151,6 +151,15 @@ class Condition:
     key_lc: str
     values: tuple[str, ...]
 
+    @classmethod
+    def _make(cls, operator: str, base: str, qualifier: str | None, if_exists: bool, key: str,
+              values: tuple[str, ...]) -> "Condition":
+        """Build a condition without the frozen dataclass's per-field ``object.__setattr__`` (parse hot path)."""
+        self = object.__new__(cls)
+        self.__dict__.update(operator=operator, base=base, qualifier=qualifier, if_exists=if_exists, key=key,
+                             key_lc=key.lower(), values=values)
+        return self
+
     @property
     def negated(self) -> bool:
         return self.base in _NEGATED
@@ -209,18 +218,36 @@ def parse_condition_block(block: Any) -> tuple[Condition, ...]:
         raise ConditionSyntaxError("Condition must be a JSON object")
     out = []
     for op, keys in block.items():
-        qualifier, base, if_exists = _split_operator(op)
+        qualifier, base, if_exists = _operator(op)
         if not isinstance(keys, dict) or not keys:
             raise ConditionSyntaxError(f"Condition operator {op} must map condition keys to values")
+        checked = base in _CHECKED
         for key, vals in keys.items():
             if ":" not in key:
                 raise ConditionSyntaxError(f"Condition key {key!r} under {op} must look like prefix:name")
-            values = tuple(_value_str(v) for v in (vals if isinstance(vals, list) else [vals]))
-            if not values:
-                raise ConditionSyntaxError(f"Condition {op} on {key} has no values")
-            _check_values(op, base, values)
-            out.append(Condition(op, base, qualifier, if_exists, key, key.lower(), values))
+            if isinstance(vals, str):
+                values: tuple[str, ...] = (vals,)
+            elif isinstance(vals, list):
+                values = tuple(v if isinstance(v, str) else _value_str(v) for v in vals)
+                if not values:
+                    raise ConditionSyntaxError(f"Condition {op} on {key} has no values")
+            else:
+                values = (_value_str(vals),)
+            if checked:
+                _check_values(op, base, values)
+            out.append(Condition._make(op, base, qualifier, if_exists, key, values))
     return tuple(out)
+
+
+@lru_cache(maxsize=512)
+def _operator(op: str) -> tuple[str | None, str, bool]:
+    """``_split_operator`` remembered per operator name (a refused name raises every time)."""
+    return _split_operator(op)
+
+
+# Operators whose policy values must parse (numbers, dates, CIDRs, true/false) when the policy is saved.
+_CHECKED = frozenset(b for b in OPERATORS if b.startswith(("Numeric", "Date")) or
+                     b in ("IpAddress", "NotIpAddress", "Null", "Bool"))
 
 
 def _check_values(op: str, base: str, values: tuple[str, ...]) -> None:
