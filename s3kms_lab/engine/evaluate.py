@@ -119,17 +119,18 @@ class Decision:
         return summarize(self)
 
 
+# Policy-type names AWS uses in messages (read once: Enum .value goes through a descriptor each time).
+_SCP, _TRUST, _IDENTITY = PolicyKind.SCP.value, PolicyKind.TRUST.value, PolicyKind.IDENTITY.value
+_BOUNDARY, _SESSION, _RESOURCE = PolicyKind.BOUNDARY.value, PolicyKind.SESSION.value, "resource-based policy"
+
 # --------------------------------------------------------------------------- statement matching
-
-def _applies(st: Statement, policy: Policy, req: Request) -> bool:
-    return statement_targets(st, policy, req) and conditions_hold(st, policy, req.context)
-
 
 def _matching(policies: Iterable[Policy], req: Request, effect: str) -> list[tuple[Policy, Statement]]:
     out = []
+    ctx = req.context
     for pol in policies:
         for st in pol.statements:
-            if st.effect == effect and _applies(st, pol, req):
+            if st.effect == effect and statement_targets(st, pol, req) and conditions_hold(st, pol, ctx):
                 out.append((pol, st))
     return out
 
@@ -139,13 +140,12 @@ def _resource_matching(policy: Policy | None, req: Request, effect: str,
     if policy is None:
         return []
     out = []
+    caller = req.caller
     for st in policy.statements:
-        if st.effect != effect:
+        if st.effect != effect or not statement_targets(st, policy, req):
             continue
-        grant = principal_grant(st, req.caller, has_boundary)
-        if grant is None:
-            continue
-        if _applies(st, policy, req):
+        grant = principal_grant(st, caller, has_boundary)
+        if grant is not None and conditions_hold(st, policy, req.context):
             out.append((policy, st, grant))
     return out
 
@@ -170,15 +170,15 @@ def authorize(req: Request, policies: PolicySet) -> Decision:
     for level in policies.scps:
         denies = _matching(level, req, "Deny")
         if denies:
-            return done(EXPLICIT_DENY, PolicyKind.SCP.value, "explicit-deny", denies)
+            return done(EXPLICIT_DENY, _SCP, "explicit-deny", denies)
     # A boundary in the policy set means the caller has one (NotPrincipal trap, fact 18).
     res_denies = _resource_matching(policies.resource, req, "Deny", policies.boundary is not None)
     if res_denies:
-        return done(EXPLICIT_DENY, "resource-based policy" if res_kind is not PolicyKind.TRUST else PolicyKind.TRUST.value,
+        return done(EXPLICIT_DENY, _RESOURCE if res_kind is not PolicyKind.TRUST else _TRUST,
                     "explicit-deny", [(p, s) for p, s, _ in res_denies])
-    for group, ptype in ((policies.identity, PolicyKind.IDENTITY.value),
-                         ([policies.boundary] if policies.boundary else [], PolicyKind.BOUNDARY.value),
-                         (policies.session, PolicyKind.SESSION.value)):
+    for group, ptype in ((policies.identity, _IDENTITY),
+                         ([policies.boundary] if policies.boundary else [], _BOUNDARY),
+                         (policies.session, _SESSION)):
         denies = _matching(group, req, "Deny")
         if denies:
             return done(EXPLICIT_DENY, ptype, "explicit-deny", denies)
@@ -187,7 +187,7 @@ def authorize(req: Request, policies: PolicySet) -> Decision:
     #    step), although the error message words it as an explicit deny in an SCP (TSAD; see message()).
     for level in policies.scps:
         if not _matching(level, req, "Allow"):
-            return done(IMPLICIT_DENY, PolicyKind.SCP.value, "scp-no-allow", [])
+            return done(IMPLICIT_DENY, _SCP, "scp-no-allow", [])
 
     # 3. Allows.
     is_root = caller.kind == ROOT
@@ -209,30 +209,30 @@ def authorize(req: Request, policies: PolicySet) -> Decision:
     def identity_shortfall() -> Decision:
         # A resource-policy grant to the caller's role was cut down: the boundary / session policy is the cause.
         if role and not boundary_ok:
-            return done(IMPLICIT_DENY, PolicyKind.BOUNDARY.value, "boundary-cap", [])
+            return done(IMPLICIT_DENY, _BOUNDARY, "boundary-cap", [])
         if role and not session_ok:
-            return done(IMPLICIT_DENY, PolicyKind.SESSION.value, "session-cap", [])
+            return done(IMPLICIT_DENY, _SESSION, "session-cap", [])
         if not (id_allows or is_root):
-            return done(IMPLICIT_DENY, PolicyKind.IDENTITY.value, "no-identity-allow", [])
+            return done(IMPLICIT_DENY, _IDENTITY, "no-identity-allow", [])
         if not boundary_ok:
-            return done(IMPLICIT_DENY, PolicyKind.BOUNDARY.value, "boundary-cap", [])
-        return done(IMPLICIT_DENY, PolicyKind.SESSION.value, "session-cap", [])
+            return done(IMPLICIT_DENY, _BOUNDARY, "boundary-cap", [])
+        return done(IMPLICIT_DENY, _SESSION, "session-cap", [])
 
     if caller.kind == ANONYMOUS:
         if direct:
-            return done(ALLOWED, "resource-based policy", "resource-allow", direct)
-        return done(IMPLICIT_DENY, "resource-based policy", "anonymous-no-allow", [])
+            return done(ALLOWED, _RESOURCE, "resource-allow", direct)
+        return done(IMPLICIT_DENY, _RESOURCE, "anonymous-no-allow", [])
     if caller.kind == SERVICE:
         # An AWS service principal has no identity policies and no account of its own: a resource policy
         # (or trust policy) naming it is what grants access (PRIN, "AWS service principals").
-        gate = PolicyKind.TRUST.value if res_kind is PolicyKind.TRUST else "resource-based policy"
+        gate = _TRUST if res_kind is PolicyKind.TRUST else _RESOURCE
         if direct:
             return done(ALLOWED, gate, "resource-allow", direct)
         return done(IMPLICIT_DENY, gate, "no-resource-allow", [])
 
     if res_kind in (PolicyKind.KEY, PolicyKind.TRUST):
         # The key policy / trust policy is the gate; IAM counts only through an account statement.
-        gate = "resource-based policy" if res_kind is PolicyKind.KEY else PolicyKind.TRUST.value
+        gate = _RESOURCE if res_kind is PolicyKind.KEY else _TRUST
         if req.same_account and direct:
             return done(ALLOWED, gate, "resource-allow", direct)
         if req.same_account and capped_role_ok:
@@ -240,24 +240,24 @@ def authorize(req: Request, policies: PolicySet) -> Decision:
         if not res_allows:
             return done(IMPLICIT_DENY, gate, "no-resource-allow", [])
         if identity_ok:
-            return done(ALLOWED, PolicyKind.IDENTITY.value, "identity-allow-delegated", id_allows + (direct or role or account))
+            return done(ALLOWED, _IDENTITY, "identity-allow-delegated", id_allows + (direct or role or account))
         return identity_shortfall()
 
     if req.same_account:
         if direct:
-            return done(ALLOWED, "resource-based policy", "resource-allow", direct)
+            return done(ALLOWED, _RESOURCE, "resource-allow", direct)
         if capped_role_ok:
-            return done(ALLOWED, "resource-based policy", "resource-allow-role", role)
+            return done(ALLOWED, _RESOURCE, "resource-allow-role", role)
         if identity_ok:
-            return done(ALLOWED, PolicyKind.IDENTITY.value, "identity-allow", id_allows)
+            return done(ALLOWED, _IDENTITY, "identity-allow", id_allows)
         return identity_shortfall()
 
     # Cross-account: both sides must allow.
     if not res_allows:
         if not identity_ok:
             return identity_shortfall()
-        return done(IMPLICIT_DENY, "resource-based policy", "cross-account-no-resource-allow", [])
+        return done(IMPLICIT_DENY, _RESOURCE, "cross-account-no-resource-allow", [])
     if not identity_ok:
         return identity_shortfall()
-    return done(ALLOWED, PolicyKind.IDENTITY.value, "cross-account-allow", id_allows + (direct or role or account))
+    return done(ALLOWED, _IDENTITY, "cross-account-allow", id_allows + (direct or role or account))
 

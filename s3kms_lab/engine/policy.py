@@ -105,6 +105,9 @@ class Statement:
     conditions: tuple[Condition, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     spans: "_Spans | None" = field(default=None, repr=False, compare=False)
+    # Filled by statements.py on first use: per request action, does Action cover it; compiled Resource globs.
+    _action_hits: "dict[str, bool] | None" = field(default=None, repr=False, compare=False)
+    _resource_matchers: Any = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:

@@ -41,30 +41,39 @@ def action_covered(st: Statement, action: str) -> bool:
 
     Remembered per statement and action: a lab asks about a handful of actions, over and over.
     """
-    seen = st.__dict__.get("_action_hits")
-    if seen is None:
-        seen = st.__dict__["_action_hits"] = {}
-    hit = seen.get(action)
+    hits = st._action_hits
+    if hits is None:
+        hits = st._action_hits = {}
+    hit = hits.get(action)
     if hit is None:
-        hit = seen[action] = any(action_matches(p, action) for p in st.actions)
+        hit = False
+        for pattern in st.actions:
+            if action_matches(pattern, action):
+                hit = True
+                break
+        hits[action] = hit
     return hit
 
 
-def _resource_globs(st: Statement, policy: Policy):
-    """The statement's Resource globs compiled once (None when a policy variable must be resolved per request)."""
-    d = st.__dict__
-    if "_resource_globs" not in d:
+_PER_REQUEST = "per-request"  # the Resource holds a policy variable: resolved and matched per request
+
+
+def _resource_matchers(st: Statement, policy: Policy):
+    """The statement's Resource globs compiled once, or _PER_REQUEST when a policy variable must be resolved."""
+    matchers = st._resource_matchers
+    if matchers is None:
         resources = st.resources or ()
-        if policy.variables_enabled and any(has_variables(r) for r in resources):
-            d["_resource_globs"] = None
+        if policy.variables_enabled and any("${" in r for r in resources):
+            matchers = _PER_REQUEST
         else:
-            d["_resource_globs"] = tuple(compile_glob(r).match for r in resources)
-    return d["_resource_globs"]
+            matchers = tuple(compile_glob(r).match for r in resources)
+        st._resource_matchers = matchers
+    return matchers
 
 
 def _resource_covered(st: Statement, policy: Policy, resource: str, ctx: Mapping[str, Sequence[str]]) -> bool:
-    matchers = _resource_globs(st, policy)
-    if matchers is not None:
+    matchers = _resource_matchers(st, policy)
+    if matchers is not _PER_REQUEST:
         for match in matchers:
             if match(resource):
                 return True
@@ -92,10 +101,11 @@ def statement_targets(st: Statement, policy: Policy, req) -> bool:
 
 def conditions_hold(st: Statement, policy: Policy, ctx: Mapping[str, Sequence[str]]) -> bool:
     """Every condition of the statement is met (AND across operators and keys)."""
-    variables = policy.variables_enabled
-    for cond in st.conditions:
-        if not evaluate_condition(cond, ctx, variables):
-            return False
+    if st.conditions:
+        variables = policy.variables_enabled
+        for cond in st.conditions:
+            if not evaluate_condition(cond, ctx, variables):
+                return False
     return True
 
 
