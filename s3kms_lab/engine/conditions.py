@@ -156,8 +156,9 @@ class Condition:
               values: tuple[str, ...]) -> "Condition":
         """Build a condition without the frozen dataclass's per-field ``object.__setattr__`` (parse hot path)."""
         self = object.__new__(cls)
-        self.__dict__.update(operator=operator, base=base, qualifier=qualifier, if_exists=if_exists, key=key,
-                             key_lc=key.lower(), values=values)
+        object.__setattr__(self, "__dict__", {"operator": operator, "base": base, "qualifier": qualifier,
+                                              "if_exists": if_exists, "key": key, "key_lc": key.lower(),
+                                              "values": values})
         return self
 
     @property

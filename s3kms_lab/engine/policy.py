@@ -32,7 +32,7 @@ class PolicyKind(Enum):
 
     @property
     def is_resource_policy(self) -> bool:
-        return self in (PolicyKind.BUCKET, PolicyKind.KEY, PolicyKind.TRUST)
+        return self is PolicyKind.BUCKET or self is PolicyKind.KEY or self is PolicyKind.TRUST
 
     @property
     def error_code(self) -> str:
