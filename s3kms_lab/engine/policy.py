@@ -157,14 +157,16 @@ def _fail(kind: PolicyKind, msg: str) -> MalformedPolicyError:
     return MalformedPolicyError(kind, msg)
 
 
+# arn:partition:service:region:account:resource, the service named without wildcards.
+_ARN_SHAPE = re.compile(r"arn:[^:]*:[^:*?]+:[^:]*:[^:]*:")
+
+
 def _validate_arn(kind: PolicyKind, value: str, element: str) -> None:
-    if value == "*":
+    if value == "*" or _ARN_SHAPE.match(value):
         return
-    parts = value.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or not parts[2] or "*" in parts[2] or "?" in parts[2]:
-        if kind is PolicyKind.BUCKET:
-            raise _fail(kind, f"Policy has invalid resource: {element} value {value!r} is not an ARN")
-        raise _fail(kind, f"{element} {value} must be in ARN format or \"*\".")
+    if kind is PolicyKind.BUCKET:
+        raise _fail(kind, f"Policy has invalid resource: {element} value {value!r} is not an ARN")
+    raise _fail(kind, f"{element} {value} must be in ARN format or \"*\".")
 
 
 def _parse_principal(kind: PolicyKind, value: Any, element: str) -> tuple[PrincipalSpec, ...]:
