@@ -31,9 +31,18 @@ class ConditionSyntaxError(ValueError):
     """A Condition block AWS would refuse (unknown operator, bad value...)."""
 
 
+# Numeric operators compare "an integer or decimal value"
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Numeric);
+# an exponent is allowed because a JSON number such as 1e20 is written that way. Python's float() also takes
+# "inf", "nan", "1_000" and surrounding spaces: those are refused.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
 def _num(v: str) -> float:
+    if not _NUMBER.match(v):
+        raise ValueError(v)
     f = float(v)
-    if math.isnan(f):
+    if math.isinf(f):
         raise ValueError(v)
     return f
 

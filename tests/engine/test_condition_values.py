@@ -60,3 +60,29 @@ def test_null_values_are_ored(values, present, expected):
     assert evaluate_condition(cond, ctx) is expected
     trace: list = []
     assert evaluate_condition(cond, ctx, trace=trace) is expected and trace[0]["matched"] is expected
+
+
+@pytest.mark.parametrize("value, request_value, matches", [
+    ("10", "10", True), ("10", "10.0", True), ("-3", "-3", True), ("10.5", "10.50", True), (".5", "0.5", True),
+    (10, "10", True), (1e20, "100000000000000000000", True),   # JSON numbers in the policy
+])
+def test_numeric_values_integer_or_decimal(value, request_value, matches):
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Numeric"""
+    cond = parse_condition_block({"NumericEquals": {"s3:max-keys": value}})[0]
+    assert evaluate_condition(cond, {"s3:max-keys": [request_value]}) is matches
+
+
+@pytest.mark.parametrize("value", ["inf", "-Infinity", "nan", "1_000", "0x10", " 10", "ten", ""])
+def test_numeric_values_that_are_not_numbers_refused(value):
+    with pytest.raises(MalformedPolicyError) as info:
+        parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket",
+                      "Resource": "*", "Condition": {"NumericLessThan": {"s3:max-keys": value}}}]}, PolicyKind.IDENTITY)
+    assert "NumericLessThan" in info.value.message
+
+
+@pytest.mark.parametrize("request_value", ["inf", "nan", "1_000", "ten"])
+def test_numeric_request_value_that_is_not_a_number_matches_nothing(request_value):
+    positive = parse_condition_block({"NumericLessThan": {"s3:max-keys": "5000"}})[0]
+    negated = parse_condition_block({"NumericNotEquals": {"s3:max-keys": "5000"}})[0]
+    assert evaluate_condition(positive, {"s3:max-keys": [request_value]}) is False
+    assert evaluate_condition(negated, {"s3:max-keys": [request_value]}) is True
