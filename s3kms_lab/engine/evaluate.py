@@ -1,18 +1,20 @@
 """The decision: AWS's policy evaluation logic over identity-based and resource-based policies.
 
-Rules implemented (each from AWS documentation; numbers refer to ``shared/aws-facts.md``):
-- everything starts implicitly denied; a matching Deny in any policy is an explicit deny (1-3)
+Rules implemented, each with the AWS page it follows:
+- everything starts implicitly denied; a matching Deny in any policy is an explicit deny
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
-- same account: identity-based OR resource-based Allow suffices (4); a resource policy that names
+- same account: identity-based OR resource-based Allow suffices; a resource policy that names
   a user or session grants directly, one that names a role is capped by the permissions boundary and
-  session policy, one that names the account delegates to IAM (6-8, 12, 20)
+  session policy, one that names the account delegates to IAM
   https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
-- cross-account: identity-based AND resource-based Allow (11)
+- cross-account: identity-based AND resource-based Allow
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 - KMS key policies and role trust policies must themselves allow; IAM policies only count when the key
-  (trust) policy names the account (5, 62-65) https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
-- permissions boundaries and session policies intersect with identity-based policies (13-15)
-- SCPs cap every principal of a member account, the root user included (16)
+  (trust) policy names the account https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
+- permissions boundaries and session policies intersect with identity-based policies
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+- SCPs cap every principal of a member account, the root user included
+  https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
 """
 from __future__ import annotations
 
@@ -171,7 +173,8 @@ def authorize(req: Request, policies: PolicySet) -> Decision:
         denies = _matching(level, req, "Deny")
         if denies:
             return done(EXPLICIT_DENY, _SCP, "explicit-deny", denies)
-    # A boundary in the policy set means the caller has one (NotPrincipal trap, fact 18).
+    # A boundary in the policy set means the caller has one (the NotPrincipal trap:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
     res_denies = _resource_matching(policies.resource, req, "Deny", policies.boundary is not None)
     if res_denies:
         return done(EXPLICIT_DENY, _RESOURCE if res_kind is not PolicyKind.TRUST else _TRUST,

@@ -2,7 +2,7 @@
 
 Grammar and element rules: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
 and the element pages (Principal, Action/NotAction, Resource/NotResource, Condition).
-Error codes by policy type (fact 128 in aws-facts): IAM ``MalformedPolicyDocument``, S3
+Error codes by policy type: IAM ``MalformedPolicyDocument``, S3
 ``MalformedPolicy``, KMS ``MalformedPolicyDocumentException``.
 """
 from __future__ import annotations
@@ -397,7 +397,8 @@ def _parse_statement(kind: PolicyKind, raw: Any, idx: int) -> Statement:
             raise _fail(kind, f"{exc} in {_where(idx, sid)}") from None
     if kind is PolicyKind.KEY:
         for c in conditions:
-            # KMS refuses ForAllValues on the single-valued kms:EncryptionContext:<key> (KCOND, fact 57):
+            # KMS refuses ForAllValues on the single-valued kms:EncryptionContext:<key>
+            # (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context):
             # with a missing key it is true, so it would let everyone in.
             if c.qualifier == "ForAllValues" and c.key_lc.startswith("kms:encryptioncontext:"):
                 raise _fail(kind, f"OverlyPermissiveCondition: {c.operator} is not allowed with the single-valued "

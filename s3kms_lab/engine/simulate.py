@@ -5,10 +5,11 @@ https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.htm
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_EvaluationResult.html
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_ResourceSpecificResult.html
 - one EvaluationResult per action; its EvalDecision is the most restrictive over the resources and the
-  per-resource answers are in ResourceSpecificResults (fact 109);
-- the simulator uses only the ContextEntries given: it does not fill in global keys (facts 111, 113);
+  per-resource answers are in ResourceSpecificResults;
+- the simulator uses only the ContextEntries given: it does not fill in global keys
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_testing-policies.html);
 - ``MatchedStatements`` lists the Deny statements for an explicit deny, the Allow statements for an
-  allow, nothing for an implicit deny (fact 110).
+  allow, nothing for an implicit deny.
 """
 from __future__ import annotations
 
