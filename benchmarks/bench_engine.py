@@ -1,6 +1,7 @@
 """Decision-path benchmark for the authorization engine (no pytest, plain time.perf_counter).
 
-Run from the repository root:  python benchmarks/bench_engine.py  [--seconds N]
+Run from the repository root:  python benchmarks/bench_engine.py  [--seconds N] [--cold-pairs N] [--seed N]
+                               [--only warm|cold]
 
 (a) the seed post's three policies: bucket policy + DataUploaderRole identity policy for a role
     session's s3:PutObject with SSE-KMS headers, and the key policy for the kms:GenerateDataKey
@@ -10,7 +11,8 @@ Run from the repository root:  python benchmarks/bench_engine.py  [--seconds N]
     policy and bucket policy of 1-4 statements each, wildcards in Action/Resource, 0-3 condition
     operators, as learners write them): parse both texts, then decide. The corpus is generated up front
     from a fixed seed (``--seed``), so runs are comparable; only parse + decide is timed.
-Prints decisions/s and p50/p99 latency in microseconds, measured on one core (one thread).
+Prints decisions/s and p50/p99 latency in microseconds, measured on one core (one thread), and the rate per
+CPU-second of this process (on a shared machine the wall-clock rate also counts other processes' turns).
 """
 from __future__ import annotations
 
