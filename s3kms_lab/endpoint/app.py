@@ -6,7 +6,6 @@ at a time (moto's state is not thread-safe).
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
 import io
 import json
@@ -26,6 +25,9 @@ from ..engine import MalformedPolicyError, PolicyKind, PolicySet, Request, autho
 from ..engine.principal import ANONYMOUS, ROLE, Caller
 from ..engine.simulate import SimulationError, simulate, simulate_custom_policy, context_from_entries
 from .auth import Authenticated, authenticate
+from .body import IDLE_SECONDS, TOTAL_SECONDS, read_request_body, wire_service
+from .copy_source import copy_source_for_moto
+from .kms_ciphertext import ciphertext_key
 from .decide import SSE_HEADERS, Authorizer, Call, SsePlan, Step
 from .errors import EXPLANATION_HEADER, AwsError, explanation_header
 from .moto_seam import MotoState
@@ -49,12 +51,19 @@ class LabApp:
         self.authorizer = Authorizer(state)
         self.s3_router = get_service_router("s3")
         self.lock = threading.RLock()
+        self.body_idle_seconds, self.body_total_seconds = IDLE_SECONDS, TOTAL_SECONDS
         self.pending_sse: dict[str, dict[str, Any]] = {}  # multipart uploadId -> data key record
 
     # ------------------------------------------------------------------ WSGI
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        with self.lock:
-            status, headers, body = self.handle(environ)
+        try:  # the body is read in this request's thread, with a deadline, before the shared lock (body.py)
+            read_request_body(environ, wire_service(environ), self.body_idle_seconds, self.body_total_seconds)
+        except AwsError as err:
+            status, headers, body = err.render()
+            headers["Connection"] = "close"
+        else:
+            with self.lock:
+                status, headers, body = self.handle(environ)
         reason = {200: "OK", 204: "No Content", 206: "Partial Content", 304: "Not Modified", 400: "Bad Request",
                   403: "Forbidden", 404: "Not Found", 409: "Conflict", 500: "Internal Server Error"}.get(status, "")
         start_response(f"{status} {reason}", list(headers.items()))
@@ -150,6 +159,9 @@ class LabApp:
                                "it was refused, not forwarded.", 501) from None
             if "x-amz-copy-source" in headers and name in ("PutObject", "UploadPart"):
                 name = "CopyObject" if name == "PutObject" else "UploadPartCopy"
+            forwarded_source = copy_source_for_moto(name, headers)  # parse once; moto gets the canonical form
+            if forwarded_source is not None:
+                environ["HTTP_X_AMZ_COPY_SOURCE"] = forwarded_source
             if name == "PutBucketPolicy":
                 params = {"_body": body.decode("utf-8", "replace")}
             call = Call("s3", name, bucket=uri.get("Bucket", ""), key=uri.get("Key", ""), params=params, **common)
@@ -341,19 +353,10 @@ class LabApp:
     # ------------------------------------------------------------------ per-service steps
     def kms_key_for(self, call: Call) -> Any:
         p = call.params
+        if call.operation in ("Decrypt", "ReEncrypt"):
+            # Authorization is on the key recorded in the ciphertext (a named key must be that key).
+            return ciphertext_key(self.state, call.operation, p, call.caller.account)
         ref = p.get("KeyId") or p.get("TargetKeyId") or p.get("DestinationKeyId")
-        if call.operation == "ReEncrypt":
-            ref = p.get("SourceKeyId")
-        if call.operation in ("Decrypt", "ReEncrypt") and not ref:
-            # The ciphertext names its key (KMS finds it even in another account, then the key policy decides).
-            try:
-                key_id = base64.b64decode(p.get("CiphertextBlob") or "")[:36].decode("ascii")
-            except (ValueError, UnicodeDecodeError):
-                key_id = ""
-            key = self.state.key_by_id_any_account(key_id) if key_id else None
-            if key is None:
-                raise AwsError("kms", "InvalidCiphertextException", "The ciphertext is invalid.", 400)
-            return key
         if call.operation == "DeleteAlias":
             ref = p.get("AliasName")
         if not ref:

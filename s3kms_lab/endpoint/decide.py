@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
-from urllib.parse import unquote
 
 from ..engine import Caller, Decision, PolicyKind, PolicySet, Request, authorize, parse_policy
 from ..engine.policy import Policy
+from .copy_source import parse_copy_source
 from .errors import AwsError
 from .moto_seam import Credential, MotoState
 from .operations import Op
@@ -389,6 +389,8 @@ class Authorizer:
             src_obj = self.state.s3_object(src_bucket, src_key, src_version)
             if src_obj is not None and str(getattr(src_obj, "encryption", "")).startswith("aws:kms"):
                 skey = self.state.resolve_key(src_obj.kms_key_id, src_owner) if src_obj.kms_key_id else None
+                if skey is None:  # never copy an SSE-KMS source without deciding kms:Decrypt on its key
+                    raise AwsError("s3", "KMS.NotFoundException", f"Invalid keyId {src_obj.kms_key_id}", 400)
                 if skey is not None:
                     sctx2 = getattr(src_obj, "lab_sse", {}).get("context") or {"aws:s3:arn": f"arn:aws:s3:::{src_bucket}/{src_key}"}
                     steps.append(self.kms_step(call, "kms:Decrypt", skey, sctx2, caller_pol, True))
@@ -416,17 +418,10 @@ class Authorizer:
 
     @staticmethod
     def copy_source(value: str) -> tuple[str, str, str | None]:
-        """``x-amz-copy-source`` -> (bucket, key, version id). Raises AwsError InvalidArgument when it does not
-        name both a bucket and a key (S3 CopyObject API)."""
-        src = unquote(value).lstrip("/")
-        version = None
-        if "?versionId=" in src:
-            src, _, version = src.partition("?versionId=")
-        bucket, _, key = src.partition("/")
-        if not bucket or not key:
-            raise AwsError("s3", "InvalidArgument", "Copy Source must mention the source bucket and key: "
-                           "sourcebucket/sourcekey", 400)
-        return bucket, key, version
+        """``x-amz-copy-source`` -> (bucket, key, version id), read by the one strict parser
+        (:func:`s3kms_lab.endpoint.copy_source.parse_copy_source`; AwsError InvalidArgument when ambiguous)."""
+        src = parse_copy_source(value)
+        return src.bucket, src.key, src.version_id
 
     # ------------------------------------------------------------------ decide
     @staticmethod
