@@ -32,6 +32,7 @@ from .decide import SSE_HEADERS, Authorizer, Call, SsePlan, Step
 from .errors import EXPLANATION_HEADER, AwsError, explanation_header
 from .moto_seam import MotoState
 from .operations import Op, lookup
+from .request_shape import check_s3_dispatch, check_unambiguous_parameters
 from .trail import Trail
 
 __all__ = ["LabApp"]
@@ -145,6 +146,7 @@ class LabApp:
                  body: bytes) -> tuple[Call, Op]:
         """Map the HTTP request to (Call, operation-table row). Unknown operations are refused."""
         service = auth.service
+        check_unambiguous_parameters(service, environ.get("QUERY_STRING", ""), body, headers.get("content-type", ""))
         query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
         common = dict(caller=auth.caller, credential=auth.credential, headers=headers, query=query,
                       source_ip=environ.get("REMOTE_ADDR", "127.0.0.1"), secure=environ.get("wsgi.url_scheme") == "https",
@@ -159,6 +161,7 @@ class LabApp:
                                "it was refused, not forwarded.", 501) from None
             if "x-amz-copy-source" in headers and name in ("PutObject", "UploadPart"):
                 name = "CopyObject" if name == "PutObject" else "UploadPartCopy"
+            check_s3_dispatch(method, bool(uri.get("Key")), environ.get("QUERY_STRING", ""), headers, name)
             forwarded_source = copy_source_for_moto(name, headers)  # parse once; moto gets the canonical form
             if forwarded_source is not None:
                 environ["HTTP_X_AMZ_COPY_SOURCE"] = forwarded_source
