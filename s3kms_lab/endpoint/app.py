@@ -25,6 +25,7 @@ from ..engine import MalformedPolicyError, PolicyKind, PolicySet, Request, autho
 from ..engine.principal import ANONYMOUS, ROLE, Caller
 from ..engine.simulate import SimulationError, simulate, simulate_custom_policy, context_from_entries
 from .auth import Authenticated, authenticate
+from .bad_input import check_kms_body, check_query_policies, check_s3_input
 from .body import IDLE_SECONDS, TOTAL_SECONDS, read_request_body, wire_service
 from .copy_source import copy_source_for_moto
 from .kms_ciphertext import ciphertext_key
@@ -162,6 +163,7 @@ class LabApp:
             if "x-amz-copy-source" in headers and name in ("PutObject", "UploadPart"):
                 name = "CopyObject" if name == "PutObject" else "UploadPartCopy"
             check_s3_dispatch(method, bool(uri.get("Key")), environ.get("QUERY_STRING", ""), headers, name)
+            check_s3_input(name, uri.get("Key", ""), body)
             forwarded_source = copy_source_for_moto(name, headers)  # parse once; moto gets the canonical form
             if forwarded_source is not None:
                 environ["HTTP_X_AMZ_COPY_SOURCE"] = forwarded_source
@@ -170,11 +172,13 @@ class LabApp:
             call = Call("s3", name, bucket=uri.get("Bucket", ""), key=uri.get("Key", ""), params=params, **common)
         elif service == "kms":
             name = headers.get("x-amz-target", "").split(".")[-1]
+            check_kms_body(body)
             params = _kms_params(body)
             call = Call("kms", name, params=params, **common)
         elif service in ("iam", "sts"):
             params = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)) if body else dict(query)
             name = params.get("Action", "")
+            check_query_policies(service, params)
             call = Call(service, name, params=params, **common)
         else:
             # Answer in the caller's protocol so its SDK can read the error: JSON services get JSON, query ones XML.
