@@ -11,6 +11,7 @@ S3 (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html):
 - a bucket policy over 20 KB: 400 ``PolicyTooLarge`` "Policy exceeds the maximum allowed document size."
   (limit: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html); a bucket policy that is not
   strict UTF-8 JSON: 400 ``MalformedPolicy`` (the bytes S3 would store are exactly the bytes the lab validated).
+- an ``aws-chunked`` unsigned streaming body with a bad chunk size or framing: 400 ``IncompleteBody``.
 JSON nested deeper than :data:`MAX_JSON_DEPTH` (no AWS policy or KMS request comes close) is refused in each
 service's words instead of exhausting Python's recursion: KMS 400 ``SerializationException``, S3 400
 ``MalformedPolicy``, IAM/STS 400 ``MalformedPolicyDocument``.
@@ -18,6 +19,7 @@ XML is parsed with defusedxml (no entity expansion, no external entities).
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from defusedxml import DefusedXmlException
@@ -120,10 +122,48 @@ def _check_bucket_policy(body: bytes) -> None:
                                                 "levels deep", 400)
 
 
-def check_s3_input(operation: str, key: str, body: bytes) -> None:
-    """Refuse bad S3 input for ``operation`` (object ``key``, raw ``body``) as the module doc lists."""
+_CHUNK_SIZE = re.compile(rb"[0-9a-fA-F]{1,16}")
+_TRAILER_LINE = re.compile(rb"[A-Za-z0-9-]+:[^\r\n]*")
+
+
+def _incomplete(why: str) -> AwsError:
+    return AwsError("s3", "IncompleteBody", f"The request body is not a valid aws-chunked body: {why}.", 400)
+
+
+def check_unsigned_aws_chunked(body: bytes, headers: dict[str, str]) -> None:
+    """An ``aws-chunked`` body sent with ``x-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER`` (no chunk
+    signatures, so :mod:`.auth` does not read it): ``<hex size>CRLF<data>CRLF`` chunks, a zero-size last chunk,
+    ``name:value`` trailer lines, and a decoded length equal to ``x-amz-decoded-content-length``
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html). Else 400 ``IncompleteBody``."""
+    pos, decoded = 0, 0
+    while True:
+        eol = body.find(b"\r\n", pos)
+        if eol < 0 or not _CHUNK_SIZE.fullmatch(body[pos:eol]):
+            raise _incomplete("a chunk header is not '<hex size>' followed by CRLF")
+        size = int(body[pos:eol], 16)
+        pos = eol + 2
+        if size == 0:
+            break
+        if len(body) < pos + size + 2 or body[pos + size:pos + size + 2] != b"\r\n":
+            raise _incomplete("a chunk is shorter than its size or does not end with CRLF")
+        decoded, pos = decoded + size, pos + size + 2
+    for line in body[pos:].split(b"\r\n"):
+        if line and not _TRAILER_LINE.fullmatch(line):
+            raise _incomplete("a trailer line is not 'name:value'")
+    if not body.endswith(b"\r\n"):
+        raise _incomplete("the body does not end with CRLF")
+    declared = headers.get("x-amz-decoded-content-length")
+    if declared is None or not declared.isdigit() or int(declared) != decoded:
+        raise _incomplete("x-amz-decoded-content-length does not match the decoded body")
+
+
+def check_s3_input(operation: str, key: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+    """Refuse bad S3 input for ``operation`` (object ``key``, raw ``body``, lower-cased ``headers``) as the
+    module doc lists."""
     if key and len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
         raise AwsError("s3", "KeyTooLongError", "Your key is too long", 400)
+    if (headers or {}).get("x-amz-content-sha256") == "STREAMING-UNSIGNED-PAYLOAD-TRAILER":
+        check_unsigned_aws_chunked(body, headers or {})
     if operation in _XML_BODIES:
         _check_xml(operation, body)
     elif operation == "PutBucketPolicy":

@@ -66,7 +66,7 @@ def _s3_call(environ: dict[str, Any], method: str, headers: dict[str, str], body
     # One reading: moto's dispatch must agree on the operation, bad input is refused, and moto gets the copy
     # source in the canonical form the lab authorizes (request_shape.py, bad_input.py, copy_source.py).
     check_s3_dispatch(method, bool(uri.get("Key")), environ.get("QUERY_STRING", ""), headers, name)
-    check_s3_input(name, uri.get("Key", ""), body)
+    check_s3_input(name, uri.get("Key", ""), body, headers)
     forwarded_source = copy_source_for_moto(name, headers)
     if forwarded_source is not None:
         environ["HTTP_X_AMZ_COPY_SOURCE"] = forwarded_source

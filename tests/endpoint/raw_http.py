@@ -41,12 +41,26 @@ def credentials(lab: Any, profile: str, with_token: bool = True) -> Credentials:
     return Credentials(frozen.access_key, frozen.secret_key, frozen.token if with_token else None)
 
 
+class _FixedPayloadS3Auth(S3SigV4Auth):
+    """S3SigV4Auth signing a given ``x-amz-content-sha256`` value (e.g. STREAMING-UNSIGNED-PAYLOAD-TRAILER)."""
+
+    fixed = ""
+
+    def payload(self, request: AWSRequest) -> str:
+        return self.fixed
+
+
 def sign(lab: Any, profile: str, method: str, path: str, headers: dict[str, str] | None = None,
-         body: bytes = b"", service: str = "s3", with_token: bool = True) -> tuple[str, list[tuple[str, str]]]:
-    """Sign a request as ``profile`` (header auth). Returns (path with query, header list) to send or tamper with."""
+         body: bytes = b"", service: str = "s3", with_token: bool = True,
+         payload_hash: str | None = None) -> tuple[str, list[tuple[str, str]]]:
+    """Sign a request as ``profile`` (header auth). Returns (path with query, header list) to send or tamper with.
+    ``payload_hash``: the ``x-amz-content-sha256`` value to sign instead of the body's digest (S3 only)."""
     url = lab.endpoint_url + path
     req = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
     signer = (S3SigV4Auth if service == "s3" else SigV4Auth)(credentials(lab, profile, with_token), service, REGION)
+    if payload_hash is not None:
+        signer = _FixedPayloadS3Auth(credentials(lab, profile, with_token), service, REGION)
+        signer.fixed = payload_hash
     signer.add_auth(req)
     prepared = req.prepare()
     split = urlsplit(prepared.url)

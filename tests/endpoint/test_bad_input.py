@@ -169,3 +169,33 @@ def test_deep_json_trust_policy_is_malformed_policy_document(lab):
                                        ('["' + "[" * 200 + '"]', False), ('{"a": "\\"[[[["}', False)])
 def test_json_depth_scan_ignores_brackets_in_strings(text, deep):
     assert json_too_deep(text) is deep
+
+
+_STREAMING = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+
+
+def _streaming_put(lab, key: str, body: bytes, decoded_length: str = "3"):
+    headers = {"content-encoding": "aws-chunked", "x-amz-decoded-content-length": decoded_length,
+               "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": lab.key_arn}
+    target, signed = sign(lab, "admin", "PUT", f"/{BUCKET}/{key}", headers, body, payload_hash=_STREAMING)
+    return send(lab, "PUT", target, signed, body)
+
+
+@pytest.mark.parametrize("body,decoded", [
+    (b"zz\r\nabc\r\n0\r\n\r\n", "3"),            # chunk size not hex
+    (b"-1\r\nabc\r\n0\r\n\r\n", "3"),            # negative chunk size
+    (b"ffffffffffff\r\nabc", "3"),               # size far beyond the body
+    (b"3\r\nab", "3"),                           # truncated chunk
+    (b"3\r\nabcX\r\n0\r\n\r\n", "3"),            # chunk not ended by CRLF
+    (b"3\r\nabc\r\n0\r\n\r\n", "4"),             # decoded length disagrees
+    (b"3\r\nabc\r\n0\r\nnot a trailer\r\n\r\n", "3"),
+])
+def test_unsigned_streaming_body_with_bad_chunks_is_incomplete_body(lab, body, decoded):
+    answer = _streaming_put(lab, "chunky-bad", body, decoded)
+    assert (answer.status, answer.code) == (400, "IncompleteBody"), answer.body[:300]
+
+
+def test_unsigned_streaming_body_well_formed_is_stored_decoded(lab):
+    answer = _streaming_put(lab, "chunky-good", b"3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\n")
+    assert answer.status == 200, answer.body[:300]
+    assert lab.client("s3", "admin").get_object(Bucket=BUCKET, Key="chunky-good")["Body"].read() == b"abc"
