@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main"]
 
@@ -88,24 +90,37 @@ def _env(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rotated(path: Path, fh: Any) -> bool:
+    """True when ``path`` is no longer the file ``fh`` reads (the trail rotated, see endpoint/trail.py)."""
+    try:
+        return os.stat(path).st_ino != os.fstat(fh.fileno()).st_ino
+    except OSError:
+        return False
+
+
 def _trail(args: argparse.Namespace) -> int:
     path = Path(args.config_dir) / "trail.jsonl"
     if not path.exists():
         print(f"s3kms-lab: no trail at {path}", file=sys.stderr)
         return 1
     try:
-        with path.open() as fh:
-            while True:
-                line = fh.readline()
-                if not line:
-                    if not args.follow:
-                        return 0
-                    time.sleep(0.2)
+        fh = path.open()
+        while True:
+            line = fh.readline()
+            if not line:
+                if not args.follow:
+                    fh.close()
+                    return 0
+                if _rotated(path, fh):  # the lab rotated trail.jsonl to trail.jsonl.1: follow the new file
+                    fh.close()
+                    fh = path.open()
                     continue
-                rec = json.loads(line)
-                if args.denied and rec.get("s3kmsLab", {}).get("decision") == "allowed":
-                    continue
-                print(line, end="", flush=True)
+                time.sleep(0.2)
+                continue
+            rec = json.loads(line)
+            if args.denied and rec.get("s3kmsLab", {}).get("decision") == "allowed":
+                continue
+            print(line, end="", flush=True)
     except KeyboardInterrupt:  # Ctrl-C ends --follow
         return 0
     except BrokenPipeError:  # `trail | head` closed the pipe

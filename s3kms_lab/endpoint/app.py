@@ -14,6 +14,7 @@ import uuid
 from typing import Any, Callable, Iterable
 
 from .auth import Authenticated, authenticate
+from .body import IDLE_SECONDS, TOTAL_SECONDS, read_request_body, wire_service
 from .decide import Authorizer, Call, Step
 from .errors import EXPLANATION_HEADER, AwsError
 from .moto_seam import MotoState
@@ -42,11 +43,18 @@ class LabApp:
         self.authorizer = Authorizer(state)
         self.recorder = Recorder(trail, self.authorizer)
         self.lock = threading.RLock()
+        self.body_idle_seconds, self.body_total_seconds = IDLE_SECONDS, TOTAL_SECONDS
 
     # ------------------------------------------------------------------ WSGI
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        with self.lock:
-            status, headers, body = self.handle(environ)
+        try:  # the body is read in this request's thread, with a deadline, before the shared lock (body.py)
+            read_request_body(environ, wire_service(environ), self.body_idle_seconds, self.body_total_seconds)
+        except AwsError as err:
+            status, headers, body = err.render()
+            headers["Connection"] = "close"
+        else:
+            with self.lock:
+                status, headers, body = self.handle(environ)
         start_response(f"{status} {_REASONS.get(status, '')}", list(headers.items()))
         return [body]
 

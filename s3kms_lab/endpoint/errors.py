@@ -31,8 +31,10 @@ def explanation_header(text: str) -> str:
 class AwsError(Exception):
     """An error to return to the client. service: ``s3``/``kms``/``iam``/``sts``; status: HTTP status."""
 
-    def __init__(self, service: str, code: str, message: str, status: int = 400, explanation: str = ""):
+    def __init__(self, service: str, code: str, message: str, status: int = 400, explanation: str = "",
+                 extra: dict[str, str] | None = None):
         super().__init__(message)
+        self.extra = dict(extra or {})  # more S3 error elements, e.g. HeadersNotSigned
         self.service = service
         self.code = code
         self.message = message
@@ -52,7 +54,9 @@ class AwsError(Exception):
         elif self.service == "s3":
             headers["Content-Type"] = "application/xml"
             body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{escape(self.code)}</Code>'
-                    f"<Message>{escape(self.message)}</Message><RequestId>{rid}</RequestId>"
+                    f"<Message>{escape(self.message)}</Message>"
+                    + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in self.extra.items()) +
+                    f"<RequestId>{rid}</RequestId>"
                     f"<HostId>s3kms-lab</HostId></Error>").encode()
         else:
             headers["Content-Type"] = "text/xml"

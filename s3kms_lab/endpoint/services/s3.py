@@ -16,11 +16,11 @@ import dataclasses
 import io
 import xml.etree.ElementTree as ET
 from typing import Any
-from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
 from ...engine import PolicyKind, PolicySet, Request, parse_policy
 from .. import sse
+from ..copy_source import parse_copy_source
 from ..decide import Authorizer, Call, Step
 from ..errors import AwsError
 from ..operations import KmsUse, Op, action_of, lookup
@@ -37,17 +37,11 @@ _GET_HEADERS_REFUSED = ("x-amz-server-side-encryption", "x-amz-server-side-encry
 
 
 def copy_source(value: str) -> tuple[str, str, str | None]:
-    """``x-amz-copy-source`` -> (bucket, key, version id). Raises AwsError InvalidArgument when it does not
-    name both a bucket and a key (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html)."""
-    src = unquote(value).lstrip("/")
-    version = None
-    if "?versionId=" in src:
-        src, _, version = src.partition("?versionId=")
-    bucket, _, key = src.partition("/")
-    if not bucket or not key:
-        raise AwsError("s3", "InvalidArgument", "Copy Source must mention the source bucket and key: "
-                       "sourcebucket/sourcekey", 400)
-    return bucket, key, version
+    """``x-amz-copy-source`` -> (bucket, key, version id), read by the one strict parser
+    (:func:`..copy_source.parse_copy_source`: AwsError InvalidArgument for anything ambiguous,
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html)."""
+    src = parse_copy_source(value)
+    return src.bucket, src.key, src.version_id
 
 
 def _refuse_sse_headers_on_read(call: Call) -> None:
@@ -83,6 +77,9 @@ def _copy_source_steps(call: Call, authorizer: Authorizer, caller_pol: PolicySet
                   PolicySet(caller_pol.identity, caller_pol.boundary, caller_pol.session,
                             authorizer.bucket_policy(src_bucket)))]
     source = sse.object_key_and_context(authorizer.state, src_bucket, src_key, src_version, src_owner)
+    stored_key_id = authorizer.state.object_kms_key_id(src_bucket, src_key, src_version)
+    if source is None and stored_key_id:  # never copy an SSE-KMS source without deciding kms:Decrypt on its key
+        raise AwsError("s3", "KMS.NotFoundException", f"Invalid keyId {stored_key_id}", 400)
     if source is not None:
         steps.append(authorizer.kms_step(call, "kms:Decrypt", *source, caller_pol, True))
     return steps
