@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .lab import Lab, load_scenario
 
-__all__ = ["Lab", "load_scenario"]
-__version__ = "0.1.0"
+from ._version import __version__
+
+__all__ = ["Lab", "load_scenario", "__version__"]
 
 _LAZY = {"Lab": "lab", "load_scenario": "lab"}
 
