@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from ..endpoint.auth import caller_for
-from ..endpoint.errors import AwsError
 from ..endpoint.decide import Authorizer, Call, SsePlan, Step
 from ..endpoint.moto_seam import Credential, MotoState
 from ..endpoint.operations import Op, lookup
@@ -30,6 +29,7 @@ from ..engine import Caller
 from ..engine.principal import ANONYMOUS
 from ..lab.provision import _encryption_rule, provision
 from ..lab.scenario import Scenario
+from .planning import Planner
 from .requirements import PROPERTIES
 
 __all__ = ["Principal", "Probe", "Outcome", "Universe", "reset_moto"]
@@ -72,7 +72,9 @@ class Probe:
     """One request of the universe (symbolic: replayable from these fields alone).
 
     kind: ``put`` (PutObject), ``multipart`` (CreateMultipartUpload -> UploadPart -> CompleteMultipartUpload),
-    ``get`` (GetObject of an existing object), ``kms`` (a direct KMS call, ``operation``).
+    ``get`` (GetObject of an existing object), ``delete`` (DeleteObject of an existing object), ``kms`` (a
+    direct KMS call, ``operation``). principal: whom the request is charged to (the requirement's subject);
+    identity: the identity that signs it when that principal obtained another one first (escalation).
     sse / kms_key_id / default_encryption: for writes; object: for reads (how the object was encrypted).
     """
 
@@ -84,6 +86,13 @@ class Probe:
     default_encryption: str | None = None
     secure_transport: bool = False
     object: str | None = None
+    identity: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """Who makes the request: ``identity`` (an identity the principal obtained on an escalation path,
+        e.g. a role session it assumed) or the principal itself."""
+        return self.identity or self.principal
 
     def properties(self) -> dict[str, Any]:
         """The request properties a requirement's ``when`` can filter on (None: not applicable)."""
@@ -94,7 +103,7 @@ class Probe:
     def as_dict(self) -> dict[str, Any]:
         d = {"principal": self.principal, "kind": self.kind, "operation": self.operation,
              "secure_transport": self.secure_transport}
-        for k in ("sse", "kms_key_id", "default_encryption", "object"):
+        for k in ("sse", "kms_key_id", "default_encryption", "object", "identity"):
             if getattr(self, k) is not None:
                 d[k] = getattr(self, k)
         return d
@@ -102,7 +111,7 @@ class Probe:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Probe":
         return cls(**{k: d.get(k) for k in ("principal", "kind", "operation", "sse", "kms_key_id",
-                                             "default_encryption", "object")},
+                                             "default_encryption", "object", "identity")},
                    secure_transport=bool(d.get("secure_transport", False)))
 
 
@@ -169,8 +178,9 @@ class Universe:
         self.scenario = sc
         self.state: MotoState | None = None
         self.authorizer: Authorizer | None = None
-        self.app: Any = None
+        self.planner: Planner | None = None
         self.principals: list[Principal] = []
+        self.identities: dict[str, Principal] = {}  # every identity a probe may act as (principals + obtained)
         self.bucket = sc.spec["buckets"][0]["name"] if sc.spec.get("buckets") else ""
         self.key_arn = sc.main_key_arn if sc.spec.get("keys") else ""
         self.key_id = sc.spec["keys"][0]["id"] if sc.spec.get("keys") else ""
@@ -182,6 +192,7 @@ class Universe:
         self._encryption_variants: dict[str, Any] = {}
         self._multiparts: dict[tuple[Any, ...], str] = {}
         self._policy_cache: dict[Any, Any] = {}
+        self._obtained: dict[tuple[str, ...], Credential] = {}
         self.notes: list[str] = []
 
     # ------------------------------------------------------------------ build
@@ -192,10 +203,7 @@ class Universe:
         provisioned = provision(state, sc)
         self.authorizer = Authorizer(state)
         self._memoize_caller_policies()
-        from ..endpoint.app import LabApp
-        from ..endpoint.trail import Trail
-        self.app = LabApp(state, Trail(None, sc.region))
-        self.app.authorizer = self.authorizer
+        self.planner = Planner(state, self.authorizer)
         acct = sc.account
         # principals: every profile, in the scenario's order
         for profile, spec in sc.spec.get("profiles", {}).items():
@@ -212,6 +220,7 @@ class Universe:
         if not any(p.account and p.account != acct for p in self.principals):
             self.principals.append(self._external_principal())
         self.principals.append(Principal("anonymous", Caller(ANONYMOUS), None, "anonymous"))
+        self.identities = {p.name: p for p in self.principals}
         # resources a lab creates on demand
         if self.key_arn:
             kms = state.kms(acct)
@@ -248,8 +257,30 @@ class Universe:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    def current_encryption_variant(self) -> str:
+        """The name of the bucket's default-encryption variant as moto holds it now (``as changed`` when it is
+        none of the named variants)."""
+        assert self.state is not None
+        current = getattr(self.state.bucket(self.bucket), "encryption", None) if self.bucket else None
+        return next((k for k, v in self._encryption_variants.items() if v == current), "as changed")
+
+    def obtained_credential(self, ref: tuple[str, ...]) -> Credential | None:
+        """A credential an escalation step obtained before (a role session, a new access key), reused so
+        that every path that obtains it acts as the same identity."""
+        return self._obtained.get(ref)
+
+    def remember_credential(self, ref: tuple[str, ...], cred: Credential | None) -> None:
+        assert cred is not None, f"moto did not return a usable credential for {ref}"
+        self._obtained[ref] = cred
+
+    def policies_changed(self) -> None:
+        """Forget memoized caller policies (an escalation step changed an identity policy or boundary)."""
+        self._policy_cache.clear()
+        assert self.state is not None
+        self.state.forget_credentials()
+
     def _memoize_caller_policies(self) -> None:
-        """Caller policies are read from moto once per credential (they do not change during a check)."""
+        """Caller policies are read from moto once per credential (until :meth:`policies_changed`)."""
         assert self.authorizer is not None
         original = self.authorizer.caller_policies
         cache = self._policy_cache
@@ -295,12 +326,11 @@ class Universe:
         plan = self.authorizer.sse_plan(call, self.state.bucket(self.bucket))
         self.state.s3().put_object(self.bucket, key, b"object written before the check", encryption=plan.algorithm,
                                    kms_key_id=plan.key_arn, bucket_key_enabled="true" if plan.bucket_key else None)
-        op: Op = lookup("s3", "PutObject")  # type: ignore[assignment]
-        self.app.after_s3(call, op, plan, b"")
+        self.planner.after_s3(call, plan, b"")  # type: ignore[union-attr]
 
     # ------------------------------------------------------------------ enumerate
     def principal(self, name: str) -> Principal:
-        return next(p for p in self.principals if p.name == name)
+        return self.identities[name]
 
     def key_id_header(self, variant: str) -> str | None:
         return {"absent": None, "key-id": self.key_id, "key-arn": self.key_arn, "alias": self.alias,
@@ -327,6 +357,8 @@ class Universe:
                 for obj in PROPERTIES["object"]:
                     for st in secure:
                         out.append(Probe(p.name, "get", "GetObject", secure_transport=st, object=obj))
+                for st in secure:
+                    out.append(Probe(p.name, "delete", "DeleteObject", secure_transport=st, object="sse-kms"))
         if self.key_arn:
             for p in self.principals:
                 if p.caller.is_anonymous:
@@ -338,7 +370,7 @@ class Universe:
 
     def actions(self) -> list[str]:
         """IAM actions the universe's requests need (for validating requirement files)."""
-        acts = ["s3:PutObject", "s3:GetObject", "kms:GenerateDataKey", "kms:Decrypt"]
+        acts = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "kms:GenerateDataKey", "kms:Decrypt"]
         acts += [lookup("kms", op).action for op in KMS_OPERATIONS] + ["kms:ReEncryptTo"]  # type: ignore[union-attr]
         return sorted(set(acts))
 
@@ -362,6 +394,7 @@ class Universe:
         n += probe.default_encryption is not None and probe.default_encryption != self.baseline_encryption
         n += probe.secure_transport
         n += probe.object not in (None, "sse-kms")
+        n += probe.kind == "delete"
         return n
 
     # ------------------------------------------------------------------ decide
@@ -385,7 +418,9 @@ class Universe:
         return outcomes
 
     def decide(self, probe: Probe) -> Outcome:
-        p = self.principal(probe.principal)
+        p = self.principal(probe.actor)
+        if probe.kind == "delete":
+            return self._decide_s3(p, probe, "DeleteObject", OBJECT_KEYS[probe.object or "sse-kms"], {}, {})
         if probe.kind == "put":
             return self._decide_put(p, probe)
         if probe.kind == "multipart":
@@ -409,20 +444,14 @@ class Universe:
 
     def _s3_call_steps(self, p: Principal, probe: Probe, operation: str, key: str, headers: dict[str, str],
                        query: dict[str, str], out: Outcome) -> tuple[bool, SsePlan | None]:
-        assert self.authorizer is not None
-        op: Op = lookup("s3", operation)  # type: ignore[assignment]
+        assert self.planner is not None
         call = self._call(p, "s3", operation, probe, bucket=self.bucket, key=key, headers=headers, query=query)
-        steps, plan, _decrypt_key = self.authorizer.s3_steps(call, op)
-        out.calls.append((operation, steps))
-        if plan is not None and plan.algorithm.startswith("aws:kms") and plan.key is None:
-            # the endpoint refuses this before authorizing (app.LabApp.dispatch)
-            out.error = f"KMS.NotFoundException: Invalid keyId {headers.get('x-amz-server-side-encryption-aws-kms-key-id', '')}"
-            return False, plan
-        denied = self.authorizer.decide(steps)
-        if denied is not None:
-            out.denied = denied
-            return False, plan
-        return True, plan
+        planned = self.planner.decide(call, after_checks=True)
+        out.calls.append((operation, planned.steps))
+        out.denied = planned.denied
+        if planned.error:
+            out.error = planned.error
+        return planned.allowed, planned.plan
 
     def _decide_s3(self, p: Principal, probe: Probe, operation: str, key: str, headers: dict[str, str],
                    query: dict[str, str]) -> Outcome:
@@ -465,13 +494,12 @@ class Universe:
             from moto.utilities.utils import CaseInsensitiveDict  # moto 5.2.5
             mp = self.state.s3().create_multipart_upload(self.bucket, PROBE_KEY, CaseInsensitiveDict(), "STANDARD", {},
                                                          None, plan.algorithm, plan.key_arn or None)
-            op: Op = lookup("s3", "CreateMultipartUpload")  # type: ignore[assignment]
-            self.app.after_s3(call, op, plan, f"<UploadId>{mp.id}</UploadId>".encode())
+            self.planner.after_s3(call, plan, f"<UploadId>{mp.id}</UploadId>".encode())  # type: ignore[union-attr]
             self._multiparts[sig] = mp.id
         return self._multiparts[sig]
 
     def _decide_kms(self, p: Principal, probe: Probe) -> Outcome:
-        assert self.authorizer is not None
+        assert self.planner is not None
         out = Outcome(probe)
         params: dict[str, Any] = {
             "Encrypt": {"KeyId": self.key_arn, "Plaintext": base64.b64encode(b"hello").decode()},
@@ -479,15 +507,11 @@ class Universe:
             "Decrypt": {"CiphertextBlob": self.ciphertext, "KeyId": self.key_arn},
             "ReEncrypt": {"CiphertextBlob": self.ciphertext, "DestinationKeyId": self.key_arn},
         }[probe.operation]
-        op: Op = lookup("kms", probe.operation)  # type: ignore[assignment]
-        call = self._call(p, "kms", probe.operation, probe, params=params)
-        try:
-            steps = self.app.kms_steps(call, op)
-        except AwsError as err:  # refused before authorizing (e.g. the key cannot be found)
-            out.error = f"{err.code}: {err.message}"
-            return out
-        out.calls.append((probe.operation, steps))
-        out.denied = self.authorizer.decide(steps)
+        planned = self.planner.decide(self._call(p, "kms", probe.operation, probe, params=params))
+        if planned.steps:
+            out.calls.append((probe.operation, planned.steps))
+        out.denied = planned.denied
+        out.error = planned.error
         return out
 
 
