@@ -14,7 +14,7 @@ SC = load_scenario("seed")
 REFS = {"admin": "admin", "uploader": "uploader", "analyst": "analyst", "nobody": "nobody", "outsider": "outsider",
         "anonymous": "anonymous", "arn:aws:iam::123456789012:role/DataUploaderRole": "uploader",
         "arn:aws:iam::123456789012:user/analyst": "analyst"}
-ACTIONS = ["s3:PutObject", "s3:GetObject", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey",
+ACTIONS = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey",
            "kms:ReEncryptFrom", "kms:ReEncryptTo"]
 SEED_DOC = json.loads((DATA_DIR / "seed" / "requirements.json").read_text())
 
