@@ -132,23 +132,25 @@ class Search:
         u = self.universe
         self.states += 1
         held = [attacker] + [s.move.gains for s in path if s.move.gains]
-        outcomes: list[Outcome] | None = None
+        decided: dict[tuple[str, str | None], list[Outcome]] = {}  # requests decided at this state, per actor
+
+        def outcomes_of(principal: str, identity: str | None) -> list[Outcome]:
+            if (principal, identity) not in decided:
+                decided[(principal, identity)] = self._decide_all(principal, identity)
+            return decided[(principal, identity)]
+
         for req in todo:
             if req.id in found:
                 continue
             if req.expect == "allowed":
                 # availability: the requirement's own principals, in the state the attacker left
-                subjects = [p.name for p in u.principals if _names(req, p.name)]
-                cands = [o for name in subjects for o in self._decide_all(name, None)]
+                actors = [(p.name, None) for p in u.principals if _names(req, p.name)]
             else:
-                if outcomes is None:
-                    outcomes = [o for name in held for o in
-                                self._decide_all(attacker, name if name != attacker else None)]
-                cands = outcomes
-            for o in cands:
-                why = self.judge(req, o)
-                if why:
-                    found[req.id] = Found(attacker, list(path), o, why)
+                actors = [(attacker, name if name != attacker else None) for name in held]
+            for principal, identity in actors:
+                hit = next((o for o in outcomes_of(principal, identity) if self.judge(req, o)), None)
+                if hit is not None:
+                    found[req.id] = Found(attacker, list(path), hit, self.judge(req, hit))
                     break
 
     def _decide_all(self, principal: str, identity: str | None) -> list[Outcome]:
