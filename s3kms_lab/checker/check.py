@@ -169,6 +169,26 @@ def replay_context(sc: Scenario, universe: Universe, outcomes: list[Outcome]) ->
                          baseline_encryption=universe.baseline_encryption, encryption_rules=rules, profiles=profiles)
 
 
+def culprits(steps: Any) -> list[dict[str, Any]]:
+    """The statements that decided each decided step (for hints): the Allow statements that granted an
+    allowed step, the Deny statements of an explicit deny; an implicit deny has none (``missing``: no
+    statement allows it). Each: step label, decision, policy name and kind, statement (Sid or #index), its
+    JSON text."""
+    out = []
+    for step in steps:
+        d = step.decision
+        if d is None:
+            continue
+        base = {"step": step.label, "action": step.request.action, "decision": d.decision, "rule": d.rule}
+        if not d.deciding:
+            out.append({**base, "policy": "", "policy_kind": "", "statement": "", "text": "", "missing": True})
+        for pol, st in d.deciding:
+            out.append({**base, "policy": pol.name, "policy_kind": pol.kind.value,
+                        "statement": st.sid or f"#{st.index}", "effect": st.effect,
+                        "text": json.dumps(st.raw, sort_keys=True), "missing": False})
+    return out
+
+
 def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: list[Outcome], limit: int = 3,
           escalate: bool = True) -> Report:
     """Judge every requirement against the decided universe; for those that hold, search escalation paths."""
@@ -189,7 +209,8 @@ def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: l
             enc = {"algorithm": o.encryption[0], "key": o.encryption[1]} if o.encryption and o.allowed else None
             examples.append(Counterexample(request=d, description=describe(d, ctx), complexity=cx,
                                            decision=o.decision, message=o.message(), encryption=enc,
-                                           explanation=o.explanation(), replay=recipe(d, ctx), why=why))
+                                           explanation=o.explanation(), replay=recipe(d, ctx), why=why,
+                                           culprits=culprits(o.steps())))
         results.append(RequirementResult(req.id, req.title, req.source, req.sentence(), holds=not bad,
                                          in_scope=len(scoped), violations=len(bad), counterexamples=examples))
     escalation: dict[str, Any] = {}
@@ -244,7 +265,8 @@ def _escalate(universe: Universe, reqs: list[Requirement], trusted: tuple[str, .
             res.counterexamples = [Counterexample(
                 request=d, description=describe(d, ctx), complexity=len(steps), decision=o.decision,
                 message=o.message(), encryption=enc, explanation=o.explanation(),
-                replay=path_recipe(steps, d, ctx), why=f.why, path=steps, path_words=words)]
+                replay=path_recipe(steps, d, ctx), why=f.why, path=steps, path_words=words,
+                culprits=culprits(o.steps()))]
         elif res.id in holding:
             res.tried = tried
     return {"attackers": attackers, "max_depth": search.max_depth, "depth_reached": search.depth_reached,

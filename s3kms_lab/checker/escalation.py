@@ -41,9 +41,10 @@ class PathStep:
     planned: Planned
 
     def as_dict(self) -> dict[str, Any]:
+        from .check import culprits
         return {"actor": self.move.actor, "action": self.move.action, "target": self.move.target,
                 "params": self.move.params, "gains": self.move.gains,
-                "allowed_by": self.planned.allowing_statements()}
+                "allowed_by": self.planned.allowing_statements(), "culprits": culprits(self.planned.steps)}
 
 
 @dataclass

@@ -30,6 +30,7 @@ class Counterexample:
     why: str = ""
     path: list[dict[str, Any]] = field(default_factory=list)
     path_words: list[str] = field(default_factory=list)
+    culprits: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def steps(self) -> int:
@@ -40,14 +41,15 @@ class Counterexample:
         return {"request": self.request, "description": self.description, "complexity": self.complexity,
                 "decision": self.decision, "message": self.message, "encryption": self.encryption,
                 "why": self.why, "explanation": self.explanation, "replay": self.replay, "path": self.path,
-                "path_words": self.path_words, "steps": self.steps}
+                "path_words": self.path_words, "steps": self.steps, "culprits": self.culprits}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Counterexample":
         return cls(**{k: d.get(k) for k in ("request", "description", "complexity", "decision")},
                    message=d.get("message", ""), encryption=d.get("encryption"), why=d.get("why", ""),
                    explanation=list(d.get("explanation", [])), replay=dict(d.get("replay", {})),
-                   path=list(d.get("path", [])), path_words=list(d.get("path_words", [])))
+                   path=list(d.get("path", [])), path_words=list(d.get("path_words", [])),
+                   culprits=list(d.get("culprits", [])))
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Exercise checks of notebook 05: a right and a wrong answer for each, decided by the running lab."""
 from __future__ import annotations
 
-from s3kms_lab.exercises.nb05 import check_upload_call, check_writer_policy
+from s3kms_lab.exercises.uploading import check_upload_call, check_writer_policy
 
 
 def test_upload_call_wrong_algorithm(lab):

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from s3kms_lab import Lab
-from s3kms_lab.exercises.nb08 import PROBES, check_key_id_statement, check_trust_policy, run_probes
+from s3kms_lab.exercises.hardened_design import PROBES, check_key_id_statement, check_trust_policy, run_probes
 
 
 # Runs first: no lab of this module is running yet (one lab per process).

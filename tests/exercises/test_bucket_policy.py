@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from s3kms_lab.exercises.nb02 import check_only_the_role, check_pin_the_key
+from s3kms_lab.exercises.bucket_policy import check_only_the_role, check_pin_the_key
 from s3kms_lab.widgets.probe import Probe
 
 BUCKET_OBJECTS = "arn:aws:s3:::my-secure-bucket/*"

@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from s3kms_lab.exercises.nb03 import check_key_users, check_only_through_s3, post_key_policy
+from s3kms_lab.exercises.key_policy import check_key_users, check_only_through_s3, post_key_policy
 
 ROLE = "arn:aws:iam::123456789012:role/DataUploaderRole"
 ADMIN = "arn:aws:iam::123456789012:user/admin"

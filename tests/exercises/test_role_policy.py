@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from s3kms_lab.exercises.nb04 import check_assume_policy, check_least_privilege
+from s3kms_lab.exercises.role_policy import check_assume_policy, check_least_privilege
 from s3kms_lab.widgets.probe import Probe
 
 ROLE = "arn:aws:iam::123456789012:role/DataUploaderRole"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from s3kms_lab.exercises.nb07 import check_hardened_key_policy, check_least_privilege_role
+from s3kms_lab.exercises.best_practices import check_hardened_key_policy, check_least_privilege_role
 
 B = "my-secure-bucket"
 

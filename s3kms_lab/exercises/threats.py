@@ -1,0 +1,102 @@
+"""The requirement checker inside every exercise check, with tiered hints from its counterexample.
+
+An exercise check passes only when its own goal is met *and* no requirement the exercise concerns can be
+broken by a non-administrator, in one step or several (:func:`s3kms_lab.checker.candidate.check_candidate`:
+the scenario with the learner's candidate policy in place, escalation paths included). The same checker
+judges every exercise, so the same mistake gets the same verdict everywhere.
+
+Hints name the actual mistake, more precisely at each wrong try of the same exercise:
+1st try: the principal and the request (or the path of calls) that break the requirement;
+2nd: which policy decided it (the one that allowed the request, and whether the learner's policy refused it);
+3rd: the statement itself (its Sid and JSON), or that no statement of the learner's policy refuses it.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ..checker.candidate import check_candidate
+from ..checker.report import Counterexample, RequirementResult
+
+__all__ = ["threat_messages", "hint", "attempt", "reset_attempts", "ATTEMPTS"]
+
+ATTEMPTS: Counter = Counter()  # exercise id -> wrong tries so far (reset when the exercise passes)
+
+
+def reset_attempts(exercise: str | None = None) -> None:
+    """Forget the wrong tries (of one exercise, or of all)."""
+    if exercise is None:
+        ATTEMPTS.clear()
+    else:
+        ATTEMPTS.pop(exercise, None)
+
+
+def attempt(exercise: str, ok: bool) -> int:
+    """Record a try; return its hint tier (1, 2, 3...) for a wrong one, 0 for a right one."""
+    if ok:
+        reset_attempts(exercise)
+        return 0
+    ATTEMPTS[exercise] += 1
+    return ATTEMPTS[exercise]
+
+
+def _short_step(step: dict[str, Any]) -> str:
+    gains = f" (and then acts as {step['gains']})" if step.get("gains") else ""
+    return f"{step['actor']} calls {step['action']} on {step['target']}{gains}"
+
+
+def _policies(c: Counterexample) -> list[dict[str, Any]]:
+    """The culprits of the path's first step and of the final request (deciding statements)."""
+    out = list(c.path[0].get("culprits", [])) if c.path else []
+    return out + list(c.culprits)
+
+
+def hint(r: RequirementResult, c: Counterexample, tier: int, yours: str) -> str:
+    """The hint for requirement result ``r`` broken by counterexample ``c`` at ``tier``; ``yours`` names the
+    policy the learner is writing (``bucket policy``, ``key policy``, ``trust policy``...)."""
+    if c.path:
+        how = "; then ".join(_short_step(s) for s in c.path) + f"; then {c.description}"
+        text = f"{r.id} ({r.title}) can still be broken in {c.steps} calls: {how}."
+    else:
+        text = f"{r.id} ({r.title}) is broken: {c.description}."
+    if c.why:
+        text += f" ({c.why})"
+    if tier <= 1:
+        return text
+    culprits = _policies(c)
+    decided = [x for x in culprits if not x.get("missing")]
+    names = sorted({x["policy"] for x in decided})
+    in_yours = [x for x in decided if yours.lower() in x["policy"].lower()]
+    if c.decision == "allowed" or c.path:
+        policy_line = (f" Look at {', '.join(names)}: " if names else " ") + (
+            f"your {yours} allows it." if in_yours else
+            f"nothing in your {yours} refuses it (an explicit Deny wins wherever it is; order does not matter).")
+    else:
+        policy_line = f" Look at {', '.join(names) or 'the policies that apply'}: they refuse this request."
+    text += policy_line
+    if tier == 2:
+        return text
+    if in_yours:
+        text += " The statement: " + "; ".join(f"{x['statement']} of {x['policy']} allows {x['action']}: {x['text']}"
+                                              for x in in_yours[:2]) + "."
+    elif decided:
+        first = decided[0]
+        text += (f" It is allowed by statement {first['statement']} of {first['policy']} ({first['text']}); "
+                 f"your {yours} has no statement that denies {first['action']} to {c.path[0]['actor'] if c.path else c.request['principal']}.")
+    else:
+        text += f" No statement refuses it: your {yours} is missing one."
+    return text
+
+
+def threat_messages(lab: Any, exercise: str, changes: dict[str, Any], requirement_ids: list[str], yours: str,
+                    tier: int, scenario: str | None = None) -> list[str]:
+    """Messages for the concerned requirements the candidate (``changes``, see
+    :func:`~s3kms_lab.checker.candidate.check_candidate`) lets a non-administrator break ('' when none).
+
+    scenario: the design the candidate is put into (default: the lab's own scenario)."""
+    report = check_candidate(scenario or str(lab.scenario.path), changes, requirement_ids)
+    out = []
+    for r in report.requirements:
+        if not r.holds and r.counterexamples:
+            out.append(hint(r, r.counterexamples[0], max(tier, 1), yours))
+    return out
