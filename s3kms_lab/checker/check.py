@@ -186,6 +186,23 @@ def culprits(steps: Any) -> list[dict[str, Any]]:
             out.append({**base, "policy": pol.name, "policy_kind": pol.kind.value,
                         "statement": st.sid or f"#{st.index}", "effect": st.effect,
                         "text": json.dumps(st.raw, sort_keys=True), "missing": False})
+        if d.allowed:
+            # Deny statements that were meant for this request but do not apply, and why (wrong principal,
+            # a Resource without /*, a condition not met): the usual mistake behind a wrongly allowed request.
+            exp = d.explain()
+            by_name = {p.name: p for p in [step.policies.resource, *step.policies.identity] if p is not None}
+            for pol in exp.policies:
+                for tr in pol["statements"]:
+                    if tr["effect"] != "Deny" or tr["applies"]:
+                        continue
+                    stmt = next((x for x in by_name[pol["name"]].statements if x.label == tr["label"]), None) \
+                        if pol["name"] in by_name else None
+                    if "Action does not cover" in tr["why"] or "NotAction does not cover" in tr["why"]:
+                        continue
+                    out.append({**base, "policy": pol["name"], "policy_kind": pol["kind"],
+                                "statement": tr["sid"] or tr["label"], "effect": "Deny", "near_miss": True,
+                                "why_not": tr["why"], "text": json.dumps(stmt.raw, sort_keys=True) if stmt else "",
+                                "missing": False})
     return out
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from ..checker.candidate import check_candidate
 from ..checker.report import Counterexample, RequirementResult
 
-__all__ = ["threat_messages", "hint", "attempt", "reset_attempts", "ATTEMPTS"]
+__all__ = ["broken", "finish", "hint", "attempt", "reset_attempts", "ATTEMPTS"]
 
 ATTEMPTS: Counter = Counter()  # exercise id -> wrong tries so far (reset when the exercise passes)
 
@@ -46,9 +46,9 @@ def _short_step(step: dict[str, Any]) -> str:
 
 
 def _policies(c: Counterexample) -> list[dict[str, Any]]:
-    """The culprits of the path's first step and of the final request (deciding statements)."""
-    out = list(c.path[0].get("culprits", [])) if c.path else []
-    return out + list(c.culprits)
+    """The deciding statements at fault: of the path's first call (the state change the design should have
+    refused; what follows is the attacker's own doing), else of the violating request."""
+    return list(c.path[0].get("culprits", [])) if c.path else list(c.culprits)
 
 
 def hint(r: RequirementResult, c: Counterexample, tier: int, yours: str) -> str:
@@ -64,7 +64,8 @@ def hint(r: RequirementResult, c: Counterexample, tier: int, yours: str) -> str:
     if tier <= 1:
         return text
     culprits = _policies(c)
-    decided = [x for x in culprits if not x.get("missing")]
+    near = [x for x in culprits if x.get("near_miss") and yours.lower() in x["policy"].lower()]
+    decided = [x for x in culprits if not x.get("missing") and not x.get("near_miss")]
     names = sorted({x["policy"] for x in decided})
     in_yours = [x for x in decided if yours.lower() in x["policy"].lower()]
     if c.decision == "allowed" or c.path:
@@ -76,27 +77,34 @@ def hint(r: RequirementResult, c: Counterexample, tier: int, yours: str) -> str:
     text += policy_line
     if tier == 2:
         return text
-    if in_yours:
+    if near:
+        text += " The statement: " + "; ".join(f"your Deny {x['statement']} does not apply to {x['action']} here: "
+                                              f"{x['why_not']} ({x['text']})" for x in near[:2]) + "."
+    elif in_yours:
         text += " The statement: " + "; ".join(f"{x['statement']} of {x['policy']} allows {x['action']}: {x['text']}"
                                               for x in in_yours[:2]) + "."
     elif decided:
         first = decided[0]
+        who = c.path[0]["actor"] if c.path else c.request["principal"]
         text += (f" It is allowed by statement {first['statement']} of {first['policy']} ({first['text']}); "
-                 f"your {yours} has no statement that denies {first['action']} to {c.path[0]['actor'] if c.path else c.request['principal']}.")
+                 f"your {yours} has no statement that denies {first['action']} to {who}.")
     else:
         text += f" No statement refuses it: your {yours} is missing one."
     return text
 
 
-def threat_messages(lab: Any, exercise: str, changes: dict[str, Any], requirement_ids: list[str], yours: str,
-                    tier: int, scenario: str | None = None) -> list[str]:
-    """Messages for the concerned requirements the candidate (``changes``, see
-    :func:`~s3kms_lab.checker.candidate.check_candidate`) lets a non-administrator break ('' when none).
-
-    scenario: the design the candidate is put into (default: the lab's own scenario)."""
+def broken(lab: Any, changes: dict[str, Any], requirement_ids: list[str],
+           scenario: str | None = None) -> list[tuple[RequirementResult, Counterexample]]:
+    """The concerned requirements the candidate (``changes``, see
+    :func:`~s3kms_lab.checker.candidate.check_candidate`) lets a non-administrator break, each with its
+    shortest counterexample. scenario: the design the candidate is put into (default: the lab's own)."""
     report = check_candidate(scenario or str(lab.scenario.path), changes, requirement_ids)
-    out = []
-    for r in report.requirements:
-        if not r.holds and r.counterexamples:
-            out.append(hint(r, r.counterexamples[0], max(tier, 1), yours))
-    return out
+    return [(r, r.counterexamples[0]) for r in report.requirements if not r.holds and r.counterexamples]
+
+
+def finish(exercise: str, goal_messages: list[str], threats: list[tuple[RequirementResult, Counterexample]],
+           yours: str) -> tuple[bool, list[str]]:
+    """(ok, messages): the goal's own messages, then one tiered hint per broken requirement."""
+    ok = not goal_messages and not threats
+    tier = attempt(exercise, ok)
+    return ok, list(goal_messages) + [hint(r, c, tier, yours) for r, c in threats]
