@@ -18,7 +18,7 @@ from typing import Any
 from ..checker.candidate import check_candidate
 from ..checker.report import Counterexample, RequirementResult
 
-__all__ = ["broken", "finish", "hint", "attempt", "reset_attempts", "ATTEMPTS"]
+__all__ = ["broken", "finish", "hardened_design", "hint", "attempt", "reset_attempts", "ATTEMPTS"]
 
 ATTEMPTS: Counter = Counter()  # exercise id -> wrong tries so far (reset when the exercise passes)
 
@@ -91,6 +91,22 @@ def hint(r: RequirementResult, c: Counterexample, tier: int, yours: str) -> str:
     else:
         text += f" No statement refuses it: your {yours} is missing one."
     return text
+
+
+def hardened_design(lab: Any) -> str:
+    """The design a single candidate policy is judged in: the ``hardened`` scenario next to the lab's own when
+    it has the same bucket, key and role (so the candidate replaces one layer of a design whose other layers
+    hold), else the lab's own scenario."""
+    here = lab.scenario.path.resolve()
+    sibling = here.parent / "hardened"
+    if sibling == here or not (sibling / "scenario.json").exists():
+        return str(here)
+    import json
+    mine, theirs = (json.loads((p / "scenario.json").read_text()) for p in (here, sibling))
+    same = all([b["name"] for b in mine.get(k, [])] == [b["name"] for b in theirs.get(k, [])]
+               for k in ("buckets", "roles")) and \
+        [k["id"] for k in mine.get("keys", [])] == [k["id"] for k in theirs.get("keys", [])]
+    return str(sibling) if same else str(here)
 
 
 def broken(lab: Any, changes: dict[str, Any], requirement_ids: list[str],
