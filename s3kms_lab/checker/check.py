@@ -266,7 +266,8 @@ def _escalate(universe: Universe, reqs: list[Requirement], trusted: tuple[str, .
     def judge_one(req: Requirement, o: Outcome) -> str:
         return violates(req, o) if in_scope(req, o, trusted) else ""
 
-    search = Search(universe, attackers, judge_one)
+    search = Search(universe, attackers, judge_one,
+                    kinds=universe.kinds_for([a for r in pending for a in r.actions]))
     found = search.run(pending) if pending else {}
     tried = search.tried_summary()
     for res in results:

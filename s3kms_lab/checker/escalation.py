@@ -32,6 +32,14 @@ __all__ = ["PathStep", "Found", "Search", "MAX_DEPTH"]
 
 MAX_DEPTH = 3  # state-changing calls before the violating request (paths of up to 4 calls)
 
+#: Calls that can only take permissions away (a disabled key or a key pending deletion refuses every use,
+#: a revoked grant allows nothing), or change nothing the lab's decisions read (versioning, Block Public
+#: Access, which the lab does not enforce): a path through them reaches no request that the same path
+#: without them could not, so they are explored only while a requirement that something must *succeed*
+#: is pending (they are how a non-administrator breaks availability). They are always tried and counted.
+ONLY_TAKE_AWAY = frozenset({"kms:DisableKey", "kms:ScheduleKeyDeletion", "kms:RevokeGrant", "s3:PutBucketVersioning",
+                            "s3:DeletePublicAccessBlock"})
+
 
 @dataclass
 class PathStep:
@@ -69,6 +77,7 @@ class Search:
     attackers: list[str]
     judge: Callable[[Requirement, Outcome], str]
     max_depth: int = MAX_DEPTH
+    kinds: frozenset[str] | None = None                   # kinds of request decided at each state (None: all)
     tried: Counter = field(default_factory=Counter)       # (attacker, action) -> calls decided
     allowed: Counter = field(default_factory=Counter)     # (attacker, action) -> calls allowed
     states: int = 0                                       # escalated states whose requests were decided
@@ -119,6 +128,8 @@ class Search:
                         self.allowed[(attacker, move.action)] += 1
                 if not planned.allowed:
                     continue
+                if move.action in ONLY_TAKE_AWAY and not any(r.expect == "allowed" for r in todo if r.id not in found):
+                    continue
                 visited.add(state_key)
                 assert move.apply is not None
                 undo = move.apply(u)
@@ -156,7 +167,7 @@ class Search:
 
     def _decide_all(self, principal: str, identity: str | None) -> list[Outcome]:
         u = self.universe
-        probes = escalated_probes(u, principal, identity)
+        probes = [p for p in escalated_probes(u, principal, identity) if self.kinds is None or p.kind in self.kinds]
         self.requests += len(probes)
         return [u.decide(p) for p in probes]
 

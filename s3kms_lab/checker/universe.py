@@ -339,8 +339,12 @@ class Universe:
     def key_id_variants(self) -> list[str]:
         return [v for v in PROPERTIES["kms_key_id"] if v != "alias" or self.alias]
 
-    def probes(self) -> list[Probe]:
-        """Every request of the universe, writes grouped by default-encryption variant."""
+    def probes(self, kinds: frozenset[str] | None = None) -> list[Probe]:
+        """Every request of the universe, writes grouped by default-encryption variant; ``kinds``: only these
+        kinds of request (see :class:`Probe`; None: all)."""
+        return [p for p in self._all_probes() if kinds is None or p.kind in kinds]
+
+    def _all_probes(self) -> list[Probe]:
         out: list[Probe] = []
         secure = list(PROPERTIES["secure_transport"])
         if self.bucket:
@@ -367,6 +371,17 @@ class Universe:
                     for st in secure:
                         out.append(Probe(p.name, "kms", op, secure_transport=st))
         return out
+
+    @staticmethod
+    def kinds_for(actions: list[str]) -> frozenset[str]:
+        """The kinds of request that can need one of ``actions`` (a write or a read of an SSE-KMS object
+        needs KMS actions too, so KMS actions bring every S3 kind)."""
+        from ..engine.matching import action_matches
+        needs = {"put": ["s3:PutObject", "kms:GenerateDataKey"], "multipart": ["s3:PutObject", "kms:GenerateDataKey",
+                                                                              "kms:Decrypt"],
+                 "get": ["s3:GetObject", "kms:Decrypt"], "delete": ["s3:DeleteObject"],
+                 "kms": [lookup("kms", op).action for op in KMS_OPERATIONS] + ["kms:ReEncryptTo"]}  # type: ignore[union-attr]
+        return frozenset(k for k, acts in needs.items() if any(action_matches(a, x) for a in actions for x in acts))
 
     def actions(self) -> list[str]:
         """IAM actions the universe's requests need (for validating requirement files)."""
