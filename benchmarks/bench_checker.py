@@ -47,13 +47,65 @@ def main() -> int:
     worst = 0
     for name in args.scenario or ["seed", "hardened"]:
         worst |= bench(name, args.repeat, cores)
+    worst |= bench_exercise(args.repeat)
     return worst
+
+
+EXERCISE_BUDGET_MS = 1000.0
+
+
+def _child_cpu(proc: object) -> float:
+    """CPU seconds (user + system) used so far by a child process (Linux /proc), 0 when unknown."""
+    try:
+        fields = open(f"/proc/{proc.pid}/stat").read().rsplit(")", 1)[1].split()  # type: ignore[attr-defined]
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, AttributeError, IndexError, ValueError):
+        return 0.0
+
+
+def bench_exercise(repeat: int) -> int:
+    """An exercise check end to end while a lab runs (goal probes + the checker on the candidate in the
+    warm child process): exercise 2.1 with its reference answer, which makes the escalation search explore
+    every state analyst can reach."""
+    import copy
+
+    from s3kms_lab import Lab
+    from s3kms_lab.exercises.bucket_policy import check_pin_the_key
+    from s3kms_lab.widgets.probe import Probe
+    with Lab("seed") as lab:
+        doc = copy.deepcopy(Probe(lab).stored_bucket_policy())
+        doc["Statement"] += [
+            {"Sid": "DenyOtherKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+             "Resource": f"arn:aws:s3:::{lab.scenario.spec['buckets'][0]['name']}/*",
+             "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": lab.key_arn}}},
+            {"Sid": "DenyPolicyChanges", "Effect": "Deny", "Principal": "*",
+             "Action": ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"],
+             "Resource": f"arn:aws:s3:::{lab.scenario.spec['buckets'][0]['name']}",
+             "Condition": {"ArnNotEquals": {"aws:PrincipalArn": f"arn:aws:iam::{lab.account}:user/admin"}}}]
+        t0 = time.perf_counter()
+        assert check_pin_the_key(lab, doc).ok
+        first = (time.perf_counter() - t0) * 1000
+        child = getattr(__import__("s3kms_lab.checker.candidate", fromlist=["_CHILD"])._CHILD, "proc", None)
+        runs, cpu = [], []
+        for _ in range(repeat):
+            t0, c0, k0 = time.perf_counter(), time.process_time(), _child_cpu(child)
+            check_pin_the_key(lab, doc)
+            runs.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0 + _child_cpu(child) - k0) * 1000)
+    warm = statistics.median(runs)
+    print(f"exercise check CPU (this process + the checker's child): median {statistics.median(cpu):.0f} ms; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"exercise check 2.1 (reference answer, lab running): first {first:.0f} ms (starts the checker's child "
+          f"process), then median {warm:.0f} ms (min {min(runs):.0f}) vs budget {EXERCISE_BUDGET_MS:.0f} ms: "
+          f"{'OK' if warm <= EXERCISE_BUDGET_MS else 'OVER BUDGET'}")
+    return 0 if warm <= EXERCISE_BUDGET_MS else 1
 
 
 def bench(name: str, repeat: int, cores: object) -> int:
     sc = load_scenario(name)
     check(name)  # warm-up: imports, policy parse caches
-    times: dict[str, list[float]] = {"provision": [], "decide": [], "judge": [], "escalation": [], "check()": []}
+    times: dict[str, list[float]] = {"provision": [], "decide": [], "judge": [], "escalation": [], "check()": [],
+                                     "check() CPU": []}
     requests = steps = 0
     report = None
     for _ in range(repeat):
@@ -68,9 +120,10 @@ def bench(name: str, repeat: int, cores: object) -> int:
         u.close()
         requests = len(outcomes)
         steps = sum(1 for o in outcomes for s in o.steps() if s.decision is not None)
-        t4 = time.perf_counter()
+        t4, c4 = time.perf_counter(), time.process_time()
         check(name)
-        t5 = time.perf_counter()
+        t5, c5 = time.perf_counter(), time.process_time()
+        times["check() CPU"].append((c5 - c4) * 1000)
         for k, v in zip(("provision", "decide", "judge", "check()"), (t1 - t0, t2 - t1, t3 - t2, t5 - t4)):
             times[k].append(v * 1000)
         times["escalation"].append(float(report.escalation.get("elapsed_ms", 0.0)))
