@@ -49,7 +49,7 @@ def apply_changes(universe: Any, changes: dict[str, Any]) -> Callable[[], None]:
         bucket.policy = _text(new).encode() if new is not None else None
         undo.append(lambda: setattr(bucket, "policy", old))
     if "key_policy" in changes and universe.key_arn:
-        key = state.key_by_id_any_account(universe.key_id)
+        key = state.kms(universe.key_arn.split(":")[4]).keys[universe.key_id]  # moto's key (the seam's is read-only)
         old_key = key.policy
         key.policy = _text(changes["key_policy"])
         undo.append(lambda: setattr(key, "policy", old_key))

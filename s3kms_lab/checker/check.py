@@ -15,7 +15,7 @@ from .escalation import Search
 from .replay import ReplayContext, describe, path_recipe, recipe, step_words
 from .report import Counterexample, Report, RequirementResult
 from .requirements import Requirement, load_requirements
-from .universe import Outcome, Universe
+from .universe import Universe, Verdict
 
 __all__ = ["check", "judge", "lab_running"]
 
@@ -64,7 +64,7 @@ def _check_in_child(scenario: str, requirements: str | Path | None, limit: int) 
 
 
 # ---------------------------------------------------------------------- judging
-def in_scope(req: Requirement, outcome: Outcome, trusted: tuple[str, ...] = ()) -> bool:
+def in_scope(req: Requirement, outcome: Verdict, trusted: tuple[str, ...] = ()) -> bool:
     """Is this request about the requirement: principal, request properties, and some authorization it
     needs (action on resource). Requests charged to a trusted administrator are out of scope of what must
     be refused (the threat model accepts their power), not of what must succeed."""
@@ -87,7 +87,7 @@ def in_scope(req: Requirement, outcome: Outcome, trusted: tuple[str, ...] = ()) 
     return False
 
 
-def violates(req: Requirement, outcome: Outcome) -> str:
+def violates(req: Requirement, outcome: Verdict) -> str:
     """Why the request breaks the requirement ('' when it does not)."""
     if req.expect == "denied":
         if outcome.allowed:
@@ -107,21 +107,21 @@ def violates(req: Requirement, outcome: Outcome) -> str:
     return ""
 
 
-def _shape(o: Outcome) -> tuple[Any, ...]:
+def _shape(o: Verdict) -> tuple[Any, ...]:
     """The request's own shape, without the principal and the environment (default encryption, TLS)."""
     pr = o.probe
     return (pr.kind, pr.operation, pr.sse, pr.kms_key_id, pr.object)
 
 
-def _pick(violations: list[tuple[int, int, Outcome, str]], limit: int) -> list[tuple[int, int, Outcome, str]]:
+def _pick(violations: list[tuple[int, int, Verdict, str]], limit: int) -> list[tuple[int, int, Verdict, str]]:
     """The simplest violation first, then the simplest ones that add a new principal and/or a new request
     shape (so the few shown tell different stories), ordered by complexity."""
-    chosen: list[tuple[int, int, Outcome, str]] = []
+    chosen: list[tuple[int, int, Verdict, str]] = []
     seen_p: set[str] = set()
     seen_shape: set[tuple[Any, ...]] = set()
     remaining = list(violations)
     while remaining and len(chosen) < limit:
-        def score(v: tuple[int, int, Outcome, str]) -> tuple[int, int, int]:
+        def score(v: tuple[int, int, Verdict, str]) -> tuple[int, int, int]:
             novelty = (v[2].probe.principal not in seen_p) + (_shape(v[2]) not in seen_shape)
             return (-novelty, v[0], v[1])
         best = min(remaining, key=score)
@@ -132,7 +132,7 @@ def _pick(violations: list[tuple[int, int, Outcome, str]], limit: int) -> list[t
     return sorted(chosen, key=lambda v: (v[0], v[1]))
 
 
-def replay_context(sc: Scenario, universe: Universe, outcomes: list[Outcome]) -> ReplayContext:
+def replay_context(sc: Scenario, universe: Universe, outcomes: list[Verdict]) -> ReplayContext:
     profiles = list(sc.spec.get("profiles", {}))
 
     def first_allowed(pred: Any) -> str | None:
@@ -179,7 +179,7 @@ def culprits(steps: Any) -> list[dict[str, Any]]:
         d = step.decision
         if d is None:
             continue
-        base = {"step": step.label, "action": step.request.action, "decision": d.decision, "rule": d.rule}
+        base = {"step": step.label, "action": step.request.action, "decision": d.effect, "rule": d.rule}
         if not d.deciding:
             out.append({**base, "policy": "", "policy_kind": "", "statement": "", "text": "", "missing": True})
         for pol, st in d.deciding:
@@ -206,7 +206,7 @@ def culprits(steps: Any) -> list[dict[str, Any]]:
     return out
 
 
-def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: list[Outcome], limit: int = 3,
+def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: list[Verdict], limit: int = 3,
           escalate: bool = True) -> Report:
     """Judge every requirement against the decided universe; for those that hold, search escalation paths."""
     ctx = replay_context(sc, universe, outcomes)
@@ -263,7 +263,7 @@ def _escalate(universe: Universe, reqs: list[Requirement], trusted: tuple[str, .
     pending = [r for r in reqs if r.id in holding]
     attackers = [p.name for p in universe.principals if p.name not in trusted]
 
-    def judge_one(req: Requirement, o: Outcome) -> str:
+    def judge_one(req: Requirement, o: Verdict) -> str:
         return violates(req, o) if in_scope(req, o, trusted) else ""
 
     search = Search(universe, attackers, judge_one,

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from .moves import Move, moves_for
 from .planning import Planned
 from .requirements import PROPERTIES, Requirement
-from .universe import KMS_OPERATIONS, Outcome, Principal, Probe
+from .universe import DIRECT_KMS_OPERATIONS, Principal, RequestCase, Verdict
 
 if TYPE_CHECKING:
     from .universe import Universe
@@ -61,7 +61,7 @@ class Found:
 
     attacker: str
     path: list[PathStep]
-    outcome: Outcome
+    outcome: Verdict
     why: str
 
 
@@ -75,7 +75,7 @@ class Search:
 
     universe: "Universe"
     attackers: list[str]
-    judge: Callable[[Requirement, Outcome], str]
+    judge: Callable[[Requirement, Verdict], str]
     max_depth: int = MAX_DEPTH
     kinds: frozenset[str] | None = None                   # kinds of request decided at each state (None: all)
     tried: Counter = field(default_factory=Counter)       # (attacker, action) -> calls decided
@@ -144,9 +144,9 @@ class Search:
         u = self.universe
         self.states += 1
         held = [attacker] + [s.move.gains for s in path if s.move.gains]
-        decided: dict[tuple[str, str | None], list[Outcome]] = {}  # requests decided at this state, per actor
+        decided: dict[tuple[str, str | None], list[Verdict]] = {}  # requests decided at this state, per actor
 
-        def outcomes_of(principal: str, identity: str | None) -> list[Outcome]:
+        def outcomes_of(principal: str, identity: str | None) -> list[Verdict]:
             if (principal, identity) not in decided:
                 decided[(principal, identity)] = self._decide_all(principal, identity)
             return decided[(principal, identity)]
@@ -165,7 +165,7 @@ class Search:
                     found[req.id] = Found(attacker, list(path), hit, self.judge(req, hit))
                     break
 
-    def _decide_all(self, principal: str, identity: str | None) -> list[Outcome]:
+    def _decide_all(self, principal: str, identity: str | None) -> list[Verdict]:
         u = self.universe
         probes = [p for p in escalated_probes(u, principal, identity) if self.kinds is None or p.kind in self.kinds]
         self.requests += len(probes)
@@ -184,23 +184,23 @@ def _names(req: Requirement, name: str) -> bool:
     return listed != req.except_principals
 
 
-def escalated_probes(u: "Universe", principal: str, identity: str | None) -> list[Probe]:
+def escalated_probes(u: "Universe", principal: str, identity: str | None) -> list[RequestCase]:
     """The requests decided at an escalated state for ``principal`` acting as ``identity`` (see module doc)."""
     who = u.identities[identity or principal]
     enc = u.current_encryption_variant()
-    out: list[Probe] = []
+    out: list[RequestCase] = []
     for st in PROPERTIES["secure_transport"]:
         if u.bucket:
             for sse in PROPERTIES["sse"]:
                 for kid in (u.key_id_variants() if sse.startswith("aws:kms") else ["absent"]):
-                    out.append(Probe(principal, "put", "PutObject", sse, kid, enc, st, identity=identity))
+                    out.append(RequestCase(principal, "put", "PutObject", sse, kid, enc, st, identity=identity))
             for obj in PROPERTIES["object"]:
-                out.append(Probe(principal, "get", "GetObject", secure_transport=st, object=obj, identity=identity))
-            out.append(Probe(principal, "delete", "DeleteObject", secure_transport=st, object="sse-kms",
+                out.append(RequestCase(principal, "get", "GetObject", secure_transport=st, object=obj, identity=identity))
+            out.append(RequestCase(principal, "delete", "DeleteObject", secure_transport=st, object="sse-kms",
                              identity=identity))
         if u.key_arn and not who.caller.is_anonymous:
-            for op in KMS_OPERATIONS:
-                out.append(Probe(principal, "kms", op, secure_transport=st, identity=identity))
+            for op in DIRECT_KMS_OPERATIONS:
+                out.append(RequestCase(principal, "kms", op, secure_transport=st, identity=identity))
     return out
 
 

@@ -124,10 +124,12 @@ def _s3_moves(u: "Universe", who: "Principal") -> list[Move]:
 def _kms_moves(u: "Universe", who: "Principal") -> list[Move]:
     if not u.key_arn or who.caller.is_anonymous:
         return []
-    key = u.state.key_by_id_any_account(u.key_id)  # type: ignore[union-attr]
+    k = u.key_arn
+    # moto's own key object (the seam's KmsKey is a read-only snapshot): the calls below change it the way
+    # moto's KMS handlers do when the endpoint forwards PutKeyPolicy / CreateGrant / DisableKey...
+    key = u.state.kms(k.split(":")[4]).keys.get(u.key_id)  # type: ignore[union-attr]
     if key is None:
         return []
-    k = u.key_arn
     out: list[Move] = []
     grantee = who.caller.principal_arn
     doc = json.loads(key.policy)
@@ -250,8 +252,8 @@ def _become_user(account: str, user_name: str, name: str) -> Callable[["Universe
         from .universe import Principal
         cred = u.obtained_credential(("user", account, user_name))
         if cred is None:
-            key = u.state.iam(account).create_access_key(user_name)  # type: ignore[union-attr]
-            cred = u.state.find_credential(key.access_key_id)  # type: ignore[union-attr]
+            akid, _secret = u.state.create_access_key(account, user_name)  # type: ignore[union-attr]
+            cred = u.state.find_credential(akid)  # type: ignore[union-attr]
             u.remember_credential(("user", account, user_name), cred)
         u.identities[name] = Principal(name, caller_for(cred), cred, None)
         return lambda: u.identities.pop(name, None) and None
@@ -264,9 +266,8 @@ def _assume(role_arn: str, name: str) -> Callable[["Universe"], Undo]:
         cred = u.obtained_credential(("role", role_arn))
         if cred is None:
             acct = role_arn.split(":")[4]
-            sess = u.state.sts(acct).assume_role(u.scenario.region, SESSION_NAME, role_arn,  # type: ignore[union-attr]
-                                                 None, 3600, None)
-            cred = u.state.find_credential(sess.access_key_id)  # type: ignore[union-attr]
+            akid = u.state.assume_role(acct, role_arn, SESSION_NAME, u.scenario.region)  # type: ignore[union-attr]
+            cred = u.state.find_credential(akid)  # type: ignore[union-attr]
             u.remember_credential(("role", role_arn), cred)
         u.identities[name] = Principal(name, caller_for(cred), cred, None)
         return lambda: u.identities.pop(name, None) and None

@@ -1,22 +1,25 @@
 """The checker's one door into the endpoint's request planning (the adapter).
 
-Every decision the checker reports is made by the endpoint's own code: this module turns a
-:class:`~s3kms_lab.endpoint.decide.Call` into the endpoint's authorization steps, decides them, and runs
-the checks the endpoint makes around authorization (policy validation, KMS's lockout check, key state).
-Nothing here evaluates a policy itself. When the endpoint's planner changes shape, only this module
-changes.
+Every decision the checker reports is made by the endpoint's own code: this module hands a
+:class:`~s3kms_lab.endpoint.decide.Call` to the endpoint's planner (:func:`s3kms_lab.endpoint.planner.plan`),
+decides the plan's steps, and runs what the endpoint runs around authorization (the service's checks of an
+allowed call: policy validation, KMS's lockout check; S3's key-state check before it stores or returns an
+object). Nothing here evaluates a policy itself. When the planner changes shape, only this module changes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..endpoint.decide import Authorizer, Call, SsePlan, Step
+from ..endpoint.decide import Authorizer, Call, Step
 from ..endpoint.errors import AwsError
 from ..endpoint.moto_seam import MotoState
-from ..endpoint.operations import Op, lookup
+from ..endpoint.plan_types import Plan
+from ..endpoint.planner import plan
 
 __all__ = ["Planner", "Planned"]
+
+_CRYPTO = ("Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext")
 
 
 @dataclass
@@ -26,108 +29,71 @@ class Planned:
     steps: every authorization the call needs, in order (decided up to the first refused one);
     denied: the first refused step, or None; error: ``Code: message`` of an error the endpoint answers
     before or after authorizing (unknown key, malformed or lockout policy, disabled key), '' when none;
-    plan: how S3 would encrypt a new object (S3 writes only); decrypt_key: the KMS key of an S3 read.
+    plan: the endpoint's :class:`~s3kms_lab.endpoint.plan_types.Plan` (None when planning was refused).
     """
 
     call: Call
-    op: Op | None
     steps: list[Step] = field(default_factory=list)
     denied: Step | None = None
     error: str = ""
-    plan: SsePlan | None = None
-    decrypt_key: Any = None
+    plan: Plan | None = None
 
     @property
     def allowed(self) -> bool:
-        return self.op is not None and self.denied is None and not self.error
+        return self.plan is not None and self.denied is None and not self.error
 
     def allowing_statements(self) -> list[str]:
         """For an allowed call: the statements that allowed each step, as the engine explains them."""
-        out = []
-        for s in self.steps:
-            if s.decision is not None:
-                out.append(f"{s.label}: {s.decision.summary()}")
-        return out
+        return [f"{s.label}: {s.decision.summary()}" for s in self.steps if s.decision is not None]
 
 
 class Planner:
-    """The endpoint's planning over one moto state (``LabApp`` in-process, no HTTP)."""
+    """The endpoint's planning over one moto state (no HTTP)."""
 
     def __init__(self, state: MotoState, authorizer: Authorizer):
-        from ..endpoint.app import LabApp
-        from ..endpoint.trail import Trail
         self.state = state
         self.authorizer = authorizer
-        self.app = LabApp(state, Trail(None, state.region))
-        self.app.authorizer = authorizer
 
-    def steps(self, call: Call, op: Op) -> tuple[list[Step], SsePlan | None, Any]:
-        """The endpoint's authorization steps for ``call`` (raises AwsError when the endpoint refuses the
-        call before authorizing it)."""
-        if call.service == "s3":
-            self.app.check_s3_request(call)
-            steps, plan, decrypt_key = self.authorizer.s3_steps(call, op)
-            if plan is not None and plan.algorithm.startswith("aws:kms") and plan.key is None:
-                raise AwsError("s3", "KMS.NotFoundException", "Invalid keyId "
-                               f"{call.headers.get('x-amz-server-side-encryption-aws-kms-key-id', '')}", 400)
-            return steps, plan, decrypt_key
-        if call.service == "kms":
-            return self.app.kms_steps(call, op), None, None
-        if call.service == "iam":
-            return self.app.iam_steps(call, op), None, None
-        return self.app.sts_steps(call, op), None, None
+    def plan(self, call: Call) -> Plan:
+        """The endpoint's plan for ``call`` (raises AwsError when the endpoint refuses it before planning)."""
+        return plan(call, self.authorizer)
 
     def decide(self, call: Call, after_checks: bool = True) -> Planned:
         """Plan and decide ``call`` as the endpoint would; ``after_checks``: also run the checks the endpoint
-        makes once authorized (policy validation and lockout check, S3's key-state check)."""
-        op = lookup(call.service, call.operation)
-        out = Planned(call, op)
-        if op is None:
-            out.error = f"UnsupportedOperation: the lab does not model {call.service}:{call.operation}"
-            return out
+        makes once the call is allowed (the service's checks, S3's key-state check, KMS's key state)."""
+        out = Planned(call)
         try:
-            out.steps, out.plan, out.decrypt_key = self.steps(call, op)
+            p = self.plan(call)
         except AwsError as err:
             out.error = f"{err.code}: {err.message}"
             return out
-        out.denied = self.authorizer.decide(out.steps)
+        out.plan, out.steps = p, p.steps
+        if p.refusal is not None:  # the endpoint refuses this before authorizing
+            out.error = f"{p.refusal.code}: {p.refusal.message}"
+            return out
+        out.denied = p.decide()
         if out.denied is not None or not after_checks:
             return out
         try:
-            self.app.validate_writes(call)
-            if call.service == "s3":
-                self.key_state_check(out)
-            elif call.service == "kms" and op.resource == "key":
-                self.kms_key_state_check(call)
+            out.denied = p.check()
+            if out.denied is None and call.service == "s3" and p.before is not None:
+                p.before()  # key usable (and, for a read, the object's data key unwraps)
+            elif out.denied is None and call.service == "kms" and call.operation in _CRYPTO:
+                _key_usable(p)
         except AwsError as err:
             out.error = f"{err.code}: {err.message}"
         return out
 
-    def key_state_check(self, planned: Planned) -> None:
-        """S3's refusal of an SSE-KMS request whose key is disabled or pending deletion (the endpoint's
-        ``before_s3``, without unwrapping a data key)."""
-        for key in (planned.decrypt_key, planned.plan.key if planned.plan is not None else None):
-            if key is None:
-                continue
-            if key.key_state == "PendingDeletion":
-                raise AwsError("s3", "KMS.KMSInvalidStateException", f"{key.arn} is pending deletion.", 400)
-            if not key.enabled or key.key_state == "Disabled":
-                raise AwsError("s3", "KMS.DisabledException", f"{key.arn} is disabled.", 400)
 
-    def kms_key_state_check(self, call: Call) -> None:
-        """KMS refuses cryptographic operations on a disabled key or one pending deletion (moto does the same
-        when the endpoint forwards): https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html"""
-        if call.operation not in ("Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey",
-                                  "GenerateDataKeyWithoutPlaintext"):
-            return
-        key = self.app.kms_key_for(call)
+def _key_usable(p: Plan) -> None:
+    """KMS refuses cryptographic operations on a disabled key or one pending deletion (moto does the same when
+    the endpoint forwards the call): https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html"""
+    for step in p.steps:
+        arn = step.request.resource
+        key = p.authorizer.state.resolve_key(arn, arn.split(":")[4]) if arn.startswith("arn:aws:kms:") else None
+        if key is None:
+            continue
         if key.key_state == "PendingDeletion":
             raise AwsError("kms", "KMSInvalidStateException", f"{key.arn} is pending deletion.", 400)
         if not key.enabled or key.key_state == "Disabled":
             raise AwsError("kms", "DisabledException", f"{key.arn} is disabled.", 400)
-
-    def after_s3(self, call: Call, plan: SsePlan | None, body: bytes) -> None:
-        """The endpoint's bookkeeping after an allowed S3 write (data key record on moto's object)."""
-        op = lookup("s3", call.operation)
-        assert op is not None
-        self.app.after_s3(call, op, plan, body)

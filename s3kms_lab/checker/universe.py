@@ -1,9 +1,8 @@
 """The checker's universe: every relevant request over a scenario, decided by the endpoint's own code.
 
 Nothing here decides anything. Each request is turned into the same :class:`~s3kms_lab.endpoint.decide.Call`
-objects the endpoint builds from HTTP, planned by :meth:`Authorizer.s3_steps` (S3) or the endpoint's
-``LabApp.kms_steps`` (direct KMS, which uses :meth:`Authorizer.kms_step`), and decided by
-:meth:`Authorizer.decide` over an in-process moto state provisioned exactly as :class:`~s3kms_lab.Lab`
+objects the endpoint builds from HTTP, planned by the endpoint's planner (:func:`s3kms_lab.endpoint.planner.plan`)
+and decided by the plan over an in-process moto state provisioned exactly as :class:`~s3kms_lab.Lab`
 provisions it. The only things the checker adds to that state are what the universe needs and a lab
 would create on demand: the role sessions, a second customer managed key ("another key"), the AWS
 managed key ``aws/s3``, two existing objects, a ciphertext under the scenario key, and the multipart
@@ -22,9 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from ..endpoint.auth import caller_for
-from ..endpoint.decide import Authorizer, Call, SsePlan, Step
+from ..endpoint.decide import Authorizer, Call, Step
 from ..endpoint.moto_seam import Credential, MotoState
-from ..endpoint.operations import Op, lookup
+from ..endpoint.sse import aws_managed_s3_key
+from ..endpoint.operations import lookup
+from ..endpoint.plan_types import Plan
 from ..engine import Caller
 from ..engine.principal import ANONYMOUS
 from ..lab.provision import _encryption_rule, provision
@@ -32,21 +33,20 @@ from ..lab.scenario import Scenario
 from .planning import Planner
 from .requirements import PROPERTIES
 
-__all__ = ["Principal", "Probe", "Outcome", "Universe", "reset_moto"]
+__all__ = ["Principal", "RequestCase", "Verdict", "Universe", "reset_moto"]
 
 OBJECT_PREFIX = "checker/"
 PROBE_KEY = OBJECT_PREFIX + "probe.txt"
 OBJECT_KEYS = {"sse-kms": OBJECT_PREFIX + "sse-kms-object.txt",
                "sse-kms+bucket-key": OBJECT_PREFIX + "sse-kms-bucket-key-object.txt",
                "sse-s3": OBJECT_PREFIX + "sse-s3-object.txt"}
-KMS_OPERATIONS = ("Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey")
+DIRECT_KMS_OPERATIONS = ("Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey")
 EXTERNAL_ACCOUNT = "210987654321"
 
 
 def reset_moto() -> None:
     """Empty moto's process-wide state (what :meth:`Lab.start` does first)."""
-    from moto.moto_api._internal.models import moto_api_backend
-    moto_api_backend.reset()
+    MotoState.reset()
 
 
 @dataclass
@@ -68,7 +68,7 @@ class Principal:
 
 
 @dataclass(frozen=True)
-class Probe:
+class RequestCase:
     """One request of the universe (symbolic: replayable from these fields alone).
 
     kind: ``put`` (PutObject), ``multipart`` (CreateMultipartUpload -> UploadPart -> CompleteMultipartUpload),
@@ -109,14 +109,14 @@ class Probe:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Probe":
+    def from_dict(cls, d: dict[str, Any]) -> "RequestCase":
         return cls(**{k: d.get(k) for k in ("principal", "kind", "operation", "sse", "kms_key_id",
                                              "default_encryption", "object", "identity")},
                    secure_transport=bool(d.get("secure_transport", False)))
 
 
 @dataclass
-class Outcome:
+class Verdict:
     """What the endpoint's code decided for a probe.
 
     calls: (operation, steps) for each API call made, in order, up to the first refused one;
@@ -125,7 +125,7 @@ class Outcome:
     S3 would store a new object with.
     """
 
-    probe: Probe
+    probe: RequestCase
     calls: list[tuple[str, list[Step]]] = field(default_factory=list)
     denied: Step | None = None
     error: str = ""
@@ -140,7 +140,7 @@ class Outcome:
         if self.error:
             return "error"
         if self.denied is not None and self.denied.decision is not None:
-            return self.denied.decision.decision
+            return self.denied.decision.effect
         return "allowed"
 
     def steps(self) -> Iterator[Step]:
@@ -178,9 +178,9 @@ class Universe:
         self.scenario = sc
         self.state: MotoState | None = None
         self.authorizer: Authorizer | None = None
-        self.planner: Planner | None = None
         self.principals: list[Principal] = []
-        self.identities: dict[str, Principal] = {}  # every identity a probe may act as (principals + obtained)
+        self.identities: dict[str, Principal] = {}  # every identity a request may act as (principals + obtained)
+        self.planner: Planner | None = None
         self.bucket = sc.spec["buckets"][0]["name"] if sc.spec.get("buckets") else ""
         self.key_arn = sc.main_key_arn if sc.spec.get("keys") else ""
         self.key_id = sc.spec["keys"][0]["id"] if sc.spec.get("keys") else ""
@@ -211,9 +211,8 @@ class Universe:
                 _a, akid, _s = provisioned.user_keys[spec["user"]]
             else:
                 role_acct = spec.get("account", acct)
-                sess = state.sts(role_acct).assume_role(sc.region, spec.get("session_name", profile),
-                                                        f"arn:aws:iam::{role_acct}:role/{spec['role']}", None, 43200, None)
-                akid = sess.access_key_id
+                akid = state.assume_role(role_acct, f"arn:aws:iam::{role_acct}:role/{spec['role']}",
+                                         spec.get("session_name", profile), sc.region)
             cred = state.find_credential(akid)
             assert cred is not None, f"profile {profile}: no credential"
             self.principals.append(Principal(profile, caller_for(cred), cred, profile))
@@ -223,16 +222,16 @@ class Universe:
         self.identities = {p.name: p for p in self.principals}
         # resources a lab creates on demand
         if self.key_arn:
-            kms = state.kms(acct)
-            other = kms.create_key(json.dumps(_ROOT_ONLY_POLICY(acct)), "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT",
-                                   "another customer managed key (created by the requirement checker)", None)
+            other = state.create_key(acct, json.dumps(_ROOT_ONLY_POLICY(acct)),
+                                     "another customer managed key (created by the requirement checker)")
             self.other_key_arn = other.arn
-            self.aws_s3_key_arn = self.authorizer.aws_managed_s3_key(acct).arn
-            blob, _arn = kms.encrypt(self.key_id, b"requirement checker", {})
+            self.aws_s3_key_arn = aws_managed_s3_key(state, acct).arn
+            main_key = state.resolve_key(self.key_arn, acct)
+            assert main_key is not None
+            blob = state.encrypt(main_key, b"requirement checker", {})
             self.ciphertext = base64.b64encode(blob).decode()
         if self.bucket:
-            bucket = state.bucket(self.bucket)
-            current = getattr(bucket, "encryption", None)
+            current = state.bucket_encryption(self.bucket)
             self._encryption_variants = {
                 "off": None,
                 "SSE-S3": _encryption_rule({"algorithm": "AES256"}, sc),
@@ -261,7 +260,7 @@ class Universe:
         """The name of the bucket's default-encryption variant as moto holds it now (``as changed`` when it is
         none of the named variants)."""
         assert self.state is not None
-        current = getattr(self.state.bucket(self.bucket), "encryption", None) if self.bucket else None
+        current = self.state.bucket_encryption(self.bucket) if self.bucket else None
         return next((k for k, v in self._encryption_variants.items() if v == current), "as changed")
 
     def obtained_credential(self, ref: tuple[str, ...]) -> Credential | None:
@@ -280,7 +279,7 @@ class Universe:
         self.state.forget_credentials()
 
     def _memoize_caller_policies(self) -> None:
-        """Caller policies are read from moto once per credential (until :meth:`policies_changed`)."""
+        """Caller policies are read from moto once per credential (they do not change during a check)."""
         assert self.authorizer is not None
         original = self.authorizer.caller_policies
         cache = self._policy_cache
@@ -295,13 +294,12 @@ class Universe:
     def _external_principal(self) -> Principal:
         """A user of another account with s3:* and kms:* (only when no profile is in another account)."""
         assert self.state is not None
-        iam = self.state.iam(EXTERNAL_ACCOUNT)
         name = "checker-external"
-        iam.create_user(region_name=self.scenario.region, user_name=name, path="/", tags=[])
-        iam.put_user_policy(name, "S3AndKmsFullAccess", json.dumps(
+        self.state.create_user(EXTERNAL_ACCOUNT, name, self.scenario.region)
+        self.state.put_user_policy(EXTERNAL_ACCOUNT, name, "S3AndKmsFullAccess", json.dumps(
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*", "kms:*"], "Resource": "*"}]}))
-        key = iam.create_access_key(name)
-        cred = self.state.find_credential(key.access_key_id)
+        akid, _secret = self.state.create_access_key(EXTERNAL_ACCOUNT, name)
+        cred = self.state.find_credential(akid)
         assert cred is not None
         self.notes.append(f"No profile is in another account; the checker added user {name} of account "
                           f"{EXTERNAL_ACCOUNT} (s3:*, kms:*), which has no lab profile to replay with.")
@@ -309,11 +307,11 @@ class Universe:
 
     def _put_existing_object(self, key: str, variant: str) -> None:
         """An existing object: SSE-KMS under the scenario key as an upload with the key ARN leaves it (with or
-        without an S3 Bucket Key: moto's object plus the endpoint's ``LabApp.after_s3`` record), or SSE-S3 as
-        an object stored before the bucket policy was in place."""
+        without an S3 Bucket Key: moto's object plus the data-key record the endpoint's plan keeps), or SSE-S3
+        as an object stored before the bucket policy was in place."""
         assert self.state is not None and self.authorizer is not None
         if variant == "sse-s3":
-            self.state.s3().put_object(self.bucket, key, b"object stored before the policy", encryption="AES256")
+            self.state.put_object(self.bucket, key, b"object stored before the policy", encryption="AES256")
             return
         headers = {"x-amz-server-side-encryption": "aws:kms",
                    "x-amz-server-side-encryption-aws-kms-key-id": self.key_arn}
@@ -321,12 +319,13 @@ class Universe:
             headers["x-amz-server-side-encryption-bucket-key-enabled"] = "true"
         writer = Principal("lab operator", Caller("Account", f"arn:aws:iam::{self.scenario.account}:root",
                                                    self.scenario.account), None, None)
-        call = self._call(writer, "s3", "PutObject", Probe("lab operator", "put", "PutObject"),
+        call = self._call(writer, "s3", "PutObject", RequestCase("lab operator", "put", "PutObject"),
                           bucket=self.bucket, key=key, headers=headers)
-        plan = self.authorizer.sse_plan(call, self.state.bucket(self.bucket))
-        self.state.s3().put_object(self.bucket, key, b"object written before the check", encryption=plan.algorithm,
-                                   kms_key_id=plan.key_arn, bucket_key_enabled="true" if plan.bucket_key else None)
-        self.planner.after_s3(call, plan, b"")  # type: ignore[union-attr]
+        planned = self.planner.plan(call)  # type: ignore[union-attr]
+        assert planned.sse is not None and planned.after is not None
+        self.state.put_object(self.bucket, key, b"object written before the check", encryption=planned.sse.algorithm,
+                              kms_key_id=planned.sse.key_arn, bucket_key=planned.sse.bucket_key)
+        planned.after(b"")
 
     # ------------------------------------------------------------------ enumerate
     def principal(self, name: str) -> Principal:
@@ -339,13 +338,13 @@ class Universe:
     def key_id_variants(self) -> list[str]:
         return [v for v in PROPERTIES["kms_key_id"] if v != "alias" or self.alias]
 
-    def probes(self, kinds: frozenset[str] | None = None) -> list[Probe]:
+    def probes(self, kinds: frozenset[str] | None = None) -> list[RequestCase]:
         """Every request of the universe, writes grouped by default-encryption variant; ``kinds``: only these
-        kinds of request (see :class:`Probe`; None: all)."""
+        kinds of request (see :class:`RequestCase`; None: all)."""
         return [p for p in self._all_probes() if kinds is None or p.kind in kinds]
 
-    def _all_probes(self) -> list[Probe]:
-        out: list[Probe] = []
+    def _all_probes(self) -> list[RequestCase]:
+        out: list[RequestCase] = []
         secure = list(PROPERTIES["secure_transport"])
         if self.bucket:
             for enc in self._encryption_variants:
@@ -356,20 +355,20 @@ class Universe:
                             for kid in key_variants:
                                 for st in secure:
                                     op = "PutObject" if kind == "put" else "MultipartUpload"
-                                    out.append(Probe(p.name, kind, op, sse, kid, enc, st))
+                                    out.append(RequestCase(p.name, kind, op, sse, kid, enc, st))
             for p in self.principals:
                 for obj in PROPERTIES["object"]:
                     for st in secure:
-                        out.append(Probe(p.name, "get", "GetObject", secure_transport=st, object=obj))
+                        out.append(RequestCase(p.name, "get", "GetObject", secure_transport=st, object=obj))
                 for st in secure:
-                    out.append(Probe(p.name, "delete", "DeleteObject", secure_transport=st, object="sse-kms"))
+                    out.append(RequestCase(p.name, "delete", "DeleteObject", secure_transport=st, object="sse-kms"))
         if self.key_arn:
             for p in self.principals:
                 if p.caller.is_anonymous:
                     continue  # KMS accepts signed requests only
-                for op in KMS_OPERATIONS:
+                for op in DIRECT_KMS_OPERATIONS:
                     for st in secure:
-                        out.append(Probe(p.name, "kms", op, secure_transport=st))
+                        out.append(RequestCase(p.name, "kms", op, secure_transport=st))
         return out
 
     @staticmethod
@@ -377,16 +376,16 @@ class Universe:
         """The kinds of request that can need one of ``actions`` (a write or a read of an SSE-KMS object
         needs KMS actions too, so KMS actions bring every S3 kind)."""
         from ..engine.matching import action_matches
-        needs = {"put": ["s3:PutObject", "kms:GenerateDataKey"], "multipart": ["s3:PutObject", "kms:GenerateDataKey",
-                                                                              "kms:Decrypt"],
+        needs = {"put": ["s3:PutObject", "kms:GenerateDataKey"],
+                 "multipart": ["s3:PutObject", "kms:GenerateDataKey", "kms:Decrypt"],
                  "get": ["s3:GetObject", "kms:Decrypt"], "delete": ["s3:DeleteObject"],
-                 "kms": [lookup("kms", op).action for op in KMS_OPERATIONS] + ["kms:ReEncryptTo"]}  # type: ignore[union-attr]
+                 "kms": [lookup("kms", op).action for op in DIRECT_KMS_OPERATIONS] + ["kms:ReEncryptTo"]}  # type: ignore[union-attr]
         return frozenset(k for k, acts in needs.items() if any(action_matches(a, x) for a in actions for x in acts))
 
     def actions(self) -> list[str]:
         """IAM actions the universe's requests need (for validating requirement files)."""
         acts = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "kms:GenerateDataKey", "kms:Decrypt"]
-        acts += [lookup("kms", op).action for op in KMS_OPERATIONS] + ["kms:ReEncryptTo"]  # type: ignore[union-attr]
+        acts += [lookup("kms", op).action for op in DIRECT_KMS_OPERATIONS] + ["kms:ReEncryptTo"]  # type: ignore[union-attr]
         return sorted(set(acts))
 
     def principal_refs(self) -> dict[str, str]:
@@ -400,7 +399,7 @@ class Universe:
                 refs.setdefault(p.arn, p.name)
         return refs
 
-    def complexity(self, probe: Probe) -> int:
+    def complexity(self, probe: RequestCase) -> int:
         """How many properties differ from the simplest request (the ranking of counterexamples)."""
         n = 0
         n += probe.kind == "multipart"
@@ -413,26 +412,25 @@ class Universe:
         return n
 
     # ------------------------------------------------------------------ decide
-    def evaluate(self, probes: list[Probe]) -> list[Outcome]:
+    def evaluate(self, probes: list[RequestCase]) -> list[Verdict]:
         """Decide every probe through the endpoint's code. Writes are grouped by default-encryption
         variant, which is set on moto's bucket for the group and restored afterwards."""
         assert self.state is not None
-        bucket = self.state.bucket(self.bucket) if self.bucket else None
-        original = getattr(bucket, "encryption", None) if bucket is not None else None
-        outcomes: list[Outcome] = []
+        original = self.state.bucket_encryption(self.bucket) if self.bucket else None
+        outcomes: list[Verdict] = []
         current: Any = object()
         try:
             for probe in probes:
                 if probe.default_encryption is not None and probe.default_encryption != current:
                     current = probe.default_encryption
-                    bucket.encryption = self._encryption_variants[current]
+                    self.state.set_bucket_encryption(self.bucket, self._encryption_variants[current])
                 outcomes.append(self.decide(probe))
         finally:
-            if bucket is not None:
-                bucket.encryption = original
+            if self.bucket:
+                self.state.set_bucket_encryption(self.bucket, original)
         return outcomes
 
-    def decide(self, probe: Probe) -> Outcome:
+    def decide(self, probe: RequestCase) -> Verdict:
         p = self.principal(probe.actor)
         if probe.kind == "delete":
             return self._decide_s3(p, probe, "DeleteObject", OBJECT_KEYS[probe.object or "sse-kms"], {}, {})
@@ -444,11 +442,11 @@ class Universe:
             return self._decide_s3(p, probe, "GetObject", OBJECT_KEYS[probe.object or "sse-kms"], {}, {})
         return self._decide_kms(p, probe)
 
-    def _call(self, p: Principal, service: str, operation: str, probe: Probe, **kw: Any) -> Call:
+    def _call(self, p: Principal, service: str, operation: str, probe: RequestCase, **kw: Any) -> Call:
         return Call(service, operation, caller=p.caller, credential=p.credential, secure=probe.secure_transport,
                     auth_type="none" if p.caller.is_anonymous else "header", region=self.scenario.region, **kw)
 
-    def _headers(self, probe: Probe) -> dict[str, str]:
+    def _headers(self, probe: RequestCase) -> dict[str, str]:
         h: dict[str, str] = {}
         if probe.sse not in (None, "absent"):
             h["x-amz-server-side-encryption"] = probe.sse  # type: ignore[assignment]
@@ -457,65 +455,63 @@ class Universe:
             h["x-amz-server-side-encryption-aws-kms-key-id"] = kid
         return h
 
-    def _s3_call_steps(self, p: Principal, probe: Probe, operation: str, key: str, headers: dict[str, str],
-                       query: dict[str, str], out: Outcome) -> tuple[bool, SsePlan | None]:
+    def _s3_call_steps(self, p: Principal, probe: RequestCase, operation: str, key: str, headers: dict[str, str],
+                       query: dict[str, str], out: Verdict) -> tuple[bool, Plan | None]:
+        """Plan and decide one S3 call of the probe, as the endpoint does (:mod:`.planning`); (allowed, the plan)."""
         assert self.planner is not None
         call = self._call(p, "s3", operation, probe, bucket=self.bucket, key=key, headers=headers, query=query)
-        planned = self.planner.decide(call, after_checks=True)
+        planned = self.planner.decide(call)
         out.calls.append((operation, planned.steps))
         out.denied = planned.denied
-        if planned.error:
-            out.error = planned.error
+        out.error = planned.error
         return planned.allowed, planned.plan
 
-    def _decide_s3(self, p: Principal, probe: Probe, operation: str, key: str, headers: dict[str, str],
-                   query: dict[str, str]) -> Outcome:
-        out = Outcome(probe)
+    def _decide_s3(self, p: Principal, probe: RequestCase, operation: str, key: str, headers: dict[str, str],
+                   query: dict[str, str]) -> Verdict:
+        out = Verdict(probe)
         self._s3_call_steps(p, probe, operation, key, headers, query, out)
         return out
 
-    def _decide_put(self, p: Principal, probe: Probe) -> Outcome:
-        out = Outcome(probe)
-        ok, plan = self._s3_call_steps(p, probe, "PutObject", PROBE_KEY, self._headers(probe), {}, out)
-        if plan is not None:
-            out.encryption = (plan.algorithm, plan.key_arn)
+    def _decide_put(self, p: Principal, probe: RequestCase) -> Verdict:
+        out = Verdict(probe)
+        _ok, planned = self._s3_call_steps(p, probe, "PutObject", PROBE_KEY, self._headers(probe), {}, out)
+        if planned is not None and planned.sse is not None:
+            out.encryption = (planned.sse.algorithm, planned.sse.key_arn)
         return out
 
-    def _decide_multipart(self, p: Principal, probe: Probe) -> Outcome:
-        out = Outcome(probe)
+    def _decide_multipart(self, p: Principal, probe: RequestCase) -> Verdict:
+        out = Verdict(probe)
         headers = self._headers(probe)
-        ok, plan = self._s3_call_steps(p, probe, "CreateMultipartUpload", PROBE_KEY, headers, {}, out)
-        if plan is not None:
-            out.encryption = (plan.algorithm, plan.key_arn)
-        if not ok or plan is None:
+        ok, create = self._s3_call_steps(p, probe, "CreateMultipartUpload", PROBE_KEY, headers, {}, out)
+        if create is not None and create.sse is not None:
+            out.encryption = (create.sse.algorithm, create.sse.key_arn)
+        if not ok or create is None or create.sse is None:
             return out
-        create = self._call(p, "s3", "CreateMultipartUpload", probe, bucket=self.bucket, key=PROBE_KEY, headers=headers)
-        upload_id = self._multipart_for(create, plan)
+        upload_id = self._multipart_for(create)
         ok, _ = self._s3_call_steps(p, probe, "UploadPart", PROBE_KEY, {}, {"uploadId": upload_id, "partNumber": "1"}, out)
         if not ok:
             return out
         self._s3_call_steps(p, probe, "CompleteMultipartUpload", PROBE_KEY, {}, {"uploadId": upload_id}, out)
         return out
 
-    def _multipart_for(self, call: Call, plan: SsePlan) -> str:
+    def _multipart_for(self, create: Plan) -> str:
         """The multipart upload UploadPart refers to, left in moto as the endpoint leaves it after an allowed
-        CreateMultipartUpload: moto's upload with the encryption the endpoint forwards, then the endpoint's
-        own bookkeeping (``LabApp.after_s3``: the SSE headers and the data key record)."""
-        headers = {k: v for k, v in call.headers.items() if k.startswith("x-amz-server-side-encryption")}
-        sig = (plan.algorithm, plan.key_arn, tuple(sorted(plan.context.items())), plan.bucket_key,
+        CreateMultipartUpload: moto's upload with the encryption the endpoint forwards, then the plan's own
+        effects (the SSE headers and the data-key record)."""
+        sse_plan = create.sse
+        assert sse_plan is not None and self.state is not None and create.after is not None
+        headers = {k: v for k, v in create.call.headers.items() if k.startswith("x-amz-server-side-encryption")}
+        sig = (sse_plan.algorithm, sse_plan.key_arn, tuple(sorted(sse_plan.context.items())), sse_plan.bucket_key,
                tuple(sorted(headers.items())))
         if sig not in self._multiparts:
-            assert self.state is not None
-            from moto.utilities.utils import CaseInsensitiveDict  # moto 5.2.5
-            mp = self.state.s3().create_multipart_upload(self.bucket, PROBE_KEY, CaseInsensitiveDict(), "STANDARD", {},
-                                                         None, plan.algorithm, plan.key_arn or None)
-            self.planner.after_s3(call, plan, f"<UploadId>{mp.id}</UploadId>".encode())  # type: ignore[union-attr]
-            self._multiparts[sig] = mp.id
+            upload_id = self.state.create_multipart_upload(self.bucket, PROBE_KEY, sse_plan.algorithm, sse_plan.key_arn)
+            create.after(f"<UploadId>{upload_id}</UploadId>".encode())
+            self._multiparts[sig] = upload_id
         return self._multiparts[sig]
 
-    def _decide_kms(self, p: Principal, probe: Probe) -> Outcome:
+    def _decide_kms(self, p: Principal, probe: RequestCase) -> Verdict:
         assert self.planner is not None
-        out = Outcome(probe)
+        out = Verdict(probe)
         params: dict[str, Any] = {
             "Encrypt": {"KeyId": self.key_arn, "Plaintext": base64.b64encode(b"hello").decode()},
             "GenerateDataKey": {"KeyId": self.key_arn, "KeySpec": "AES_256"},
@@ -531,7 +527,7 @@ class Universe:
 
 
 def _ROOT_ONLY_POLICY(account: str) -> dict[str, Any]:
-    """The default key policy (what ``aws kms create-key`` without --policy gives, KPDEF)."""
+    """The default key policy (what ``aws kms create-key`` without --policy gives, KMS-1)."""
     return {"Version": "2012-10-17", "Id": "key-default-1",
             "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
                            "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"}]}
