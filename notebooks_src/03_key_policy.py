@@ -113,6 +113,7 @@ print("fresh lab, key policy statements:",
 # through the root statement and its `*` IAM policy) gives it a grant:
 
 # %%
+admin_kms = lab.client("kms", "admin")   # the lab was restarted above: new clients
 nobody_kms = lab.client("kms", "nobody")
 nobody_arn = lab.client("sts", "nobody").get_caller_identity()["Arn"]
 print("before the grant :", attempt(nobody_kms.encrypt, KeyId=lab.key_arn, Plaintext=b"hi").splitlines()[0])

@@ -131,7 +131,7 @@ def check_only_the_role(lab: Any, bucket_policy: Any) -> Check:
         if allowed:
             what, first = allowed[0]
             msgs.append(f"{who} can still {', '.join(w for w, _ in allowed)} objects; the {what} is "
-                        f"{because(first, 's3')}.")
+                        f"{because(first, 's3')}.{_near_miss(first)}")
     if any(m.startswith(("analyst", "admin")) for m in msgs) and not any("Deny" in str(s) for s in _effects(bucket_policy)):
         msgs.append("Your policy has no Deny statement. Within one account an identity-based Allow is enough on its "
                     "own (identity OR resource policy), so no Allow in a bucket policy can take access away.")
@@ -141,6 +141,14 @@ def check_only_the_role(lab: Any, bucket_policy: Any) -> Check:
         return Check(False, out)
     return Check(True, ["Only DataUploaderRole's sessions read and write objects; every other principal is refused, "
                         "and only the administrator can change the bucket policy that says so."])
+
+
+def _near_miss(o: Outcome, yours: str = "bucket policy") -> str:
+    """For a request that should have been refused: the learner's Deny statements that were meant for it but
+    do not apply, and why (a Resource without ``/*``, a principal test that does not match...)."""
+    from ..checker.check import culprits
+    near = [c for c in culprits(o.decided) if c.get("near_miss") and yours in c["policy"]]
+    return "".join(f" Your Deny {c['statement']} does not apply to it: {c['why_not']}." for c in near[:2])
 
 
 def _role_hint(o: Outcome, session_arn: str) -> str:

@@ -171,6 +171,14 @@ def test_only_the_role_wrong_resource_is_named(lab, post_policy):
     deny["Resource"] = BUCKET
     c = check_only_the_role(lab, with_statement(with_statement(post_policy, deny), guard()))
     assert not c.ok and "analyst can still" in str(c)
+    assert "Your Deny DenyEveryoneElse does not apply to it: Resource does not cover" in str(c)
+
+
+def test_only_the_role_deny_on_the_wrong_principal_is_named(lab, post_policy):
+    deny = only_role_deny({"ArnNotEquals": {"aws:PrincipalArn": ROLE}})
+    deny["Principal"] = {"AWS": "arn:aws:iam::123456789012:user/nobody"}
+    c = check_only_the_role(lab, with_statement(with_statement(post_policy, deny), guard()))
+    assert not c.ok and "Your Deny DenyEveryoneElse does not apply to it: Principal does not name this caller" in str(c)
 
 
 def test_only_the_role_principal_arn_hint_does_not_contradict_itself(lab, post_policy):
