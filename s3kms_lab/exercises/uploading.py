@@ -168,6 +168,11 @@ def check_writer_policy(lab: Any, policy: dict[str, Any] | str) -> Check:
         except ClientError as err:
             msgs.append(f"A large (multipart) upload fails at {err.operation_name}: " + _which_step(err))
         try:
+            s3.get_object(Bucket=BUCKET, Key="exercise/small.txt")["Body"].read()
+            msgs.append("analyst can also read the objects (GetObject): a writer only writes.")
+        except ClientError:
+            pass
+        try:
             s3.delete_object(Bucket=BUCKET, Key="exercise/small.txt")
             msgs.append("analyst can also delete objects: an uploader does not need that.")
         except ClientError:
@@ -180,10 +185,8 @@ def check_writer_policy(lab: Any, policy: dict[str, Any] | str) -> Check:
             msgs.append("analyst can also disable the key: an uploader needs only what S3 asks KMS for.")
         except ClientError:
             pass
-        broad = _wildcards(doc)
-        if broad:
-            msgs.append("Your policy still uses " + ", ".join(sorted(set(broad))) +
-                        ": name the actions and the resources the uploads need.")
+        from .least_privilege import MULTIPART_EXTRA, WRITER_NEEDS, excess
+        msgs += [f"Too broad for a writer: {m}." for m in excess(doc, WRITER_NEEDS, MULTIPART_EXTRA)]
     finally:
         for n in iam.list_user_policies(UserName=WRITER_USER)["PolicyNames"]:
             iam.delete_user_policy(UserName=WRITER_USER, PolicyName=n)

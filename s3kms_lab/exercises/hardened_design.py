@@ -3,7 +3,7 @@
 - :data:`PROBES` / :func:`run_probes` — one probe per failure case of notebook 06: the request at the heart
   of the case, made the way the scenario's own design expects (no policy edits), with the case's
   circumstance applied (Bucket Keys on, a disabled key, default encryption...). Each runs as a real request
-  against a lab of the chosen scenario, after :func:`~.nb06.reset_scenario`.
+  against a lab of the chosen scenario, after :func:`~.failure_cases.reset_scenario`.
 - :func:`check_key_id_statement` — exercise 1: put back what requirement 2 needs in the hardened bucket policy.
 - :func:`check_trust_policy` — exercise 2: a trust policy for EC2 plus the lab's admin, nobody else.
 """
@@ -15,8 +15,9 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
-from .nb05 import Check, _multipart
-from .nb06 import client, outcome, reset_scenario, verdict
+from .uploading import Check, _multipart
+from .failure_cases import client, outcome, reset_scenario, verdict
+from .threats import broken, finish
 
 __all__ = ["Probe", "PROBES", "run_probes", "check_key_id_statement", "check_trust_policy"]
 
@@ -212,7 +213,10 @@ def check_key_id_statement(lab: Any, bucket_policy: dict[str, Any] | str) -> Che
             msgs.append("analyst can read objects again: keep the statements that enforced R4.")
     finally:
         s3a.put_bucket_policy(Bucket=B, Policy=saved)
-    return Check(not msgs, msgs or ["Only SSE-KMS uploads under the key ARN get through, and only the role's."])
+    threats = [] if msgs else broken(lab, {"bucket_policy": doc}, ["R1", "R2", "R4"])
+    ok, msgs = finish("8.1", msgs, threats, "bucket policy")
+    return Check(ok, msgs if not ok else ["Only SSE-KMS uploads under the key ARN get through, and only the role's; "
+                                          "no non-administrator can change the bucket policy to undo that."])
 
 
 def _another_key(lab: Any) -> str:
@@ -264,4 +268,23 @@ def check_trust_policy(lab: Any, trust_policy: dict[str, Any] | str) -> Check:
                         "get no credentials.")
     finally:
         iam.update_assume_role_policy(RoleName=role, PolicyDocument=saved if isinstance(saved, str) else json.dumps(saved))
-    return Check(not msgs, msgs or ["EC2 and the admin can become the role; nobody else can."])
+    threats = [] if msgs else broken(lab, {"trust_policies": {role: doc},
+                                           "user_policies": {"analyst": _with_assume_role(lab, "analyst")}},
+                                     ["R1", "R3", "R4"])
+    ok, msgs = finish("8.2", msgs, threats, "trust policy")
+    if threats and not ok:
+        msgs = [m if not m.startswith("R") else
+                "Suppose analyst's IAM policy also allowed sts:AssumeRole on any role, as developer policies "
+                "often do (a trust policy that names the account hands the decision to such IAM policies): " + m
+                for m in msgs]
+    return Check(ok, msgs if not ok else ["EC2 and the admin can become the role; nobody else can, whatever IAM "
+                                          "policies the account's other users get."])
+
+
+def _with_assume_role(lab: Any, user: str) -> dict[str, Any]:
+    """The user's inline policies from the scenario, plus a statement allowing sts:AssumeRole on any role."""
+    spec = next(u for u in lab.scenario.spec["users"] if u["name"] == user)
+    out = {name: json.loads(lab.scenario.policy_text(ref)) for name, ref in spec.get("policies", {}).items()}
+    out["AssumeAnyRole"] = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}
+    return out

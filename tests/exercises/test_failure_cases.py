@@ -1,7 +1,7 @@
 """Exercise checks and helpers of notebook 06, decided by the running lab."""
 from __future__ import annotations
 
-from s3kms_lab.exercises.nb06 import (check_bucket_key_policy, check_copy_back_policy, ensure_copy_source,
+from s3kms_lab.exercises.failure_cases import (check_bucket_key_policy, check_copy_back_policy, ensure_copy_source,
                                       outcome, reset_scenario, verdict)
 
 B = "my-secure-bucket"

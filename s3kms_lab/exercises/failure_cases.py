@@ -15,7 +15,7 @@ from typing import Any, Callable
 from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import ClientError
 
-from .nb05 import Check
+from .uploading import Check
 
 __all__ = ["reset_scenario", "outcome", "why", "verdict", "client", "short_error", "check_bucket_key_policy", "check_copy_back_policy",
            "ensure_copy_source", "root_only_key_policy", "ROLE", "ROLE_POLICY", "SOURCE_BUCKET"]

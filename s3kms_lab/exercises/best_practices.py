@@ -14,8 +14,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .nb05 import Check, _multipart, _wildcards
-from .nb06 import ROLE, ROLE_POLICY, _doc, _with_role_policy, client
+from .failure_cases import ROLE, ROLE_POLICY, _doc, _with_role_policy, client
+from .least_privilege import MULTIPART_EXTRA, S3_KMS_NEEDS, UPLOADER_NEEDS, excess
+from .threats import broken, finish, hardened_design
+from .uploading import Check, _multipart
 
 __all__ = ["check_least_privilege_role", "check_hardened_key_policy", "OTHER_BUCKET"]
 
@@ -70,15 +72,17 @@ def check_least_privilege_role(lab: Any, policy: dict[str, Any] | str) -> Check:
             msgs.append("The role can call kms:Encrypt itself; S3 never asks for it on the role's behalf.")
         if not _denied(kms.describe_key, KeyId=lab.key_arn):
             msgs.append("The role can read the key's metadata (DescribeKey); S3 does not need that for it.")
-        broad = _wildcards(doc)
-        if broad:
-            msgs.append("Still broad: " + ", ".join(sorted(set(broad))) + ".")
+        msgs += [f"Still too broad: {m}." for m in excess(doc, UPLOADER_NEEDS, MULTIPART_EXTRA)]
         return msgs
 
     res = _with_role_policy(lab, doc, body)
-    if res.ok:
-        res.messages = ["The role can upload (single and multipart) and download, and nothing more."]
-    return res
+    threats = [] if not res.ok else broken(lab, {"role_policies": {ROLE: {ROLE_POLICY: doc}}},
+                                           ["R1", "R2", "R3", "R4", "U1", "U2"], hardened_design(lab))
+    ok, msgs = finish("7.1", [] if res.ok else res.messages, threats, "role policy")
+    if not ok:
+        return Check(False, msgs)
+    return Check(True, ["The role can upload (single and multipart) and download, and nothing more; put into the "
+                        "hardened design, no requirement can be broken by a non-administrator."])
 
 
 # --------------------------------------------------------------------------- exercise 2
@@ -144,4 +148,12 @@ def check_hardened_key_policy(lab: Any, key_policy: dict[str, Any] | str) -> Che
             iam.delete_role_policy(RoleName=ROLE, PolicyName=n)
         for n, d in saved_role.items():
             iam.put_role_policy(RoleName=ROLE, PolicyName=n, PolicyDocument=_doc(d))
-    return Check(not msgs, msgs or ["The role uses the key only through S3 and only for my-secure-bucket."])
+    role_arn = f"arn:aws:iam::{lab.account}:role/{ROLE}"
+    msgs += [f"The role's statement is still too broad: {m}." for m in
+             excess(doc, S3_KMS_NEEDS, resources=False, only=lambda st: role_arn in json.dumps(st.get("Principal")))]
+    threats = [] if msgs else broken(lab, {"key_policy": doc}, ["R3", "U1", "U2"], hardened_design(lab))
+    ok, msgs = finish("7.2", msgs, threats, "key policy")
+    if not ok:
+        return Check(False, msgs)
+    return Check(True, ["The role uses the key only through S3, only for my-secure-bucket, only for what S3 asks "
+                        "on its behalf; and no other principal can reach the key by any sequence of calls."])

@@ -16,7 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..widgets.probe import NO_POLICY, Probe, default_key_policy
-from .nb02 import Check, because, validate
+from .bucket_policy import Check, as_doc, because, validate
+from .least_privilege import MULTIPART_EXTRA, UPLOADER_NEEDS, excess
+from .threats import broken, finish, hardened_design
 
 __all__ = ["check_least_privilege", "check_assume_policy", "OTHER_ROLE_ARN"]
 
@@ -39,14 +41,13 @@ def check_least_privilege(lab: Any, role_policy: Any) -> Check:
             ("download an SSE-KMS object", p.s3("uploader", "GetObject", sample, **iso))]
     for what, o in need:
         if not o.allowed:
-            msgs.append(f"The role can no longer {what}: {because(o)}.")
-    extra = [(a, p.kms("uploader", a, **iso)) for a in
-             ("kms:Encrypt", "kms:ReEncryptFrom", "kms:GenerateDataKeyPair", "kms:DescribeKey")]
-    too_much = [a for a, o in extra if o.allowed]
-    if too_much:
-        msgs.append(f"The policy still allows {', '.join(too_much)} on the key. An SSE-KMS upload and download "
-                    "never call these: which KMS actions does S3 ask for as the caller? (A wildcard action may "
-                    "cover more than you think.)")
+            # name the refused authorization: a missing s3:GetObject and a missing kms:Decrypt (S3 asking KMS
+            # on the role's behalf) are different mistakes
+            step = o.deciding
+            which = (f"{step.request.action} is refused" + (" (S3 calls KMS on the role's behalf)" if step.via_s3 else "")
+                     if step is not None else "refused")
+            msgs.append(f"The role can no longer {what}: {which}: {because(o)}.")
+    msgs += [f"Too broad: {m}." for m in excess(role_policy, UPLOADER_NEEDS, MULTIPART_EXTRA)]
     other_key = p.other_key_arn()
     for what, o in (("delete objects (s3:DeleteObject)", p.s3("uploader", "DeleteObject", sample, **iso)),
                     ("upload to another bucket", p.s3("uploader", "PutObject", "x.txt",
@@ -56,7 +57,12 @@ def check_least_privilege(lab: Any, role_policy: Any) -> Check:
                      p.kms("uploader", "kms:Decrypt", key=other_key, identity=role_policy))):
         if o.allowed:
             msgs.append(f"The policy also lets the role {what}: {because(o)}.")
-    if msgs:
+    role = lab.scenario.spec["roles"][0]
+    name = next(iter(role.get("policies") or {}), "RolePolicy")
+    threats = [] if msgs else broken(lab, {"role_policies": {role["name"]: {name: as_doc(role_policy)}}},
+                                     ["R1", "R2", "R3", "R4", "U1", "U2"], hardened_design(lab))
+    ok, msgs = finish("4.1", msgs, threats, "role policy")
+    if not ok:
         return Check(False, msgs)
     return Check(True, ["The role policy grants exactly what SSE-KMS uploads and downloads of my-secure-bucket "
                         "with the post's key need."])

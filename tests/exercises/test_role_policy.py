@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from s3kms_lab.exercises.nb04 import check_assume_policy, check_least_privilege
+from s3kms_lab.exercises.role_policy import check_assume_policy, check_least_privilege
 from s3kms_lab.widgets.probe import Probe
 
 ROLE = "arn:aws:iam::123456789012:role/DataUploaderRole"
@@ -27,6 +27,22 @@ def test_least_privilege_missing_decrypt(lab):
         {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": OBJECTS},
         {"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": lab.key_arn}))
     assert not c.ok and "can no longer download" in str(c)
+    assert "kms:Decrypt is refused (S3 calls KMS on the role's behalf)" in str(c)
+
+
+def test_least_privilege_missing_get_object_is_a_different_hint(lab):
+    """Issue 12: a missing s3:GetObject and a missing kms:Decrypt used to get one hint."""
+    c = check_least_privilege(lab, doc(
+        {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": OBJECTS},
+        {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": lab.key_arn}))
+    assert not c.ok and "s3:GetObject is refused" in str(c) and "kms:Decrypt is refused" not in str(c)
+
+
+def test_least_privilege_generate_data_key_star_is_judged_as_in_07(lab):
+    c = check_least_privilege(lab, doc(
+        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": OBJECTS},
+        {"Effect": "Allow", "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": lab.key_arn}))
+    assert not c.ok and "Action 'kms:GenerateDataKey*' also grants kms:GenerateDataKeyPair" in str(c)
 
 
 def test_least_privilege_s3_star_is_too_broad(lab):

@@ -14,7 +14,8 @@ import json
 from typing import Any
 
 from ..widgets.probe import Probe, as_policy_text
-from .nb02 import Check, because, validate
+from .bucket_policy import Check, as_doc, because, validate
+from .threats import broken, finish
 
 __all__ = ["check_key_users", "check_only_through_s3"]
 
@@ -70,9 +71,21 @@ def check_key_users(lab: Any, key_policy: Any) -> Check:
             if who == "admin":
                 hint += " Administering a key and using it are different actions."
             msgs.append(f"{who} can still use the key ({names}): {because(first, 'kms')}.{hint}")
-    if msgs:
-        return Check(False, msgs)
-    return Check(True, ["Only DataUploaderRole uses the key, and admin can still administer it."])
+    grant = p.kms("admin", "kms:CreateGrant", key_policy=key_policy)
+    if grant.allowed:
+        # A grant allows use of the key without any change to the key policy
+        # (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html): a key administrator with
+        # kms:CreateGrant (e.g. through kms:Create*) can give itself kms:Encrypt / kms:Decrypt in one call.
+        msgs.append("admin can give itself use of the key with kms:CreateGrant (a grant needs no change to the key "
+                    f"policy, and no IAM permission): {because(grant, 'kms')}. Administering a key does not need "
+                    "kms:CreateGrant; which of your wildcard actions includes it?")
+    threats = [] if msgs else broken(lab, {"key_policy": as_doc(key_policy)}, ["R3"])
+    ok, out = finish("3.1", msgs, threats, "key policy")
+    if not ok:
+        return Check(False, out)
+    return Check(True, ["Only DataUploaderRole uses the key; admin can still administer it (and change the key "
+                        "policy, as the trusted administrator), but cannot give itself use of the key with a grant, "
+                        "and no other principal can reach the key by any sequence of calls."])
 
 
 # --------------------------------------------------------------------------- exercise 3.2
@@ -99,7 +112,10 @@ def check_only_through_s3(lab: Any, key_policy: Any) -> Check:
                     "delegates to the account: a condition on the role's key-policy statement alone cannot stop it.")
         msgs.append(f"DataUploaderRole can still call {', '.join(a for a, _ in allowed)} directly (not through S3): "
                     f"{because(first)}.{hint}")
-    if msgs:
+    # Requirement 3 (who else may use the key) is exercise 3.1's concern; this one starts from the post's
+    # policy on purpose and judges only the role's direct use, which no requirement of the scenario names.
+    ok, msgs = finish("3.2", msgs, [], "key policy")
+    if not ok:
         return Check(False, msgs)
     return Check(True, ["DataUploaderRole uses the key only through S3; direct KMS calls are refused."])
 

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from ..engine import MalformedPolicyError
 from ..widgets.probe import Outcome, Probe
+from .threats import broken, finish
 
 __all__ = ["Check", "check_pin_the_key", "check_only_the_role", "validate", "because"]
 
@@ -90,15 +91,17 @@ def check_pin_the_key(lab: Any, bucket_policy: Any) -> Check:
                     "whose own IAM policy allows s3:PutObject - which kind of statement can? And if your new test "
                     "sits in the same statement as the algorithm test, remember that all conditions of one "
                     "statement must match at once.")
-    nokey = p.put("admin", "aws:kms", "none", bucket_policy=bucket_policy)
+    nokey = p.put("analyst", "aws:kms", "none", bucket_policy=bucket_policy)
     if nokey.allowed:
-        msgs.append("admin can still upload with 'aws:kms' and no key id at all (S3 then uses the AWS managed key "
+        msgs.append("analyst can still upload with 'aws:kms' and no key id at all (S3 then uses the AWS managed key "
                     f"aws/s3): {because(nokey, 's3')}. What does your condition do when the key-id header is absent "
                     "from the request?")
-    if msgs:
-        return Check(False, msgs)
-    return Check(True, ["Only uploads that name the post's key (as its ARN) with aws:kms get through, "
-                        "for every principal."])
+    threats = [] if msgs else broken(lab, {"bucket_policy": as_doc(bucket_policy)}, ["R2"])
+    ok, out = finish("2.1", msgs, threats, "bucket policy")
+    if not ok:
+        return Check(False, out)
+    return Check(True, ["Only uploads that name the post's key (as its ARN) with aws:kms get through, for every "
+                        "principal, and no non-administrator can change the bucket policy to let others through."])
 
 
 # --------------------------------------------------------------------------- exercise 2.2
@@ -119,9 +122,7 @@ def check_only_the_role(lab: Any, bucket_policy: Any) -> Check:
     for what, o in (("upload (SSE aws:kms, the key's ARN)", p.put("uploader", bucket_policy=bucket_policy)),
                     ("download (GetObject)", p.s3("uploader", "GetObject", sample, bucket_policy=bucket_policy))):
         if not o.allowed:
-            msgs.append(f"DataUploaderRole's own {what} is now DENIED: {because(o)}. The request carries the "
-                        f"role session's ARN ({p.arn('uploader')}), not the role's ARN: how does your statement "
-                        "recognise the role?")
+            msgs.append(f"DataUploaderRole's own {what} is now DENIED: {because(o)}.{_role_hint(o, p.arn('uploader'))}")
     for who in ("analyst", "admin", "nobody", "outsider"):
         tries = (("upload (SSE-KMS, the post's key)", p.put(who, bucket_policy=bucket_policy)),
                  ("download", p.s3(who, "GetObject", sample, bucket_policy=bucket_policy)),
@@ -130,14 +131,45 @@ def check_only_the_role(lab: Any, bucket_policy: Any) -> Check:
         if allowed:
             what, first = allowed[0]
             msgs.append(f"{who} can still {', '.join(w for w, _ in allowed)} objects; the {what} is "
-                        f"{because(first, 's3')}.")
+                        f"{because(first, 's3')}.{_near_miss(first)}")
     if any(m.startswith(("analyst", "admin")) for m in msgs) and not any("Deny" in str(s) for s in _effects(bucket_policy)):
         msgs.append("Your policy has no Deny statement. Within one account an identity-based Allow is enough on its "
                     "own (identity OR resource policy), so no Allow in a bucket policy can take access away.")
-    if msgs:
-        return Check(False, msgs)
-    return Check(True, ["Only DataUploaderRole's sessions read and write objects; every other principal is refused "
-                        "(note that admin can still change the bucket policy itself - requirement 4 is about objects)."])
+    threats = [] if msgs else broken(lab, {"bucket_policy": as_doc(bucket_policy)}, ["R1", "R4"])
+    ok, out = finish("2.2", msgs, threats, "bucket policy")
+    if not ok:
+        return Check(False, out)
+    return Check(True, ["Only DataUploaderRole's sessions read and write objects; every other principal is refused, "
+                        "and only the administrator can change the bucket policy that says so."])
+
+
+def _near_miss(o: Outcome, yours: str = "bucket policy") -> str:
+    """For a request that should have been refused: the learner's Deny statements that were meant for it but
+    do not apply, and why (a Resource without ``/*``, a principal test that does not match...)."""
+    from ..checker.check import culprits
+    near = [c for c in culprits(o.decided) if c.get("near_miss") and yours in c["policy"]]
+    return "".join(f" Your Deny {c['statement']} does not apply to it: {c['why_not']}." for c in near[:2])
+
+
+def _role_hint(o: Outcome, session_arn: str) -> str:
+    """What the statement that refused the role's own request got wrong about recognising the role."""
+    step = o.deciding
+    raw = ""
+    if step is not None and step.decision is not None:
+        raw = " ".join(str(st.raw) for _pol, st in step.decision.deciding)
+    if "NotPrincipal" in raw:
+        return (f" NotPrincipal compares the caller itself: the role session's ARN ({session_arn}), which your "
+                "list does not name; aws:PrincipalArn carries the role's ARN for every session of the role.")
+    if "aws:PrincipalArn" in raw or "aws:principalarn" in raw.lower():
+        return (" For a role session, aws:PrincipalArn is the role's ARN (arn:aws:iam::ACCOUNT:role/NAME), not the "
+                "session's: check the condition operator and the value you compare it with.")
+    return ""
+
+
+def as_doc(policy: Any) -> Any:
+    """A candidate policy as a dict (JSON text is parsed)."""
+    import json
+    return json.loads(policy) if isinstance(policy, (str, bytes)) else policy
 
 
 def _effects(policy: Any) -> list[str]:

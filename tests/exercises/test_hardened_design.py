@@ -6,7 +6,7 @@ import json
 import pytest
 
 from s3kms_lab import Lab
-from s3kms_lab.exercises.nb08 import PROBES, check_key_id_statement, check_trust_policy, run_probes
+from s3kms_lab.exercises.hardened_design import PROBES, check_key_id_statement, check_trust_policy, run_probes
 
 
 # Runs first: no lab of this module is running yet (one lab per process).
@@ -72,6 +72,23 @@ def test_trust_policy_wrong_whole_account(lab):
 def test_trust_policy_wrong_admin_only(lab):
     res = check_trust_policy(lab, {"Version": "2012-10-17", "Statement": [ADMIN]})
     assert not res.ok and "EC2" in str(res)
+
+
+def test_trust_policy_ec2_plus_the_whole_account_is_wrong(lab):
+    """Issue 12: 08.2 accepted a trust policy that trusts the account root (beside EC2): any user whose IAM
+    policy allows sts:AssumeRole becomes the role and breaks "only the role uploads"."""
+    from s3kms_lab.exercises.threats import reset_attempts
+    reset_attempts("8.2")
+    texts = []
+    for _ in range(3):
+        res = check_trust_policy(lab, {"Version": "2012-10-17", "Statement": [EC2, ROOT]})
+        assert not res.ok
+        texts.append(str(res))
+    reset_attempts("8.2")
+    for t in texts:
+        assert "analyst calls sts:AssumeRole" in t and "Suppose analyst's IAM policy" in t
+    assert "trust policy of role DataUploaderRole" in texts[1]
+    assert "arn:aws:iam::123456789012:root" in texts[2]
 
 
 def test_trust_policy_right(lab):
