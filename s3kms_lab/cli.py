@@ -3,6 +3,8 @@
     s3kms-lab serve [--host 127.0.0.1] [--port N] [--scenario seed] [--config-dir DIR]
     s3kms-lab env --config-dir DIR
     s3kms-lab trail --config-dir DIR [--follow] [--denied]
+    s3kms-lab import --profile P --bucket B --key KEY --role ROLE --admin ARN [--admin ARN...] --out DIR
+    s3kms-lab export --scenario NAME --format cloudformation|cli [--out FILE]
 
 ``serve`` runs until SIGINT/SIGTERM and exits cleanly; ``--port 0`` picks a free port.
 """
@@ -118,6 +120,16 @@ def _check(args: argparse.Namespace) -> int:
     return run(args.scenario, args.json)
 
 
+def _import(args: argparse.Namespace) -> int:
+    from .account.cli import run_import
+    return run_import(args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .account.cli import run_export
+    return run_export(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="s3kms-lab", description="Local AWS S3 + KMS endpoint that decides like AWS.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -139,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scenario", default="seed")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_check)
+    from .account.cli import add_export_parser, add_import_parser
+    add_import_parser(sub).set_defaults(func=_import)
+    add_export_parser(sub).set_defaults(func=_export)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -56,6 +56,11 @@ def provision(state: MotoState, sc: Scenario) -> Provisioned:
             state.kms(acct).create_alias(key.id, k["alias"])
         if k.get("rotation"):
             key.key_rotation_status = True
+        for grant in k.get("grants", []):
+            # A grant allows its grantee to use the key without the key policy naming it
+            # (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html); imported scenarios carry them.
+            state.kms(acct).create_grant(key.id, grant["grantee"], list(grant["operations"]), grant.get("name", ""),
+                                         grant.get("constraints") or {}, grant.get("retiring_principal", ""))
     s3 = state.s3()
     for b in sc.spec.get("buckets", []):
         acct = b.get("account", sc.account)
