@@ -1,0 +1,95 @@
+"""Round trip, offline: the lab stands in for an account. Serve a scenario, import it through a profile, and the
+requirement checker gives the same verdict per requirement as on the scenario itself; for every principal the
+import brings, every request of the checker's universe is decided the same way. The imported folder also
+serves as a lab of its own."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from s3kms_lab import Lab
+from s3kms_lab.account import import_account
+from s3kms_lab.checker import check
+from s3kms_lab.checker.universe import Universe
+from s3kms_lab.lab.scenario import load_scenario
+
+from .conftest import ADMIN, lab_profiles, session
+
+SCENARIOS = ["seed", "hardened"]
+CHECK_BUDGET_S = 2.0  # the checker's own budget (benchmarks/bench_checker.py)
+
+
+def _import(name: str, out: Path) -> Path:
+    with Lab(name) as lab, lab_profiles(lab):
+        import_account(session("admin"), "my-secure-bucket", "alias/my-secure-key", "DataUploaderRole", [ADMIN], out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("imported")
+    return {name: _import(name, root / f"imported-{name}") for name in SCENARIOS}
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_same_verdict_per_requirement(imported, name):
+    original, mine = check(name), check(str(imported[name]))
+    assert [(r.id, r.holds) for r in mine.requirements] == [(r.id, r.holds) for r in original.requirements]
+    # counterexamples name principals the import brought (or the checker's own: anonymous, another account)
+    profiles = set(load_scenario(str(imported[name])).spec["profiles"]) | {"anonymous", "checker-external"}
+    for r in mine.requirements:
+        assert {c.request["principal"] for c in r.counterexamples} <= profiles, r.id
+
+
+def _decisions(scenario: str) -> dict[tuple, tuple]:
+    """(principal ARN, request without the principal) -> (allowed, encryption) over the checker's universe.
+    Keys the checker creates for itself (another key, aws/s3) get new ids each time: they are named by role."""
+    with Universe(load_scenario(scenario)) as u:
+        arn = {p.name: p.arn or p.name for p in u.principals}
+        key_role = {u.key_arn: "the scenario key", u.other_key_arn: "another key", u.aws_s3_key_arn: "aws/s3"}
+        out = {}
+        for o in u.evaluate(u.probes()):
+            d = o.probe.as_dict()
+            who = arn[d.pop("principal")]
+            enc = (o.encryption[0], key_role.get(o.encryption[1], o.encryption[1])) if o.allowed and o.encryption \
+                else None
+            out[(who, tuple(sorted(d.items())))] = (o.allowed, enc)
+        return out
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_every_request_of_an_imported_principal_is_decided_alike(imported, name):
+    original, mine = _decisions(name), _decisions(str(imported[name]))
+    common = {k[0] for k in mine} & {k[0] for k in original}
+    assert {"arn:aws:iam::123456789012:user/admin", "arn:aws:iam::123456789012:role/DataUploaderRole",
+            "anonymous"} <= common
+    compared = [k for k in mine if k[0] in common]
+    assert len(compared) > 500
+    differ = [k for k in compared if mine[k] != original.get(k)]
+    assert not differ, differ[:3]
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_check_of_an_imported_scenario_is_within_the_checkers_budget(imported, name):
+    check(str(imported[name]))  # warm-up, as the checker's benchmark does
+    started = time.perf_counter()
+    report = check(str(imported[name]))
+    elapsed = time.perf_counter() - started
+    assert report.elapsed_ms / 1000 < CHECK_BUDGET_S
+    assert elapsed < 2 * CHECK_BUDGET_S, f"check() took {elapsed:.2f} s (budget {CHECK_BUDGET_S} s; loaded machine?)"
+
+
+def test_the_imported_folder_serves_as_a_lab(imported):
+    """`serve` accepts it: the role profile uploads as the post does, an administrator is refused by hardened's
+    bucket policy."""
+    with Lab(str(imported["hardened"])) as lab:
+        s3 = lab.client("s3", "DataUploaderRole")
+        s3.put_object(Bucket="my-secure-bucket", Key="file.txt", Body=b"hi", ServerSideEncryption="aws:kms",
+                      SSEKMSKeyId=lab.key_arn)
+        assert s3.get_object(Bucket="my-secure-bucket", Key="file.txt")["Body"].read() == b"hi"
+        from botocore.exceptions import ClientError
+        with pytest.raises(ClientError) as info:
+            lab.client("s3", "admin").get_object(Bucket="my-secure-bucket", Key="file.txt")
+        assert info.value.response["Error"]["Code"] == "AccessDenied"
