@@ -5,6 +5,9 @@ request and decides it with the lab's own :class:`~s3kms_lab.endpoint.decide.Aut
 STS and IAM calls, the endpoint's own step builders), over the policies stored in the lab. Nothing here
 evaluates a policy itself: every ALLOWED / DENIED comes from :func:`s3kms_lab.engine.authorize`.
 
+Every name (bucket, key, role, the profile that plays each part) comes from the lab's scenario through
+:class:`~s3kms_lab.widgets.cast.Cast` (``probe.cast``), so the same questions work on any scenario.
+
 "What if" questions pass a candidate policy (``bucket_policy=``, ``key_policy=``, ``identity=``,
 ``boundary=``, ``trust=``): it replaces the stored one in the steps that would read it, after being
 parsed and validated exactly as the owning service validates it. The lab itself is not changed.
@@ -23,18 +26,17 @@ from ..endpoint.errors import AwsError
 from ..endpoint.operations import lookup
 from ..engine import PolicyKind, PolicySet, parse_policy
 from ..engine.policy import Policy
+from .cast import Cast
 
-__all__ = ["PRINCIPALS", "SSE_HEADERS", "KEY_ID_FORMS", "NO_POLICY", "Outcome", "Probe", "as_policy_text",
+__all__ = ["SSE_HEADERS", "KEY_ID_FORMS", "NO_POLICY", "Outcome", "Probe", "as_policy_text",
            "default_key_policy"]
 
-#: The lab's profiles, in the order tables show them.
-PRINCIPALS = ("uploader", "analyst", "nobody", "outsider", "admin")
 #: Values of the ``x-amz-server-side-encryption`` header a learner can choose ("none" = header not sent).
 SSE_HEADERS = ("none", "AES256", "aws:kms", "aws:kms:dsse")
 #: Forms of the ``x-amz-server-side-encryption-aws-kms-key-id`` header ("none" = header not sent).
 KEY_ID_FORMS = ("ARN", "key id", "alias", "none", "another key")
 
-BUCKET = "my-secure-bucket"
+#: The alias of the second customer managed key the probe creates for "another key" questions.
 OTHER_KEY_ALIAS = "alias/another-key"
 #: Pass as ``bucket_policy=`` to ask "as if the bucket had no bucket policy".
 NO_POLICY = "<no policy>"
@@ -144,6 +146,7 @@ class Probe:
         if not getattr(lab, "running", False):
             raise RuntimeError("The lab is not running: call lab.start() first.")
         self.lab = lab
+        self.cast = Cast.of(lab)
         self.app = lab.app
         self.state = lab.state
         self.authorizer = lab.app.authorizer
@@ -183,13 +186,13 @@ class Probe:
         return aliases[0] if aliases else ""
 
     def other_key_arn(self) -> str:
-        """A second customer managed key (``alias/another-key``, default key policy), created by admin through
-        the lab the first time it is needed."""
+        """A second customer managed key (``alias/another-key``, default key policy), created by the
+        scenario's admin through the lab the first time it is needed."""
         if self._other_key_arn is None:
             key = self.state.resolve_key(OTHER_KEY_ALIAS, self.lab.account)
             if key is None:
-                kms = self.lab.client("kms", "admin")
-                meta = kms.create_key(Description="another customer managed key (not the post's)")["KeyMetadata"]
+                kms = self.lab.client("kms", self.cast.admin)
+                meta = kms.create_key(Description="another customer managed key (not the scenario's)")["KeyMetadata"]
                 kms.create_alias(AliasName=OTHER_KEY_ALIAS, TargetKeyId=meta["KeyId"])
                 self._other_key_arn = meta["Arn"]
             else:
@@ -223,7 +226,8 @@ class Probe:
     def _apply(self, steps: list[Step], *, bucket_policy: Any = None, key_policy: Any = None, key_arn: str | None = None,
                identity: Any = None, boundary: Any = None, trust: Any = None) -> None:
         no_bucket_policy = isinstance(bucket_policy, str) and bucket_policy == NO_POLICY
-        bpol = self._parse(bucket_policy, PolicyKind.BUCKET, f"your bucket policy of {BUCKET}") \
+        bucket = self.cast.bucket
+        bpol = self._parse(bucket_policy, PolicyKind.BUCKET, f"your bucket policy of {bucket}") \
             if bucket_policy is not None and not no_bucket_policy else None
         kpol = self._parse(key_policy, PolicyKind.KEY, "your key policy") if key_policy is not None else None
         tpol = self._parse(trust, PolicyKind.TRUST, "your trust policy") if trust is not None else None
@@ -238,7 +242,8 @@ class Probe:
             p = s.policies
             resource = p.resource
             res = s.request.resource
-            if (bpol is not None or no_bucket_policy) and res.startswith(f"arn:aws:s3:::{BUCKET}"):
+            if (bpol is not None or no_bucket_policy) and (res == f"arn:aws:s3:::{bucket}"
+                                                           or res.startswith(f"arn:aws:s3:::{bucket}/")):
                 resource = bpol
             if kpol is not None and res == target_key:
                 resource = kpol
@@ -257,10 +262,12 @@ class Probe:
 
     # ------------------------------------------------------------------ questions
     def s3(self, profile: str, operation: str, key: str = "file.txt", headers: Mapping[str, str] | None = None, *,
-           bucket: str = BUCKET, copy_source: str | None = None, query: Mapping[str, str] | None = None,
+           bucket: str | None = None, copy_source: str | None = None, query: Mapping[str, str] | None = None,
            label: str | None = None, **overrides: Any) -> Outcome:
         """An S3 operation (``PutObject``, ``GetObject``, ``CopyObject``...) as ``profile``: the S3 action and
-        the KMS calls S3 makes on the caller's behalf, decided by the lab's Authorizer."""
+        the KMS calls S3 makes on the caller's behalf, decided by the lab's Authorizer. ``bucket`` defaults to
+        the scenario's bucket."""
+        bucket = bucket or self.cast.bucket
         op = lookup("s3", operation)
         if op is None:
             raise ValueError(f"The lab does not model s3:{operation}")
@@ -285,11 +292,11 @@ class Probe:
             **overrides: Any) -> Outcome:
         """PutObject with a choice of SSE header and key-id form (see :meth:`sse_headers`)."""
         return self.s3(profile, "PutObject", key, self.sse_headers(sse, key_form),
-                       label=f"PutObject {BUCKET}/{key} (SSE {sse}, key id {key_form})", **overrides)
+                       label=f"PutObject {self.cast.bucket}/{key} (SSE {sse}, key id {key_form})", **overrides)
 
     def kms(self, profile: str, action: str, *, key: str | None = None, via_s3: bool = False,
             context: Mapping[str, str] | None = None, **overrides: Any) -> Outcome:
-        """A KMS action (``kms:Decrypt``...) on a key (the post's key by default), called directly or by S3
+        """A KMS action (``kms:Decrypt``...) on a key (the scenario's key by default), called directly or by S3
         on the caller's behalf (``via_s3=True``)."""
         if not action.startswith("kms:"):
             action = "kms:" + action
@@ -301,15 +308,15 @@ class Probe:
         call = Call("kms", action.split(":", 1)[1], caller_for(cred), cred, params={"KeyId": ref},
                     region=self.lab.region)
         ctx = dict(context) if context is not None else (
-            {"aws:s3:arn": f"arn:aws:s3:::{BUCKET}/file.txt"} if via_s3 else {})
+            {"aws:s3:arn": f"arn:aws:s3:::{self.cast.bucket}/file.txt"} if via_s3 else {})
         with self.app.lock:
             step = self.authorizer.kms_step(call, action, kobj, ctx, self.authorizer.caller_policies(cred), via_s3)
         overrides.setdefault("key_arn", kobj.arn)
         return self._decide(profile, f"{action} on {kobj.arn}" + (" through S3" if via_s3 else ""), [step], overrides)
 
     def assume_role(self, profile: str, role_arn: str | None = None, **overrides: Any) -> Outcome:
-        """``sts:AssumeRole`` as ``profile`` (DataUploaderRole by default): trust policy + identity policies."""
-        role_arn = role_arn or f"arn:aws:iam::{self.lab.account}:role/DataUploaderRole"
+        """``sts:AssumeRole`` as ``profile`` (the scenario's role by default): trust policy + identity policies."""
+        role_arn = role_arn or self.cast.role_arn
         cred = self.credential(profile)
         call = Call("sts", "AssumeRole", caller_for(cred), cred,
                     params={"RoleArn": role_arn, "RoleSessionName": profile}, region=self.lab.region)
@@ -348,8 +355,8 @@ class Probe:
 
     # ------------------------------------------------------------------ stored policies
     def stored_bucket_policy(self) -> dict[str, Any]:
-        """The bucket policy stored in the lab (as a dict)."""
-        b = self.state.bucket(BUCKET)
+        """The scenario bucket's policy stored in the lab (as a dict; {} when it has none)."""
+        b = self.state.bucket(self.cast.bucket)
         text = self.state.bucket_policy(b) if b is not None else None
         return json.loads(text) if text else {}
 
@@ -357,16 +364,19 @@ class Probe:
         kobj = self.state.resolve_key(key or self.key_arn, self.lab.account)
         return json.loads(kobj.policy)
 
-    def stored_role_policy(self, role: str = "DataUploaderRole", name: str = "DataUploaderPolicy") -> dict[str, Any]:
+    def stored_role_policy(self, role: str | None = None, name: str | None = None) -> dict[str, Any]:
+        """An inline policy of a role as stored in the lab (default: the scenario role's first one)."""
+        role, name = role or self.cast.role, name or self.cast.role_policy
         r = self.state.iam(self.lab.account).roles.get(role) or next(
             r for r in self.state.iam(self.lab.account).roles.values() if r.name == role)
         doc = r.policies[name]
         return json.loads(doc) if isinstance(doc, str) else doc
 
     def ensure_object(self, key: str = "reports/sample.txt") -> str:
-        """An SSE-KMS object under the post's key (uploaded by admin through the lab if missing)."""
-        if self.state.s3_object(BUCKET, key) is None:
-            self.lab.client("s3", "admin").put_object(Bucket=BUCKET, Key=key, Body=b"sample",
+        """An SSE-KMS object under the scenario's key in its bucket (uploaded by the scenario's admin through
+        the lab if missing)."""
+        if self.state.s3_object(self.cast.bucket, key) is None:
+            self.lab.client("s3", self.cast.admin).put_object(Bucket=self.cast.bucket, Key=key, Body=b"sample",
                                                       ServerSideEncryption="aws:kms", SSEKMSKeyId=self.key_arn)
         return key
 
