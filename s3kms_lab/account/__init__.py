@@ -4,6 +4,6 @@
   and writes a scenario folder that ``check``, ``serve`` and the notebooks accept;
 - :mod:`.export`: ``s3kms-lab export`` writes a scenario as a CloudFormation template or AWS CLI commands.
 """
-from .importer import ImportError_, ImportResult, import_account
+from .importer import ImportIncomplete, ImportResult, import_account
 
-__all__ = ["import_account", "ImportResult", "ImportError_"]
+__all__ = ["import_account", "ImportResult", "ImportIncomplete"]

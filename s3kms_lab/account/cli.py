@@ -45,7 +45,7 @@ def add_export_parser(sub: Any) -> argparse.ArgumentParser:
 def run_import(args: argparse.Namespace) -> int:
     import boto3
     from botocore.exceptions import BotoCoreError
-    from .importer import ImportError_, import_account
+    from .importer import ImportIncomplete, import_account
     try:
         session = boto3.Session(profile_name=args.profile)
     except BotoCoreError as exc:  # unknown profile
@@ -54,7 +54,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         result = import_account(session, args.bucket, args.key, args.role, args.admin, args.out,
                                 principals=args.principal, region=args.region)
-    except ImportError_ as exc:
+    except ImportIncomplete as exc:
         print(f"s3kms-lab import: {exc}", file=sys.stderr)
         print(f"The least-privilege policy the import needs is {POLICY_FILE}. A key policy must allow the KMS "
               "actions too (directly, or by delegating to the account's IAM policies).", file=sys.stderr)

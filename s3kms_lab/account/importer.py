@@ -30,14 +30,15 @@ from .reader import ABSENT, AccountReader, CallRecord
 from .readme import write_readme
 from .requirements_file import requirements_for
 
-__all__ = ["ImportError_", "ImportResult", "import_account", "MAX_PRINCIPALS"]
+__all__ = ["ImportIncomplete", "ImportResult", "import_account", "MAX_PRINCIPALS"]
 
+OPERATOR = "s3kms-lab-operator"
 MAX_PRINCIPALS = 50  # a policy naming more principals than this is reported, not followed
 ASSUMED_EXTERNAL_POLICY = {"Version": "2012-10-17", "Statement": [
     {"Sid": "AssumedByTheImportTheOtherAccountMayGrantAnything", "Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
-class ImportError_(RuntimeError):
+class ImportIncomplete(RuntimeError):
     """The import cannot produce a faithful scenario. ``problems``: one line per call that did not answer
     (call, target, IAM action needed, the error); ``records``: every call made."""
 
@@ -361,9 +362,7 @@ def _profiles(read: _Read, role: NamedPrincipal, admins: list[NamedPrincipal]) -
         source = next((user_profile[u] for u in sorted(read.users) if u in trusted), None) or \
             next((user_profile[u] for u in admins if u in user_profile), None) or \
             next(iter(user_profile.values()), None)
-        if source is None:
-            raise ValueError("no user was imported to assume the roles from in the lab; name one with --admin "
-                             "or --principal (a user ARN)")
+        assert source is not None, "import_account adds a lab operator user when no user was imported"
         profiles[name] = {"role": p.name, "source_profile": source, "session_name": "imported"} | \
             ({"account": p.account} if p.account != read.account else {})
     return profiles
@@ -433,7 +432,7 @@ def import_account(session: Any, bucket: str, key: str, role: str, admins: list[
     scenario folder at ``out``.
 
     admins: principal ARNs of the trusted administrators (users or roles); principals: more principal ARNs to
-    import. Raises :class:`ImportError_` (nothing written) when a call needed for a faithful scenario did not
+    import. Raises :class:`ImportIncomplete` (nothing written) when a call needed for a faithful scenario did not
     answer, naming each such call with its IAM action; ValueError for an ARN that names no user or role.
     """
     started = time.perf_counter()
@@ -441,14 +440,14 @@ def import_account(session: Any, bucket: str, key: str, role: str, admins: list[
     imp = _Importer(reader)
     ans = reader.read("sts", "GetCallerIdentity", "caller")
     if not ans.ok:
-        raise ImportError_("Cannot tell which account the profile belongs to:",
+        raise ImportIncomplete("Cannot tell which account the profile belongs to:",
                            [r.problem() for r in reader.problems()], reader.records)
     imp.read.account, imp.read.caller_arn = ans.data["Account"], ans.data["Arn"]
     admin_ps = [_principal_arg(a, "--admin") for a in admins]
     extra_ps = [_principal_arg(a, "--principal") for a in principals]
     imp.key(key)
     if not imp.read.key:
-        raise ImportError_(f"Cannot read key {key}:", [r.problem() for r in reader.problems()], reader.records)
+        raise ImportIncomplete(f"Cannot read key {key}:", [r.problem() for r in reader.problems()], reader.records)
     reader.region = imp.read.region  # the bucket and the key are in one region for SSE-KMS
     imp.bucket(bucket)
     role_p = NamedPrincipal("role", imp.read.account, role)
@@ -461,7 +460,7 @@ def import_account(session: Any, bucket: str, key: str, role: str, admins: list[
     missing = reader.problems(required=True)
     if missing or role_p not in imp.read.roles:
         problems = [r.problem() for r in missing] or [f"role {role} was not imported"]
-        raise ImportError_("The import is incomplete, so no scenario was written (a check of it could call an "
+        raise ImportIncomplete("The import is incomplete, so no scenario was written (a check of it could call an "
                            "insecure design secure). Calls that did not answer:", problems, reader.records)
     for a in admin_ps:
         if a.kind == "account":
@@ -471,6 +470,13 @@ def import_account(session: Any, bucket: str, key: str, role: str, admins: list[
         imp.read.notes.append(f"A resource policy names the account {imp.read.account} itself: every IAM principal "
                               "of the account whose identity-based policies allow it is covered; only the imported "
                               "ones are checked (add others with --principal ARN).")
+    if not imp.read.users:
+        # A role profile of the lab assumes its role from a user's profile; an account without IAM users (SSO
+        # roles only) gets one with no policies, which is as harmless to the check as any unprivileged user.
+        operator = NamedPrincipal("user", imp.read.account, OPERATOR)
+        imp.read.users[operator] = {"name": OPERATOR, "account": imp.read.account, "policies": {}}
+        imp.read.notes.append(f"No IAM user was imported; the lab adds user {OPERATOR} (no policies) to assume "
+                              "the roles from. It is not in your account.")
     out = Path(out)
     spec, files = _scenario(imp.read, name or out.name, role_p, admin_ps, source or
                             f"s3kms-lab import from account {imp.read.account} as {imp.read.caller_arn} "

@@ -18,7 +18,7 @@ from cfnlint.decode import decode_str
 from s3kms_lab.account.export import cli, cloudformation, refs_for, resolve
 from s3kms_lab.lab.scenario import DATA_DIR, load_scenario
 
-SCENARIOS = ["seed", "hardened"]
+SCENARIOS = ["seed", "hardened", "renamed"]
 
 
 @pytest.fixture

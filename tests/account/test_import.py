@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from s3kms_lab import Lab
-from s3kms_lab.account import ImportError_, import_account
+from s3kms_lab.account import ImportIncomplete, import_account
 from s3kms_lab.account.calls import CALLS, UNSUPPORTED_CODES
 from s3kms_lab.endpoint import operations
 from s3kms_lab.lab.scenario import load_scenario
@@ -112,7 +112,7 @@ def test_without_one_action_the_import_names_it(lab, tmp_path, action):
         result = _import(profile, tmp_path / "out")
         problems, records = result.warnings, result.records
         assert not required, f"{action} is needed for a faithful scenario, yet the import wrote one"
-    except ImportError_ as exc:
+    except ImportIncomplete as exc:
         assert required, f"{action} is optional, yet the import stopped: {exc}"
         problems, records = exc.problems, exc.records
         assert not (tmp_path / "out").exists(), "nothing is written when the import is incomplete"
@@ -133,7 +133,7 @@ def test_a_call_the_endpoint_does_not_model_is_reported_and_the_import_goes_on(l
 
 def test_a_required_call_the_endpoint_does_not_model_stops_the_import(lab, tmp_path, monkeypatch):
     monkeypatch.delitem(operations.KMS_OPERATIONS, "ListGrants")
-    with pytest.raises(ImportError_) as info:
+    with pytest.raises(ImportIncomplete) as info:
         _import("admin", tmp_path / "mine")
     assert any(p.startswith("ListGrants on key") and "(needs kms:ListGrants)" in p and "does not implement it" in p
                for p in info.value.problems)
@@ -196,3 +196,15 @@ def test_import_of_seed_is_within_3_s(lab, tmp_path):
     """Issue 16's figure (benchmarks/bench_import.py measures it): best of two runs, the machine may be loaded."""
     best = min(_import("admin", tmp_path / f"run{i}").elapsed_s for i in range(2))
     assert best <= 3.0, f"import took {best:.2f} s"
+
+
+def test_an_account_without_users_gets_a_lab_operator_to_assume_roles_from(lab, tmp_path):
+    """Administrators that are roles (SSO accounts have no IAM users): the lab still needs a user profile to assume
+    the roles from; the import adds one with no policies and says so."""
+    role_admin = "arn:aws:iam::123456789012:role/DataUploaderRole"
+    result = _import("admin", tmp_path / "mine", admins=[role_admin])
+    spec = result.spec
+    assert [u["name"] for u in spec["users"]] == ["s3kms-lab-operator"] and spec["users"][0]["policies"] == {}
+    assert spec["profiles"]["DataUploaderRole"]["source_profile"] == "s3kms-lab-operator"
+    assert any("s3kms-lab-operator" in n for n in result.notes)
+    load_scenario(str(tmp_path / "mine"))  # loads; the round-trip tests serve and check imported folders

@@ -15,15 +15,28 @@ from s3kms_lab.checker import check
 from s3kms_lab.checker.universe import Universe
 from s3kms_lab.lab.scenario import load_scenario
 
-from .conftest import ADMIN, lab_profiles, session
+from .conftest import lab_profiles, session
 
-SCENARIOS = ["seed", "hardened"]
+SCENARIOS = ["seed", "hardened", "renamed"]
 CHECK_BUDGET_S = 2.0  # the checker's own budget (benchmarks/bench_checker.py)
 
 
+def names(scenario: str) -> dict[str, str]:
+    """What to import, from the scenario itself: its bucket, key (by alias), role, and as administrator the user
+    whose profile the role's profile assumes it from (whose profile the import reads with)."""
+    spec = load_scenario(scenario).spec
+    role = spec["roles"][0]["name"]
+    source = next(p["source_profile"] for p in spec["profiles"].values() if p.get("role") == role)
+    admin_user = spec["profiles"][source]["user"]
+    return {"bucket": spec["buckets"][0]["name"], "key": spec["keys"][0].get("alias") or spec["keys"][0]["id"],
+            "role": role, "profile": source, "admin": f"arn:aws:iam::{spec['account']}:user/{admin_user}",
+            "role_arn": f"arn:aws:iam::{spec['account']}:role/{role}"}
+
+
 def _import(name: str, out: Path) -> Path:
+    n = names(name)
     with Lab(name) as lab, lab_profiles(lab):
-        import_account(session("admin"), "my-secure-bucket", "alias/my-secure-key", "DataUploaderRole", [ADMIN], out)
+        import_account(session(n["profile"]), n["bucket"], n["key"], n["role"], [n["admin"]], out)
     return out
 
 
@@ -63,8 +76,7 @@ def _decisions(scenario: str) -> dict[tuple, tuple]:
 def test_every_request_of_an_imported_principal_is_decided_alike(imported, name):
     original, mine = _decisions(name), _decisions(str(imported[name]))
     common = {k[0] for k in mine} & {k[0] for k in original}
-    assert {"arn:aws:iam::123456789012:user/admin", "arn:aws:iam::123456789012:role/DataUploaderRole",
-            "anonymous"} <= common
+    assert {names(name)["admin"], names(name)["role_arn"], "anonymous"} <= common
     compared = [k for k in mine if k[0] in common]
     assert len(compared) > 500
     differ = [k for k in compared if mine[k] != original.get(k)]
@@ -93,3 +105,19 @@ def test_the_imported_folder_serves_as_a_lab(imported):
         with pytest.raises(ClientError) as info:
             lab.client("s3", "admin").get_object(Bucket="my-secure-bucket", Key="file.txt")
         assert info.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_a_key_policy_that_does_not_allow_the_importer_is_named(tmp_path):
+    """hardened's key policy lets only the root user and admin read the key: an importer with exactly the shipped
+    policy is refused by KMS, the import names the call and its action, and writes nothing."""
+    from s3kms_lab.account import ImportIncomplete
+    from .conftest import add_user_profile, readonly_policy
+    with Lab("hardened") as lab, lab_profiles(lab):
+        profile = add_user_profile(lab, "importer", readonly_policy())
+        with pytest.raises(ImportIncomplete) as info:
+            import_account(session(profile), "my-secure-bucket", "alias/my-secure-key", "DataUploaderRole",
+                           ["arn:aws:iam::123456789012:user/admin"], tmp_path / "out")
+    [problem] = info.value.problems
+    assert problem.startswith("DescribeKey on key alias/my-secure-key (needs kms:DescribeKey): the account refused it "
+                              "(AccessDeniedException: ")
+    assert not (tmp_path / "out").exists()
