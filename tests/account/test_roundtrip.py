@@ -121,3 +121,24 @@ def test_a_key_policy_that_does_not_allow_the_importer_is_named(tmp_path):
     assert problem.startswith("DescribeKey on key alias/my-secure-key (needs kms:DescribeKey): the account refused it "
                               "(AccessDeniedException: ")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_grant_is_imported_with_its_grantee_and_decides_like_in_the_account(tmp_path):
+    """A KMS grant allows its grantee to use the key whatever the key policy says
+    (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html). `nobody` has no IAM policy; a grant lets
+    it encrypt. The import brings the grant and its grantee, and the checker's universe lets nobody encrypt."""
+    nobody = "arn:aws:iam::123456789012:user/nobody"
+    with Lab("seed") as lab, lab_profiles(lab):
+        lab.client("kms", "admin").create_grant(KeyId=lab.key_arn, GranteePrincipal=nobody,
+                                                Operations=["Encrypt"], Name="nobody-encrypts")
+        assert lab.client("kms", "nobody").encrypt(KeyId=lab.key_arn, Plaintext=b"x")["KeyId"] == lab.key_arn
+        import_account(session("admin"), "my-secure-bucket", "alias/my-secure-key", "DataUploaderRole",
+                       ["arn:aws:iam::123456789012:user/admin"], tmp_path / "mine")
+    sc = load_scenario(str(tmp_path / "mine"))
+    [grant] = sc.spec["keys"][0]["grants"]
+    assert (grant["grantee"], grant["operations"], grant["name"]) == (nobody, ["Encrypt"], "nobody-encrypts")
+    assert sc.spec["profiles"]["nobody"] == {"user": "nobody"}
+    with Universe(sc) as u:
+        [outcome] = [o for o in u.evaluate(u.probes()) if o.probe.principal == "nobody" and o.probe.kind == "kms"
+                     and o.probe.operation == "Encrypt" and not o.probe.secure_transport]
+        assert outcome.allowed
