@@ -80,10 +80,11 @@ print("account:", lab.account, "region:", lab.region)
 # !s3kms-lab import --profile admin --bucket my-secure-bucket --key alias/my-secure-key --role DataUploaderRole --admin arn:aws:iam::123456789012:user/admin --out {work}/my-account
 
 # %% [markdown]
-# Two calls did not answer here, and the import says which and why, naming the IAM action each needs: the lab's
-# endpoint does not model Object Ownership or account-level Block Public Access yet. Neither changes who may
-# upload or use the key today, so the import went on. A refused *policy* read would have stopped it: a scenario
-# missing a policy could make an insecure design look secure.
+# A call that does not answer is listed under "Not read" with the IAM action it needs and why (refused by the
+# account, or, against this lab, a call its endpoint does not model yet). For a setting like Object Ownership or
+# Block Public Access the import goes on and writes down the least protective value, so the check never counts on
+# a protection nobody saw. A refused *policy* read stops it instead: a scenario missing a policy could make an
+# insecure design look secure.
 #
 # From here on everything is offline: stop the "account".
 
@@ -157,8 +158,9 @@ print("\n".join(c.explanation))
 # ## 5 · Fix it in the folder, check again, export
 #
 # Notebook 08's `hardened` design fixes every one. Your bucket, key and role have other names than the post's in a
-# real account; here they are the same, so its four policies fit as they are. Put them into a copy of the folder
-# with key rotation on, and check again before deploying anything:
+# real account; here they are the same, so its four policies fit as they are. Put them into a copy of the folder,
+# with the bucket and key settings AWS recommends (the import wrote down what it found, or the least protective
+# value for what it could not read), and check again before deploying anything:
 
 # %%
 import shutil
@@ -174,7 +176,13 @@ for mine_file, hardened_file in [(spec["buckets"][0]["policy"], "bucket-policy.j
                                  (role["policies"]["DataUploaderPolicy"], "role-policy.json")]:
     (fixed / mine_file).write_text(hardened.policies[hardened_file])
     print(f"{mine_file:45} <- hardened/{hardened_file}")
-spec["keys"][0]["rotation"] = True  # the import found rotation off; notebook 07 says why to turn it on
+bucket = spec["buckets"][0]
+print("found: Block Public Access", bucket["public_access_block"], "| Object Ownership", bucket["ownership"],
+      "| key rotation", spec["keys"][0]["rotation"])
+bucket["public_access_block"] = {name: True for name in bucket["public_access_block"]}
+bucket["ownership"] = "BucketOwnerEnforced"  # ACLs off: the bucket policy alone decides
+spec["keys"][0]["rotation"] = True  # notebook 07 says why
+spec["import"]["assumed"] = []  # set on purpose now, not guessed
 (fixed / "scenario.json").write_text(json.dumps(spec, indent=2))
 
 # %%

@@ -169,10 +169,22 @@ def _string(d: _Design, value: str) -> Any:
     return _cfn(_split(value, d.literals(False)))
 
 
-def _bpa(bucket: dict[str, Any]) -> dict[str, bool]:
+def _read(sc: Scenario, bucket: dict[str, Any], setting: str) -> Any:
+    """A bucket setting of the scenario, or None when the scenario does not say it or an import only assumed it
+    (scenario.json ``import.assumed``: not read, set to the least protective value)."""
+    if setting in sc.spec.get("import", {}).get("assumed", []):
+        return None
+    return bucket.get(setting)
+
+
+def _bpa(sc: Scenario, bucket: dict[str, Any]) -> dict[str, bool]:
     names = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
-    given = bucket.get("public_access_block") or {}
+    given = _read(sc, bucket, "public_access_block") or {}
     return {n: bool(given[n]) for n in names} if all(n in given for n in names) else {n: True for n in names}
+
+
+def _ownership(sc: Scenario, bucket: dict[str, Any]) -> str:
+    return _read(sc, bucket, "ownership") or "BucketOwnerEnforced"
 
 
 def cloudformation(scenario: str | Scenario) -> str:
@@ -189,8 +201,8 @@ def cloudformation(scenario: str | Scenario) -> str:
         "BucketName": _Tag("!Ref", "BucketName"),
         "BucketEncryption": {"ServerSideEncryptionConfiguration": [
             {"ServerSideEncryptionByDefault": default, "BucketKeyEnabled": bool(enc.get("bucket_key", False))}]},
-        "PublicAccessBlockConfiguration": _bpa(b),
-        "OwnershipControls": {"Rules": [{"ObjectOwnership": b.get("ownership") or "BucketOwnerEnforced"}]},
+        "PublicAccessBlockConfiguration": _bpa(sc, b),
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": _ownership(sc, b)}]},
     }
     if b.get("versioning") == "Enabled":
         bucket_props["VersioningConfiguration"] = {"Status": "Enabled"}
@@ -315,7 +327,7 @@ def cli(scenario: str | Scenario) -> str:
         default["KMSMasterKeyID"] = _split(enc["key"], d.literals(False))
     sse_config = {"Rules": [{"ApplyServerSideEncryptionByDefault": default,
                              "BucketKeyEnabled": bool(enc.get("bucket_key", False))}]}
-    bpa = ",".join(f"{n}={str(v).lower()}" for n, v in _bpa(b).items())
+    bpa = ",".join(f"{n}={str(v).lower()}" for n, v in _bpa(sc, b).items())
     lines = [
         "#!/usr/bin/env bash",
         f"# s3kms-lab export of scenario {sc.name}: bucket {b['name']}, key {k.get('alias') or k['id']}, role {r['name']}.",
@@ -362,7 +374,7 @@ def cli(scenario: str | Scenario) -> str:
         "aws s3api put-public-access-block \\", "  --bucket \"$BUCKET\" \\",
         f"  --public-access-block-configuration {bpa}",
         "aws s3api put-bucket-ownership-controls \\", "  --bucket \"$BUCKET\" \\",
-        f"  --ownership-controls 'Rules=[{{ObjectOwnership={b.get('ownership') or 'BucketOwnerEnforced'}}}]'",
+        f"  --ownership-controls 'Rules=[{{ObjectOwnership={_ownership(sc, b)}}}]'",
         f"cat > bucket-encryption.json <<EOF\n{_shell_json(sse_config)}\nEOF",
         "aws s3api put-bucket-encryption \\", "  --bucket \"$BUCKET\" \\",
         "  --server-side-encryption-configuration file://bucket-encryption.json",

@@ -97,6 +97,15 @@ class _Read:
     roles: dict[NamedPrincipal, dict[str, Any]] = field(default_factory=dict)
     managed: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # ARN -> (name, document)
     notes: list[str] = field(default_factory=list)
+    assumed: list[str] = field(default_factory=list)  # bucket settings not read, set to the least protective
+
+
+BPA_SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+def _bpa(config: dict[str, Any]) -> dict[str, bool]:
+    """The four Block Public Access settings; one S3 leaves out is off."""
+    return {n: bool(config.get(n, False)) for n in BPA_SETTINGS}
 
 
 def _doc(value: Any) -> dict[str, Any]:
@@ -174,23 +183,25 @@ class _Importer:
                     enc["key"] = default["KMSMasterKeyID"]
                 enc["bucket_key"] = bool(rules[0].get("BucketKeyEnabled", False))
                 b["encryption"] = enc
+        # Block Public Access and Object Ownership: what was read; with no configuration, what S3 does then
+        # (nothing blocked; ACLs enabled, ObjectWriter: https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+        # about-object-ownership.html); when not read, the least protective value, listed under
+        # scenario.json's import.assumed (so a check never counts on a protection nobody saw, and the export
+        # does not copy a guess).
         ans = self.r.read("s3", "GetPublicAccessBlock", target, Bucket=name)
-        if ans.ok:
-            b["public_access_block"] = ans.data.get("PublicAccessBlockConfiguration", {})
-        elif ans.outcome == ABSENT:
-            b["public_access_block"] = {}
+        b["public_access_block"] = _bpa(ans.data.get("PublicAccessBlockConfiguration", {}) if ans.ok else {})
+        if not ans.ok and ans.outcome != ABSENT:
+            self.read.assumed.append("public_access_block")
         ans = self.r.read("s3control", "GetPublicAccessBlock", f"account {self.read.account}",
                           AccountId=self.read.account)
-        if ans.ok:
-            b["account_public_access_block"] = ans.data.get("PublicAccessBlockConfiguration", {})
-        elif ans.outcome == ABSENT:
-            b["account_public_access_block"] = {}
+        b["account_public_access_block"] = _bpa(ans.data.get("PublicAccessBlockConfiguration", {}) if ans.ok else {})
+        if not ans.ok and ans.outcome != ABSENT:
+            self.read.assumed.append("account_public_access_block")
         ans = self.r.read("s3", "GetBucketOwnershipControls", target, Bucket=name)
-        if ans.ok:
-            rules = ans.data.get("OwnershipControls", {}).get("Rules", [])
-            b["ownership"] = rules[0].get("ObjectOwnership") if rules else None
-        elif ans.outcome == ABSENT:
-            b["ownership"] = None  # no ownership controls: ACLs are enabled (ObjectWriter)
+        rules = ans.data.get("OwnershipControls", {}).get("Rules", []) if ans.ok else []
+        b["ownership"] = rules[0].get("ObjectOwnership", "ObjectWriter") if rules else "ObjectWriter"
+        if not ans.ok and ans.outcome != ABSENT:
+            self.read.assumed.append("ownership")
         ans = self.r.read("s3", "GetBucketVersioning", target, Bucket=name)
         if ans.ok:
             b["versioning"] = ans.data.get("Status", "Off")
@@ -483,7 +494,7 @@ def import_account(session: Any, bucket: str, key: str, role: str, admins: list[
                             f"on {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
     spec["import"] = {"calls": [r.as_dict() for r in reader.records],
                       "not_read": [r.problem() for r in reader.problems(required=False)],
-                      "notes": imp.read.notes}
+                      "assumed": imp.read.assumed, "notes": imp.read.notes}
     _prepare(out)
     for fname, text in files.items():
         (out / fname).write_text(text)

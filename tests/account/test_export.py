@@ -40,6 +40,27 @@ def variant(tmp_path: Path) -> str:
     return str(dst)
 
 
+def test_settings_an_import_only_assumed_are_not_exported(tmp_path):
+    """An import that could not read Block Public Access or Object Ownership sets the least protective value
+    (so the check never counts on it) and lists it under import.assumed; the export then writes AWS's secure
+    defaults, not the guess."""
+    dst = tmp_path / "imported"
+    shutil.copytree(DATA_DIR / "hardened", dst)
+    spec = json.loads((dst / "scenario.json").read_text())
+    spec["buckets"][0].update({"ownership": "ObjectWriter", "public_access_block": dict.fromkeys(
+        ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), False)})
+    spec["import"] = {"assumed": ["ownership", "public_access_block"]}
+    (dst / "scenario.json").write_text(json.dumps(spec))
+    bucket = _template(str(dst))["Resources"]["Bucket"]["Properties"]
+    assert bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    spec["import"] = {"assumed": []}  # read, not assumed: exported as they are
+    (dst / "scenario.json").write_text(json.dumps(spec))
+    bucket = _template(str(dst))["Resources"]["Bucket"]["Properties"]
+    assert bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {False}
+
+
 def _template(name: str) -> dict:
     tpl, errors = decode_str(cloudformation(name))
     assert not errors

@@ -69,6 +69,12 @@ def test_import_writes_the_accounts_policies_verbatim(lab, tmp_path):
         {"admin": "admin", "DataUploaderRole": "DataUploaderRole"}
     assert spec["profiles"]["DataUploaderRole"]["source_profile"] == "admin"
     assert spec["trusted_administrators"] == [ADMIN]
+    # the lab's seed bucket has no Block Public Access configuration: nothing blocked, as S3 reads it
+    assert set(spec["buckets"][0]["public_access_block"].values()) == {False}
+    ownership_read = next(r for r in result.records if r.api == "GetBucketOwnershipControls").outcome in ("ok", "absent")
+    assert ("ownership" in spec["import"]["assumed"]) is not ownership_read
+    if not ownership_read:  # not modelled by the lab yet: the least protective value, said to be assumed
+        assert spec["buckets"][0]["ownership"] == "ObjectWriter"
     reqs = json.loads((tmp_path / "mine" / "requirements.json").read_text())
     assert [r["id"] for r in reqs["requirements"]] == ["R1", "R2", "R3", "R4", "U1", "U2"]
     assert reqs["vars"]["UPLOADER"] == "arn:aws:iam::123456789012:role/DataUploaderRole"
