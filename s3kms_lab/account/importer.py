@@ -447,6 +447,8 @@ def import_account(session: Any, bucket: str, key: str, role: str, admins: list[
     answer, naming each such call with its IAM action; ValueError for an ARN that names no user or role.
     """
     started = time.perf_counter()
+    if region is None and key.startswith("arn:"):
+        region = key.split(":")[3]  # a key or alias ARN says its region; the profile may not
     reader = AccountReader(session, region)
     imp = _Importer(reader)
     ans = reader.read("sts", "GetCallerIdentity", "caller")

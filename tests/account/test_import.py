@@ -214,3 +214,27 @@ def test_an_account_without_users_gets_a_lab_operator_to_assume_roles_from(lab, 
     assert spec["profiles"]["DataUploaderRole"]["source_profile"] == "s3kms-lab-operator"
     assert any("s3kms-lab-operator" in n for n in result.notes)
     load_scenario(str(tmp_path / "mine"))  # loads; the round-trip tests serve and check imported folders
+
+
+@pytest.mark.parametrize("wrong, call", [
+    ({"bucket": "no-such-bucket"}, "GetBucketPolicy on bucket no-such-bucket (needs s3:GetBucketPolicy): it failed (NoSuchBucket"),
+    ({"role": "NoSuchRole"}, "GetRole on role/NoSuchRole (needs iam:GetRole): it failed (NoSuchEntity"),
+    ({"key": "alias/no-such-key"}, "DescribeKey on key alias/no-such-key (needs kms:DescribeKey): it failed (NotFoundException"),
+])
+def test_a_name_that_does_not_exist_stops_the_import_naming_the_call(lab, tmp_path, wrong, call):
+    with pytest.raises(ImportIncomplete) as info:
+        _import("admin", tmp_path / "out", **wrong)
+    assert any(p.startswith(call) for p in info.value.problems), info.value.problems
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_import_without_an_action_exits_1_and_names_it(lab, tmp_path):
+    profile = add_user_profile(lab, "cli-importer-2", readonly_policy(without="kms:GetKeyPolicy"))
+    env = {**__import__("os").environ, **{k: v for k, v in lab.env().items() if k != "AWS_ENDPOINT_URL"}}
+    proc = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "import", "--profile", profile, "--bucket",
+                           "my-secure-bucket", "--key", "alias/my-secure-key", "--role", "DataUploaderRole", "--admin",
+                           ADMIN, "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1
+    assert "GetKeyPolicy on key 1234abcd-12ab-34cd-56ef-1234567890ab (needs kms:GetKeyPolicy): the account refused it" \
+        in proc.stderr
+    assert str(POLICY_FILE) in proc.stderr and not (tmp_path / "out").exists()
