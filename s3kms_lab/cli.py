@@ -6,6 +6,8 @@
     s3kms-lab trail --config-dir DIR [--follow] [--denied]
     s3kms-lab notebooks DIR [--lab] [--force]         # copy the course; --lab opens JupyterLab there
     s3kms-lab --version
+    s3kms-lab import --profile P --bucket B --key KEY --role ROLE --admin ARN [--admin ARN...] --out DIR
+    s3kms-lab export --scenario NAME --format cloudformation|cli [--out FILE]
 
 ``serve`` runs until SIGINT/SIGTERM and exits cleanly; ``--port 0`` picks a free port. ``env`` and ``shell``
 exit 1 with a message when no lab serves from DIR (never started, stopped, or killed).
@@ -246,6 +248,16 @@ def _check(args: argparse.Namespace) -> int:
     return run(args.scenario, args.json)
 
 
+def _import(args: argparse.Namespace) -> int:
+    from .account.cli import run_import
+    return run_import(args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .account.cli import run_export
+    return run_export(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="s3kms-lab", description="Local AWS S3 + KMS endpoint that decides like AWS.")
     from ._version import __version__
@@ -279,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scenario", default="seed")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_check)
+    from .account.cli import add_export_parser, add_import_parser
+    add_import_parser(sub).set_defaults(func=_import)
+    add_export_parser(sub).set_defaults(func=_export)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -468,6 +468,11 @@ class MotoState:
     def enable_key_rotation(self, key: KmsKey) -> None:
         self.kms(key.account).keys[key.id].key_rotation_status = True
 
+    def create_grant(self, key: KmsKey, grantee: str, operations: list[str], name: str,
+                     constraints: dict[str, Any], retiring_principal: str) -> None:
+        """A grant on ``key`` as ``kms:CreateGrant`` leaves it (provisioning imported scenarios)."""
+        self.kms(key.account).create_grant(key.id, grantee, operations, name, constraints, retiring_principal)
+
     # -- IAM reads used by validation
     def user_exists(self, account: str, name: str) -> bool:
         return self.user(account, name) is not None
