@@ -29,7 +29,9 @@ from .auth import Authenticated, authenticate
 from .decide import SSE_HEADERS, Authorizer, Call, SsePlan, Step
 from .errors import EXPLANATION_HEADER, AwsError, explanation_header
 from .moto_seam import MotoState
-from .operations import Op, lookup
+from .operations import Op, lookup, version_op
+from .s3_request import check_xml_body
+from .s3_response import MISSING_KEY_NOTE, drop_head_body, s3_headers, versioning_shows
 from .trail import Trail
 
 __all__ = ["LabApp"]
@@ -55,6 +57,7 @@ class LabApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         with self.lock:
             status, headers, body = self.handle(environ)
+        body = drop_head_body(environ["REQUEST_METHOD"], headers, body)
         reason = {200: "OK", 204: "No Content", 206: "Partial Content", 304: "Not Modified", 400: "Bad Request",
                   403: "Forbidden", 404: "Not Found", 409: "Conflict", 500: "Internal Server Error"}.get(status, "")
         start_response(f"{status} {reason}", list(headers.items()))
@@ -171,6 +174,8 @@ class LabApp:
             raise AwsError(service, "UnsupportedOperation" if service != "s3" else "NotImplemented",
                            f"The lab does not model {service}:{call.operation}; the request was refused, not forwarded.",
                            400 if service != "s3" else 501)
+        if service == "s3":
+            op = version_op(call.operation, op, call.query)
         return call, op
 
     # ------------------------------------------------------------------ dispatch
@@ -207,10 +212,12 @@ class LabApp:
         if denied is not None:
             return self.deny(call, op, denied, steps, request_id)
         self.validate_writes(call)
+        if call.service == "s3":
+            check_xml_body(call.operation, environ["wsgi.input"].getvalue())
         hidden = self.missing_object_without_list(call)
         if hidden is not None:
             steps.append(hidden)
-            return self.deny(call, op, hidden, steps, request_id)
+            return self.deny(call, op, hidden, steps, request_id, note=MISSING_KEY_NOTE)
         # Allowed: do S3's KMS work, then let moto do the rest.
         if call.service == "s3":
             self.before_s3(call, op, plan, decrypt_key)
@@ -220,6 +227,8 @@ class LabApp:
             status, headers, body = self.user_boundary(call, request_id)
         else:
             status, headers, body = self.forward(environ, call, plan)
+        if call.service == "s3":
+            headers = self.s3_answer_headers(call, status, headers, body, request_id)
         if status < 300:
             self.after_success(call, op, plan, body)
             if call.service == "kms" and call.operation == "ScheduleKeyDeletion":
@@ -231,6 +240,13 @@ class LabApp:
         headers[EXPLANATION_HEADER] = explanation
         return status, headers, body
 
+    def s3_answer_headers(self, call: Call, status: int, headers: dict[str, str], body: bytes,
+                          request_id: str) -> dict[str, str]:
+        """moto's S3 answer headers as S3 sends them for this operation (see s3_response)."""
+        bucket = self.state.bucket(call.bucket) if call.bucket else None
+        versioned = versioning_shows(getattr(bucket, "versioning_status", None))
+        return s3_headers(call.operation, status, headers, body, request_id, versioned)
+
     def after_success(self, call: Call, op: Op, plan: SsePlan | None, body: bytes) -> None:
         """State the lab keeps beside moto's, updated after moto did the work."""
         if call.service == "s3":
@@ -241,9 +257,15 @@ class LabApp:
             akid = _between(body, b"<AccessKeyId>", b"</AccessKeyId>")
             self.state.note_session(akid, _session_tags(call.params), time.time())
 
-    def deny(self, call: Call, op: Op, step: Step, steps: list[Step], request_id: str) -> tuple[int, dict[str, str], bytes]:
+    def deny(self, call: Call, op: Op, step: Step, steps: list[Step], request_id: str,
+             note: str = "") -> tuple[int, dict[str, str], bytes]:
+        """The denial's answer and trail record; ``note`` (why this step was asked at all) leads the explanation."""
         err = self.denial(call, step)
-        self.record(call, op, steps, request_id, err.status, b"", error=err, explanation=_explanation(steps))
+        explanation = _explanation(steps)
+        if note:
+            err.explanation = f"{note} {err.explanation}"
+            explanation = explanation_header(f"{note} {explanation}")
+        self.record(call, op, steps, request_id, err.status, b"", error=err, explanation=explanation)
         return err.render(request_id)
 
     def denial(self, call: Call, step: Step) -> AwsError:
@@ -320,6 +342,7 @@ class LabApp:
             env["wsgi.input"] = io.BytesIO(new_body)
             env["CONTENT_LENGTH"] = str(len(new_body))
             status, headers, out = self.forward(env, call, None)
+            headers = self.s3_answer_headers(call, status, headers, out, request_id)
             if status < 300 and errors:
                 out = out.replace(b"</DeleteResult>", errors.encode() + b"</DeleteResult>")
                 headers.pop("Content-Length", None)

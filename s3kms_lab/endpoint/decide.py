@@ -382,8 +382,9 @@ class Authorizer:
             src_bucket, src_key, src_version = self.copy_source(call.headers.get("x-amz-copy-source", ""))
             src_owner = self.bucket_owner(src_bucket)
             sctx = self.global_context(call, src_owner)
-            sreq = Request(call.caller, "s3:GetObject", f"arn:aws:s3:::{src_bucket}/{src_key}", sctx, src_owner)
-            steps.append(Step(f"s3:GetObject on arn:aws:s3:::{src_bucket}/{src_key} (copy source)", sreq,
+            read = "s3:GetObjectVersion" if src_version else "s3:GetObject"  # a named source version
+            sreq = Request(call.caller, read, f"arn:aws:s3:::{src_bucket}/{src_key}", sctx, src_owner)
+            steps.append(Step(f"{read} on arn:aws:s3:::{src_bucket}/{src_key} (copy source)", sreq,
                               PolicySet(caller_pol.identity, caller_pol.boundary, caller_pol.session,
                                         self.bucket_policy(src_bucket))))
             src_obj = self.state.s3_object(src_bucket, src_key, src_version)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Op", "S3_OPERATIONS", "KMS_OPERATIONS", "IAM_OPERATIONS", "STS_OPERATIONS", "lookup"]
+__all__ = ["Op", "S3_OPERATIONS", "KMS_OPERATIONS", "IAM_OPERATIONS", "STS_OPERATIONS", "VERSION_ACTIONS", "lookup",
+           "version_op"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,19 @@ S3_OPERATIONS: dict[str, Op] = {
     "GetObjectAcl": _s3("s3:GetObjectAcl", "object", read_only=True),
 }
 
+# The action an object operation needs when it names a version (``versionId``, ``null`` included: it is the
+# version id of an object stored while versioning was off). Service Authorization Reference for S3 and e.g.
+# https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html ("If you include a versionId in your
+# request header, you must have the s3:GetObjectVersion permission").
+VERSION_ACTIONS: dict[str, str] = {
+    "GetObject": "s3:GetObjectVersion",
+    "HeadObject": "s3:GetObjectVersion",
+    "DeleteObject": "s3:DeleteObjectVersion",
+    "GetObjectAcl": "s3:GetObjectVersionAcl",
+    "GetObjectTagging": "s3:GetObjectVersionTagging",
+    "PutObjectTagging": "s3:PutObjectVersionTagging",
+}
+
 _KMS_KEY_OPS = ["DescribeKey", "Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
                 "GetKeyPolicy", "PutKeyPolicy", "EnableKey", "DisableKey", "EnableKeyRotation",
                 "DisableKeyRotation", "GetKeyRotationStatus", "RotateKeyOnDemand", "ListKeyRotations",
@@ -127,6 +141,14 @@ STS_OPERATIONS: dict[str, Op] = {
 }
 
 _TABLES = {"s3": S3_OPERATIONS, "kms": KMS_OPERATIONS, "iam": IAM_OPERATIONS, "sts": STS_OPERATIONS}
+
+
+def version_op(operation: str, op: Op, query: dict[str, str]) -> Op:
+    """``op`` with its ``...Version`` action when the request names a version (``versionId`` in ``query``)."""
+    action = VERSION_ACTIONS.get(operation)
+    if action is None or "versionId" not in query:
+        return op
+    return Op(action, op.resource, op.kms, op.copy, op.read_only, op.management)
 
 
 def lookup(service: str, operation: str) -> Op | None:
