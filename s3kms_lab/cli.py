@@ -1,7 +1,7 @@
 """The ``s3kms-lab`` command.
 
     s3kms-lab serve [--host 127.0.0.1] [--port N] [--scenario seed] [--config-dir DIR]
-    s3kms-lab env --config-dir DIR
+    s3kms-lab env --config-dir DIR [--format shell|rclone]
     s3kms-lab trail --config-dir DIR [--follow] [--denied]
 
 ``serve`` runs until SIGINT/SIGTERM and exits cleanly; ``--port 0`` picks a free port.
@@ -84,6 +84,10 @@ def _env(args: argparse.Namespace) -> int:
         print(f"s3kms-lab: no running lab wrote {path}; start one with `s3kms-lab serve --config-dir {args.config_dir}`",
               file=sys.stderr)
         return 1
+    if args.format == "rclone":
+        from .client_config import parse_exports, rclone_config
+        print(rclone_config(parse_exports(path.read_text())), end="")
+        return 0
     print(path.read_text(), end="")
     return 0
 
@@ -129,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_serve)
     p = sub.add_parser("env", help="print the export lines of a running lab")
     p.add_argument("--config-dir", required=True)
+    p.add_argument("--format", choices=("shell", "rclone"), default="shell",
+                   help="shell: export lines; rclone: an rclone.conf remote for the lab")
     p.set_defaults(func=_env)
     p = sub.add_parser("trail", help="print the CloudTrail-style records as JSON lines")
     p.add_argument("--config-dir", required=True)
