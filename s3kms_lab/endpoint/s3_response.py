@@ -30,11 +30,12 @@ import botocore.session
 __all__ = ["s3_headers", "drop_head_body", "versioning_shows", "MISSING_KEY_NOTE"]
 
 # Headers every S3 answer may carry, whatever the operation (RESTCommonResponseHeaders).
-_COMMON = frozenset({"content-length", "date", "connection", "x-amz-request-id", "x-amz-id-2",
-                     "x-amz-delete-marker", "x-amz-version-id", "etag", "server"})
+# An ETag header only where the model declares one (PutObject, UploadPart, GetObject, HeadObject): CopyObject,
+# UploadPartCopy and CompleteMultipartUpload give the ETag in their XML body.
+_COMMON = frozenset({"content-length", "date", "connection", "x-amz-request-id", "x-amz-id-2"})
 # What an S3 error answer may carry besides the common headers: the XML's type; the delete-marker headers
 # of a GET/HEAD on a delete marker and ``Allow`` of its 405 (GetObject API, "DeleteMarker").
-_ERROR_EXTRA = frozenset({"content-type", "allow", "last-modified"})
+_ERROR_EXTRA = frozenset({"content-type", "allow", "last-modified", "x-amz-delete-marker", "x-amz-version-id"})
 _VERSION_HEADERS = ("x-amz-version-id", "x-amz-delete-marker")
 # moto's own Server header ("amazon.com"): the lab's HTTP server names itself; S3's would be AmazonS3.
 _BACKEND_ONLY = frozenset({"server"})
