@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: lab test bench venv clean
+.PHONY: lab test bench venv clean notebooks FORCE
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,6 +20,16 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q --nbval --nbval-sanitize-with notebooks/sanitize.cfg --nbval-kernel-name s3kms-lab tests notebooks
+
+# Build notebooks/*.ipynb from their jupytext sources notebooks_src/*.py and execute them (outputs are
+# committed): every notebook, or one with `make notebooks NB=03_key_policy` (or `make notebooks/03_key_policy.ipynb`).
+notebooks: $(STAMP)
+	$(BIN)/python tools/build_notebooks.py $(NB)
+
+notebooks/%.ipynb: notebooks_src/%.py $(STAMP) FORCE
+	$(BIN)/python tools/build_notebooks.py $*
+
+FORCE:
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -42,7 +42,7 @@ def test_moto_gaps_are_filled_through_the_seam():
     from moto.s3.models import S3Backend
     from moto.s3.responses import S3Response
 
-    moto_seam.fill_s3_gaps()
+    moto_seam.fill_moto_gaps()
     assert S3Backend.get_object_acl is moto_seam._object_acl_or_default
     assert S3Backend.get_bucket_encryption is moto_seam._bucket_encryption_or_default
     assert S3Backend.put_object is moto_seam._put_object_keeping_versions

@@ -20,7 +20,6 @@ import gc
 import os
 import tempfile
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from ..endpoint.app import LabApp
 from ..endpoint.moto_seam import MotoState
 from ..endpoint.trail import Trail
+from . import cli_cache
 from .provision import Provisioned, provision
 from .scenario import Scenario, load_scenario
 
@@ -98,8 +98,8 @@ class Lab:
         self.port = self.server.server_port
         self.thread = threading.Thread(target=self.server.serve_forever, name="s3kms-lab", daemon=True)
         self.thread.start()
-        self.write_config()
         self.forget_cli_role_cache()
+        self.write_config()
         _ACTIVE.append(self)
         return self
 
@@ -179,6 +179,7 @@ class Lab:
                 config[section].update({"role_arn": f"arn:aws:iam::{acct}:role/{role}",
                                         "source_profile": spec["source_profile"],
                                         "role_session_name": spec.get("session_name", profile)})
+        config["plugins"] = {cli_cache.PLUGIN_NAME: cli_cache.PLUGIN_MODULE}
         with (self.config_dir / "config").open("w") as fh:
             config.write(fh)
         cred_path = self.config_dir / "credentials"
@@ -195,20 +196,22 @@ class Lab:
                 out[profile] = (f"arn:aws:iam::{acct}:role/{spec['role']}", spec.get("session_name", profile))
         return out
 
-    def forget_cli_role_cache(self) -> None:
-        """Delete the AWS CLI's cached AssumeRole credentials for this lab's role profiles.
+    @property
+    def cli_cache_dir(self) -> Path:
+        """The AWS CLI's assumed-role credential cache for this lab (see :mod:`s3kms_lab.lab.cli_cache`)."""
+        return cli_cache.cache_dir_for(self.config_dir / "config")
 
-        The CLI caches them in ~/.aws/cli/cache under a hash of the AssumeRole arguments (botocore's
-        AssumeRoleCredentialFetcher._create_cache_key); a previous lab's session would otherwise be
-        reused and refused as an unknown access key.
+    def forget_cli_role_cache(self) -> None:
+        """Delete the AWS CLI's cached AssumeRole credentials of this lab.
+
+        The lab's config file makes the CLI cache them in :attr:`cli_cache_dir` instead of the shared
+        ``~/.aws/cli/cache`` (whose keys are the same for every lab: same role ARN, same session name), so
+        only a previous lab that used the same config folder can have left entries; they would be refused
+        as unknown access keys.
         """
-        import hashlib
-        import json as _json
-        cache = Path.home() / ".aws" / "cli" / "cache"
-        for role_arn, session in self.role_profiles().values():
-            digest = hashlib.sha1(_json.dumps({"RoleArn": role_arn, "RoleSessionName": session},
-                                              sort_keys=True).encode()).hexdigest()
-            (cache / f"{digest}.json").unlink(missing_ok=True)
+        if self.cli_cache_dir.is_dir():
+            for cached in self.cli_cache_dir.glob("*.json"):
+                cached.unlink(missing_ok=True)
 
     def activate(self) -> None:
         """Put :meth:`env` into ``os.environ`` (so ``!aws ...`` in a notebook reaches the lab), and put this
@@ -270,13 +273,3 @@ class Lab:
             self._clients[key] = self.session(profile, fresh=fresh).client(
                 service, endpoint_url=self.endpoint_url, region_name=self.region)
         return self._clients[key]
-
-    def wait_ready(self, timeout: float = 5.0) -> None:
-        import socket
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex((self.host, self.port)) == 0:
-                    return
-            time.sleep(0.02)
-        raise TimeoutError("the lab endpoint did not start")

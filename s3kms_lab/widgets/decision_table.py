@@ -1,8 +1,8 @@
-"""Notebook 02's explorer: who may do what to my-secure-bucket, for a choice of encryption headers.
+"""Notebook 02's explorer: who may do what to the scenario's bucket, for a choice of encryption headers.
 
 Plain logic (:class:`BucketPolicyExplorer`, tested without a browser) plus the ipywidgets front end
 (:func:`bucket_policy_widget`). Every cell is the lab's decision (:class:`~s3kms_lab.widgets.probe.Probe`);
-nothing here reads a policy.
+nothing here reads a policy. Bucket, key and profiles are the lab's scenario's (``probe.cast``).
 
 Browser-test contract (keep exactly): the SSE-header Dropdown has class ``s3kms-sse-header``, options
 include ``aws:kms`` and ``none``, initial value ``aws:kms``; the table is an HTML widget with class
@@ -16,7 +16,7 @@ from html import escape
 from typing import Any
 
 from ..engine import MalformedPolicyError
-from .probe import BUCKET, KEY_ID_FORMS, PRINCIPALS, SSE_HEADERS, Outcome, Probe
+from .probe import KEY_ID_FORMS, SSE_HEADERS, Outcome, Probe
 from .render import explanation_html, table_html
 
 __all__ = ["BUCKET_VARIANTS", "UPLOAD_VARIANTS", "DEFAULT_ENCRYPTION", "TableView", "BucketPolicyExplorer",
@@ -26,7 +26,7 @@ __all__ = ["BUCKET_VARIANTS", "UPLOAD_VARIANTS", "DEFAULT_ENCRYPTION", "TableVie
 BUCKET_VARIANTS = ("PutObject", "CreateMultipartUpload", "CopyObject", "GetObject", "HeadObject",
                    "DeleteObject", "ListObjectsV2", "PutBucketPolicy")
 UPLOAD_VARIANTS = ("PutObject", "CreateMultipartUpload", "CopyObject")
-#: Bucket default encryption choices (set on the lab's bucket by admin through the S3 API).
+#: Bucket default encryption choices (set on the scenario's bucket by its admin through the S3 API).
 DEFAULT_ENCRYPTION = ("off", "SSE-S3 (AES256)", "SSE-KMS (this key)")
 
 SAMPLE_KEY = "reports/sample.txt"
@@ -42,7 +42,7 @@ class TableView:
     explanation_html: str
     request_html: str = ""
     error: str = ""
-    principals: tuple[str, ...] = PRINCIPALS
+    principals: tuple[str, ...] = ()
     variants: tuple[str, ...] = BUCKET_VARIANTS
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -64,19 +64,22 @@ class TableView:
 
 
 class BucketPolicyExplorer:
-    """Decision table for the bucket: 5 principals x 8 request variants, for chosen encryption headers.
+    """Decision table for the scenario's bucket: every profile x 8 request variants, for chosen encryption
+    headers.
 
     lab: a running Lab; bucket_policy: optional candidate bucket policy (dict or JSON) evaluated instead of
     the stored one (the lab is not changed).
     """
 
-    principals = PRINCIPALS
     variants = BUCKET_VARIANTS
     primary = "PutObject"
 
     def __init__(self, lab: Any, bucket_policy: Any = None):
         self.probe = Probe(lab)
         self.lab = lab
+        self.cast = self.probe.cast
+        self.bucket = self.cast.bucket
+        self.principals = self.cast.principals
         self.bucket_policy = bucket_policy
         self.sample = self.probe.ensure_object(SAMPLE_KEY)
         for pr in self.principals:  # resolve every principal's credentials now, not during the first update
@@ -84,32 +87,31 @@ class BucketPolicyExplorer:
         self.probe.other_key_arn()  # the "another key" choice needs a second key in the lab
         # S3 creates the AWS managed key aws/s3 on the first SSE-KMS upload without a key id; deciding one now
         # keeps that one-time cost out of the learner's first click.
-        self.probe.put("uploader", "aws:kms", "none")
+        self.probe.put(self.cast.role_user, "aws:kms", "none")
         self._admin_s3: Any = None
         self.default_encryption = self.current_default_encryption()
 
     # ------------------------------------------------------------------ lab state
     def current_default_encryption(self) -> str:
-        b = self.lab.state.bucket(BUCKET)
-        rule = ((getattr(b, "encryption", None) or {}).get("Rule") or {}) if b is not None else {}
+        rule = (self.lab.state.bucket_encryption(self.bucket) or {}).get("Rule") or {}
         algo = (rule.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
         return {"AES256": DEFAULT_ENCRYPTION[1], "aws:kms": DEFAULT_ENCRYPTION[2]}.get(algo or "", "off")
 
     def set_default_encryption(self, option: str) -> None:
-        """Set the bucket's default encryption as admin, through the lab's S3 API."""
+        """Set the bucket's default encryption as the scenario's admin, through the lab's S3 API."""
         if option not in DEFAULT_ENCRYPTION:
             raise ValueError(f"default encryption must be one of {DEFAULT_ENCRYPTION}")
         if option == self.default_encryption:
             return
         if self._admin_s3 is None:
-            self._admin_s3 = self.lab.client("s3", "admin")
+            self._admin_s3 = self.lab.client("s3", self.cast.admin)
         s3 = self._admin_s3
         if option == "off":
-            s3.delete_bucket_encryption(Bucket=BUCKET)
+            s3.delete_bucket_encryption(Bucket=self.bucket)
         else:
             default = {"SSEAlgorithm": "AES256"} if option.startswith("SSE-S3") else \
                 {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": self.lab.key_arn}
-            s3.put_bucket_encryption(Bucket=BUCKET, ServerSideEncryptionConfiguration={
+            s3.put_bucket_encryption(Bucket=self.bucket, ServerSideEncryptionConfiguration={
                 "Rules": [{"ApplyServerSideEncryptionByDefault": default, "BucketKeyEnabled": False}]})
         self.default_encryption = option
 
@@ -123,7 +125,7 @@ class BucketPolicyExplorer:
         if variant == "CreateMultipartUpload":
             return p.s3(principal, "CreateMultipartUpload", "big.bin", headers, **over)
         if variant == "CopyObject":
-            return p.s3(principal, "CopyObject", "copy.txt", headers, copy_source=f"{BUCKET}/{self.sample}", **over)
+            return p.s3(principal, "CopyObject", "copy.txt", headers, copy_source=f"{self.bucket}/{self.sample}", **over)
         if variant in ("GetObject", "HeadObject", "DeleteObject"):
             return p.s3(principal, variant, self.sample, **over)
         if variant in ("ListObjectsV2", "PutBucketPolicy"):
@@ -134,10 +136,12 @@ class BucketPolicyExplorer:
         headers = self.probe.sse_headers(sse, key_form)
         return {(pr, v): self.outcome(pr, v, headers) for pr in self.principals for v in self.variants}
 
-    def update(self, sse: str = "aws:kms", key_form: str = "ARN", principal: str = "uploader",
+    def update(self, sse: str = "aws:kms", key_form: str = "ARN", principal: str | None = None,
                variant: str = "PutObject", default_encryption: str | None = None,
                cells: dict[tuple[str, str], Outcome] | None = None) -> TableView:
-        """Decide the whole table for the chosen controls and render it (pass ``cells`` to only re-select)."""
+        """Decide the whole table for the chosen controls and render it (pass ``cells`` to only re-select).
+        ``principal`` (the explained cell's row) defaults to the profile that uses the scenario's role."""
+        principal = principal or self.cast.role_user
         if sse not in SSE_HEADERS or key_form not in KEY_ID_FORMS:
             raise ValueError("unknown SSE header or key-id form")
         if default_encryption is not None:
@@ -147,7 +151,8 @@ class BucketPolicyExplorer:
             cells = cells if cells is not None else self.table(sse, key_form)
         except MalformedPolicyError as exc:
             msg = f"S3 would refuse this bucket policy: {exc.code}: {exc.message}"
-            return TableView({}, (principal, variant), f"<b>{escape(msg)}</b>", f"<b>{escape(msg)}</b>", error=msg)
+            return TableView({}, (principal, variant), f"<b>{escape(msg)}</b>", f"<b>{escape(msg)}</b>", error=msg,
+                             principals=self.principals)
         sel = (principal, variant)
         caption = ("Each cell: the lab's decision for that principal making that request. Uploads send: "
                    + (", ".join(f"{k}: {v}" for k, v in headers.items()) or "no encryption headers")
@@ -156,7 +161,7 @@ class BucketPolicyExplorer:
         if sse in ("none", "AES256") and key_form != "none":
             req.append("<i>(the key id travels only with aws:kms / aws:kms:dsse, so it is not sent)</i>")
         return TableView(cells, sel, table_html(cells, self.principals, self.variants, sel, caption),
-                         explanation_html(cells[sel]), "Upload headers: " + " ".join(req))
+                         explanation_html(cells[sel]), "Upload headers: " + " ".join(req), principals=self.principals)
 
 
 # ---------------------------------------------------------------------- ipywidgets front end
@@ -209,7 +214,8 @@ class BucketPolicyWidget(TableWidget):
         self.default_encryption = w.Dropdown(options=list(DEFAULT_ENCRYPTION), value=self.explorer.default_encryption,
                                              description="bucket default enc.", style=style, layout=lay)
         self.default_encryption.add_class("s3kms-default-encryption")
-        self.principal = w.Dropdown(options=list(PRINCIPALS), value="uploader", description="explain: principal",
+        self.principal = w.Dropdown(options=list(self.explorer.principals), value=self.explorer.cast.role_user,
+                                    description="explain: principal",
                                     style=style, layout=lay)
         self.principal.add_class("s3kms-principal")
         self.variant = w.Dropdown(options=list(BUCKET_VARIANTS), value="PutObject", description="explain: request",

@@ -102,7 +102,7 @@ def decision_svg(outcome: Outcome, title: str = "") -> str:
         if not _consulted(s):
             parts.append(_box(col_s, by, 480, 38, ["no policy applies to this caller", ""], size=11, dash=True))
         color = _GREEN if ok else _RED
-        verdict = "ALLOWED" if ok else ("DENIED (explicit)" if s.decision.decision == "explicitDeny" else "DENIED (implicit)")
+        verdict = "ALLOWED" if ok else ("DENIED (explicit)" if s.decision.effect == "explicitDeny" else "DENIED (implicit)")
         parts.append(_arrow(col_s + 482, y + rh / 2, col_d - 2, y + rh / 2))
         parts.append(_box(col_d, y + rh / 2 - 22, 180, 44, [verdict, _short(s.decision.policy_type, 30)], stroke=color,
                           fill="#e8f5e9" if ok else "#ffebee"))

@@ -6,7 +6,8 @@ The candidate key policy is the lab's stored key policy with statements left out
 
 Browser-test contract (keep exactly): Checkbox with class ``s3kms-root-statement`` (checked = the root
 statement is present); the table is an HTML widget with class ``s3kms-decision-table``; its row
-``data-principal="analyst"`` has KMS cells (``data-variant="kms:GenerateDataKey"``...) that flip from
+``data-principal="analyst"`` (in the seed scenario; the scenario's same-account user with an identity policy,
+``cast.insider``) has KMS cells (``data-variant="kms:GenerateDataKey"``...) that flip from
 ALLOWED to DENIED when the checkbox is unchecked; explanation: HTML widget with class ``s3kms-explanation``.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Mapping, Sequence
 
 from ..engine import MalformedPolicyError
 from .decision_table import TableView, TableWidget
-from .probe import PRINCIPALS, Outcome, Probe
+from .probe import Outcome, Probe
 from .render import explanation_html, table_html
 
 __all__ = ["KEY_VARIANTS", "KMS_DIRECT_ACTIONS", "KeyPolicyExplorer", "key_policy_widget", "KeyPolicyWidget",
@@ -41,17 +42,19 @@ def _as_list(v: Any) -> list[str]:
 
 
 class KeyPolicyExplorer:
-    """Decision table for the post's KMS key under an edited copy of its key policy.
+    """Decision table for the scenario's KMS key under an edited copy of its key policy: every profile x
+    :data:`KEY_VARIANTS`.
 
     lab: a running Lab; base_policy: the policy to start from (default: the key policy stored in the lab).
     """
 
-    principals = PRINCIPALS
     variants = KEY_VARIANTS
 
     def __init__(self, lab: Any, base_policy: Any = None):
         self.probe = Probe(lab)
         self.lab = lab
+        self.cast = self.probe.cast
+        self.principals = self.cast.principals
         if base_policy is None:
             self.base = self.probe.stored_key_policy()
         else:
@@ -104,8 +107,11 @@ class KeyPolicyExplorer:
         return {(p, v): self.outcome(p, v, policy) for p in self.principals for v in self.variants}
 
     def update(self, include: Mapping[str, bool] | None = None, actions: Mapping[str, Sequence[str]] | None = None,
-               principal: str = "analyst", variant: str = "kms:GenerateDataKey",
+               principal: str | None = None, variant: str = "kms:GenerateDataKey",
                cells: dict[tuple[str, str], Outcome] | None = None) -> TableView:
+        """Decide the table under the candidate policy; ``principal`` (the explained row) defaults to the
+        scenario's same-account user with an identity policy (whose KMS access the account statement opens)."""
+        principal = principal or self.cast.insider
         pol = self.policy(include, actions)
         sel = (principal, variant)
         try:
@@ -113,10 +119,11 @@ class KeyPolicyExplorer:
         except MalformedPolicyError as exc:
             msg = f"KMS would refuse this key policy: {exc.code}: {exc.message}"
             return TableView({}, sel, f"<b>{escape(msg)}</b>", f"<b>{escape(msg)}</b>", error=msg,
-                             variants=self.variants, extra={"policy": pol})
+                             principals=self.principals, variants=self.variants, extra={"policy": pol})
         caption = "Each cell: the lab's decision for that principal calling that KMS action on the key (last column: an SSE-KMS upload)."
         return TableView(cells, sel, table_html(cells, self.principals, self.variants, sel, caption),
-                         explanation_html(cells[sel]), variants=self.variants, extra={"policy": pol})
+                         explanation_html(cells[sel]), principals=self.principals, variants=self.variants,
+                         extra={"policy": pol})
 
 
 class KeyPolicyWidget(TableWidget):
@@ -154,8 +161,8 @@ class KeyPolicyWidget(TableWidget):
             rows.append(w.HBox(row))
         self.root = self.statement_boxes.get(root) if root else None
         style = {"description_width": "130px"}
-        self.principal = w.Dropdown(options=list(PRINCIPALS), value="analyst", description="explain: principal",
-                                    style=style)
+        self.principal = w.Dropdown(options=list(ex.principals), value=ex.cast.insider,
+                                    description="explain: principal", style=style)
         self.principal.add_class("s3kms-principal")
         self.variant = w.Dropdown(options=list(KEY_VARIANTS), value="kms:GenerateDataKey", description="explain: request",
                                   style=style)

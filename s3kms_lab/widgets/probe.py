@@ -1,9 +1,12 @@
 """Ask the running lab how it would decide a request, without sending it.
 
 A :class:`Probe` builds the same :class:`~s3kms_lab.endpoint.decide.Call` the endpoint builds for a real
-request and decides it with the lab's own :class:`~s3kms_lab.endpoint.decide.Authorizer` (and, for KMS,
-STS and IAM calls, the endpoint's own step builders), over the policies stored in the lab. Nothing here
+request, plans it with the endpoint's own planner (:func:`s3kms_lab.endpoint.planner.plan`) and decides it
+with the lab's :class:`~s3kms_lab.endpoint.decide.Authorizer`, over the policies stored in the lab. Nothing here
 evaluates a policy itself: every ALLOWED / DENIED comes from :func:`s3kms_lab.engine.authorize`.
+
+Every name (bucket, key, role, the profile that plays each part) comes from the lab's scenario through
+:class:`~s3kms_lab.widgets.cast.Cast` (``probe.cast``), so the same questions work on any scenario.
 
 "What if" questions pass a candidate policy (``bucket_policy=``, ``key_policy=``, ``identity=``,
 ``boundary=``, ``trust=``): it replaces the stored one in the steps that would read it, after being
@@ -20,28 +23,28 @@ from typing import Any, Iterable, Mapping
 from ..endpoint.auth import caller_for
 from ..endpoint.decide import Call, Step
 from ..endpoint.errors import AwsError
-from ..endpoint.operations import lookup
+from ..endpoint.operations import Resource, lookup
+from ..endpoint.planner import plan
 from ..engine import PolicyKind, PolicySet, parse_policy
 from ..engine.policy import Policy
+from .cast import Cast
 
-__all__ = ["PRINCIPALS", "SSE_HEADERS", "KEY_ID_FORMS", "NO_POLICY", "Outcome", "Probe", "as_policy_text",
+__all__ = ["SSE_HEADERS", "KEY_ID_FORMS", "NO_POLICY", "Outcome", "Probe", "as_policy_text",
            "default_key_policy"]
 
-#: The lab's profiles, in the order tables show them.
-PRINCIPALS = ("uploader", "analyst", "nobody", "outsider", "admin")
 #: Values of the ``x-amz-server-side-encryption`` header a learner can choose ("none" = header not sent).
 SSE_HEADERS = ("none", "AES256", "aws:kms", "aws:kms:dsse")
 #: Forms of the ``x-amz-server-side-encryption-aws-kms-key-id`` header ("none" = header not sent).
 KEY_ID_FORMS = ("ARN", "key id", "alias", "none", "another key")
 
-BUCKET = "my-secure-bucket"
+#: The alias of the second customer managed key the probe creates for "another key" questions.
 OTHER_KEY_ALIAS = "alias/another-key"
 #: Pass as ``bucket_policy=`` to ask "as if the bucket had no bucket policy".
 NO_POLICY = "<no policy>"
 
 
 def default_key_policy(account: str) -> dict[str, Any]:
-    """The key policy KMS gives a key created without one: the account statement only (KPDEF)."""
+    """The key policy KMS gives a key created without one: the account statement only (KMS-1)."""
     return {"Version": "2012-10-17", "Id": "key-default-1",
             "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
                            "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"}]}
@@ -144,6 +147,7 @@ class Probe:
         if not getattr(lab, "running", False):
             raise RuntimeError("The lab is not running: call lab.start() first.")
         self.lab = lab
+        self.cast = Cast.of(lab)
         self.app = lab.app
         self.state = lab.state
         self.authorizer = lab.app.authorizer
@@ -179,17 +183,17 @@ class Probe:
 
     def key_alias(self) -> str:
         key = self.state.resolve_key(self.key_arn, self.lab.account)
-        aliases = sorted(getattr(key, "aliases", {}) or {})
+        aliases = sorted(key.aliases) if key is not None else []
         return aliases[0] if aliases else ""
 
     def other_key_arn(self) -> str:
-        """A second customer managed key (``alias/another-key``, default key policy), created by admin through
-        the lab the first time it is needed."""
+        """A second customer managed key (``alias/another-key``, default key policy), created by the
+        scenario's admin through the lab the first time it is needed."""
         if self._other_key_arn is None:
             key = self.state.resolve_key(OTHER_KEY_ALIAS, self.lab.account)
             if key is None:
-                kms = self.lab.client("kms", "admin")
-                meta = kms.create_key(Description="another customer managed key (not the post's)")["KeyMetadata"]
+                kms = self.lab.client("kms", self.cast.admin)
+                meta = kms.create_key(Description="another customer managed key (not the scenario's)")["KeyMetadata"]
                 kms.create_alias(AliasName=OTHER_KEY_ALIAS, TargetKeyId=meta["KeyId"])
                 self._other_key_arn = meta["Arn"]
             else:
@@ -223,7 +227,8 @@ class Probe:
     def _apply(self, steps: list[Step], *, bucket_policy: Any = None, key_policy: Any = None, key_arn: str | None = None,
                identity: Any = None, boundary: Any = None, trust: Any = None) -> None:
         no_bucket_policy = isinstance(bucket_policy, str) and bucket_policy == NO_POLICY
-        bpol = self._parse(bucket_policy, PolicyKind.BUCKET, f"your bucket policy of {BUCKET}") \
+        bucket = self.cast.bucket
+        bpol = self._parse(bucket_policy, PolicyKind.BUCKET, f"your bucket policy of {bucket}") \
             if bucket_policy is not None and not no_bucket_policy else None
         kpol = self._parse(key_policy, PolicyKind.KEY, "your key policy") if key_policy is not None else None
         tpol = self._parse(trust, PolicyKind.TRUST, "your trust policy") if trust is not None else None
@@ -238,7 +243,8 @@ class Probe:
             p = s.policies
             resource = p.resource
             res = s.request.resource
-            if (bpol is not None or no_bucket_policy) and res.startswith(f"arn:aws:s3:::{BUCKET}"):
+            if (bpol is not None or no_bucket_policy) and (res == f"arn:aws:s3:::{bucket}"
+                                                           or res.startswith(f"arn:aws:s3:::{bucket}/")):
                 resource = bpol
             if kpol is not None and res == target_key:
                 resource = kpol
@@ -257,10 +263,12 @@ class Probe:
 
     # ------------------------------------------------------------------ questions
     def s3(self, profile: str, operation: str, key: str = "file.txt", headers: Mapping[str, str] | None = None, *,
-           bucket: str = BUCKET, copy_source: str | None = None, query: Mapping[str, str] | None = None,
+           bucket: str | None = None, copy_source: str | None = None, query: Mapping[str, str] | None = None,
            label: str | None = None, **overrides: Any) -> Outcome:
         """An S3 operation (``PutObject``, ``GetObject``, ``CopyObject``...) as ``profile``: the S3 action and
-        the KMS calls S3 makes on the caller's behalf, decided by the lab's Authorizer."""
+        the KMS calls S3 makes on the caller's behalf, decided by the lab's Authorizer. ``bucket`` defaults to
+        the scenario's bucket."""
+        bucket = bucket or self.cast.bucket
         op = lookup("s3", operation)
         if op is None:
             raise ValueError(f"The lab does not model s3:{operation}")
@@ -268,28 +276,29 @@ class Probe:
         hdrs = {k.lower(): v for k, v in (headers or {}).items()}
         if copy_source:
             hdrs["x-amz-copy-source"] = copy_source
-        call = Call("s3", operation, caller_for(cred), cred, bucket=bucket, key=key if op.resource == "object" else "",
+        call = Call("s3", operation, caller_for(cred), cred, bucket=bucket, key=key if op.resource is Resource.OBJECT else "",
                     headers=hdrs, query=dict(query or {}), region=self.lab.region)
         with self.app.lock:
-            steps, plan, _ = self.authorizer.s3_steps(call, op)
-        out = self._decide(profile, label or f"{operation} {bucket}/{key}" if op.resource == "object"
+            planned = plan(call, self.authorizer)
+        steps, sse_plan = planned.steps, planned.sse
+        out = self._decide(profile, label or f"{operation} {bucket}/{key}" if op.resource is Resource.OBJECT
                            else label or f"{operation} {bucket}", steps, overrides)
-        if plan is not None:
-            out.notes.append(f"S3 would encrypt with {plan.algorithm}"
-                             + (f" under {plan.key_arn}" if plan.key_arn else "")
+        if sse_plan is not None:
+            out.notes.append(f"S3 would encrypt with {sse_plan.algorithm}"
+                             + (f" under {sse_plan.key_arn}" if sse_plan.key_arn else "")
                              + {"header": " (from the request headers)", "default": " (bucket default encryption)",
-                                "s3-default": " (S3's own default, SSE-S3)"}.get(plan.source, ""))
+                                "s3-default": " (S3's own default, SSE-S3)"}.get(sse_plan.source, ""))
         return out
 
     def put(self, profile: str, sse: str = "aws:kms", key_form: str = "ARN", key: str = "file.txt",
             **overrides: Any) -> Outcome:
         """PutObject with a choice of SSE header and key-id form (see :meth:`sse_headers`)."""
         return self.s3(profile, "PutObject", key, self.sse_headers(sse, key_form),
-                       label=f"PutObject {BUCKET}/{key} (SSE {sse}, key id {key_form})", **overrides)
+                       label=f"PutObject {self.cast.bucket}/{key} (SSE {sse}, key id {key_form})", **overrides)
 
     def kms(self, profile: str, action: str, *, key: str | None = None, via_s3: bool = False,
             context: Mapping[str, str] | None = None, **overrides: Any) -> Outcome:
-        """A KMS action (``kms:Decrypt``...) on a key (the post's key by default), called directly or by S3
+        """A KMS action (``kms:Decrypt``...) on a key (the scenario's key by default), called directly or by S3
         on the caller's behalf (``via_s3=True``)."""
         if not action.startswith("kms:"):
             action = "kms:" + action
@@ -301,21 +310,20 @@ class Probe:
         call = Call("kms", action.split(":", 1)[1], caller_for(cred), cred, params={"KeyId": ref},
                     region=self.lab.region)
         ctx = dict(context) if context is not None else (
-            {"aws:s3:arn": f"arn:aws:s3:::{BUCKET}/file.txt"} if via_s3 else {})
+            {"aws:s3:arn": f"arn:aws:s3:::{self.cast.bucket}/file.txt"} if via_s3 else {})
         with self.app.lock:
             step = self.authorizer.kms_step(call, action, kobj, ctx, self.authorizer.caller_policies(cred), via_s3)
         overrides.setdefault("key_arn", kobj.arn)
         return self._decide(profile, f"{action} on {kobj.arn}" + (" through S3" if via_s3 else ""), [step], overrides)
 
     def assume_role(self, profile: str, role_arn: str | None = None, **overrides: Any) -> Outcome:
-        """``sts:AssumeRole`` as ``profile`` (DataUploaderRole by default): trust policy + identity policies."""
-        role_arn = role_arn or f"arn:aws:iam::{self.lab.account}:role/DataUploaderRole"
+        """``sts:AssumeRole`` as ``profile`` (the scenario's role by default): trust policy + identity policies."""
+        role_arn = role_arn or self.cast.role_arn
         cred = self.credential(profile)
         call = Call("sts", "AssumeRole", caller_for(cred), cred,
                     params={"RoleArn": role_arn, "RoleSessionName": profile}, region=self.lab.region)
-        op = lookup("sts", "AssumeRole")
         with self.app.lock:
-            steps = self.app.sts_steps(call, op)
+            steps = plan(call, self.authorizer).steps
         return self._decide(profile, f"sts:AssumeRole on {role_arn}", steps, overrides)
 
     def iam(self, profile: str, operation: str, params: Mapping[str, str] | None = None, **overrides: Any) -> Outcome:
@@ -326,7 +334,7 @@ class Probe:
         cred = self.credential(profile)
         call = Call("iam", operation, caller_for(cred), cred, params=dict(params or {}), region=self.lab.region)
         with self.app.lock:
-            steps = self.app.iam_steps(call, op)
+            steps = plan(call, self.authorizer).steps
         return self._decide(profile, f"iam:{operation}", steps, overrides)
 
     def lockout_check(self, profile: str, new_key_policy: Any) -> str:
@@ -336,37 +344,39 @@ class Probe:
         MalformedPolicyError when the document itself is invalid.
         """
         cred = self.credential(profile)
-        new = self._parse(new_key_policy, PolicyKind.KEY, "new key policy")
-        call = Call("kms", "PutKeyPolicy", caller_for(cred), cred, params={"KeyId": self.key_arn},
-                    region=self.lab.region)
+        self._parse(new_key_policy, PolicyKind.KEY, "new key policy")  # a malformed document raises here
+        call = Call("kms", "PutKeyPolicy", caller_for(cred), cred,
+                    params={"KeyId": self.key_arn, "Policy": as_policy_text(new_key_policy)}, region=self.lab.region)
         try:
             with self.app.lock:
-                self.app.lockout_check(call, new)
+                plan(call, self.authorizer).check()
         except AwsError as err:
             return f"{err.code}: {err.message}"
         return ""
 
     # ------------------------------------------------------------------ stored policies
     def stored_bucket_policy(self) -> dict[str, Any]:
-        """The bucket policy stored in the lab (as a dict)."""
-        b = self.state.bucket(BUCKET)
-        text = self.state.bucket_policy(b) if b is not None else None
+        """The scenario bucket's policy stored in the lab (as a dict; {} when it has none)."""
+        text = self.state.bucket_policy_text(self.cast.bucket)
         return json.loads(text) if text else {}
 
     def stored_key_policy(self, key: str | None = None) -> dict[str, Any]:
         kobj = self.state.resolve_key(key or self.key_arn, self.lab.account)
         return json.loads(kobj.policy)
 
-    def stored_role_policy(self, role: str = "DataUploaderRole", name: str = "DataUploaderPolicy") -> dict[str, Any]:
-        r = self.state.iam(self.lab.account).roles.get(role) or next(
-            r for r in self.state.iam(self.lab.account).roles.values() if r.name == role)
-        doc = r.policies[name]
-        return json.loads(doc) if isinstance(doc, str) else doc
+    def stored_role_policy(self, role: str | None = None, name: str | None = None) -> dict[str, Any]:
+        """An inline policy of a role as stored in the lab (default: the scenario role's first one)."""
+        role, name = role or self.cast.role, name or self.cast.role_policy
+        doc = self.state.role_inline_policy(self.lab.account, role, name)
+        if doc is None:
+            raise KeyError(f"role {role} has no inline policy {name}")
+        return json.loads(doc)
 
     def ensure_object(self, key: str = "reports/sample.txt") -> str:
-        """An SSE-KMS object under the post's key (uploaded by admin through the lab if missing)."""
-        if self.state.s3_object(BUCKET, key) is None:
-            self.lab.client("s3", "admin").put_object(Bucket=BUCKET, Key=key, Body=b"sample",
+        """An SSE-KMS object under the scenario's key in its bucket (uploaded by the scenario's admin through
+        the lab if missing)."""
+        if not self.state.object_exists(self.cast.bucket, key):
+            self.lab.client("s3", self.cast.admin).put_object(Bucket=self.cast.bucket, Key=key, Body=b"sample",
                                                       ServerSideEncryption="aws:kms", SSEKMSKeyId=self.key_arn)
         return key
 

@@ -1,0 +1,1 @@
+"""Tests of the Lab lifecycle (s3kms_lab/lab)."""

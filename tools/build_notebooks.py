@@ -1,0 +1,117 @@
+"""Build the teaching notebooks from their jupytext sources and execute them, so outputs are committed.
+
+    python tools/build_notebooks.py                   # every notebooks_src/*.py -> notebooks/*.ipynb
+    python tools/build_notebooks.py 03_key_policy     # one (a name, a source path or a notebook path)
+    python tools/build_notebooks.py --sources         # the other way: notebooks/*.ipynb -> notebooks_src/*.py
+
+The pairing (``notebooks/NAME.ipynb`` <-> ``notebooks_src/NAME.py``, percent format) is jupytext's, read
+from ``jupytext.toml`` (https://jupytext.readthedocs.io/en/latest/config.html). Building takes the cell text
+and cell metadata (e.g. ``nbval-ignore-output``) from the source and keeps the id of every cell jupytext
+matches to a cell of the committed notebook, so ids stay stable across rebuilds and edits; then nbclient runs
+the notebook top to bottom with the ``s3kms-lab`` kernel (the kernel nbval uses in ``make test``) with
+``notebooks/`` as the working directory, as a learner's Jupyter would. Last, the README's notebook map is
+rewritten from the notebooks' ``metadata.s3kms`` (s3kms_lab/widgets/notebook_map.py). Raises nbclient's
+``CellExecutionError`` (naming the cell) when a cell fails; nothing is written then.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+from jupytext.combine import combine_inputs_with_outputs
+from jupytext.config import load_jupytext_config
+from nbclient import NotebookClient
+
+from s3kms_lab.widgets.notebook_map import map_markdown
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+SOURCES = REPO / "notebooks_src"
+SOURCE_FORMAT = "py:percent"
+README = REPO / "README.md"
+README_BEGIN = "<!-- notebook map: written by `make notebooks` from each notebook's metadata.s3kms -->"
+README_END = "<!-- end of notebook map -->"
+KERNEL = "s3kms-lab"
+CELL_TIMEOUT_S = 600
+
+
+def config():
+    """jupytext's configuration of this repository (the pairing and the header filter)."""
+    return load_jupytext_config(str(REPO))
+
+
+def names() -> list[str]:
+    """Every notebook that has a source, in order."""
+    return sorted(p.stem for p in SOURCES.glob("*.py"))
+
+
+def source_text(nb) -> str:
+    """The paired source text of a notebook: exactly what jupytext writes for it under this repo's config."""
+    return jupytext.writes(nb, fmt=SOURCE_FORMAT, config=config())
+
+
+def build(name: str, execute: bool = True) -> Path:
+    """notebooks_src/NAME.py -> notebooks/NAME.ipynb, executed. Returns the notebook's path."""
+    src, out = SOURCES / f"{name}.py", NOTEBOOKS / f"{name}.ipynb"
+    nb = jupytext.read(src, fmt=SOURCE_FORMAT, config=config())
+    if out.exists():  # keep the ids (and, until executed, the outputs) of the cells jupytext matches
+        nb = combine_inputs_with_outputs(nb, nbformat.read(out, as_version=4), fmt=SOURCE_FORMAT)
+    nb.metadata.pop("jupytext", None)  # the pairing lives in jupytext.toml, not in each notebook
+    if execute:
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+                cell.metadata.pop("execution", None)
+        NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name=KERNEL, record_timing=False,
+                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    nbformat.validate(nb)
+    nbformat.write(nb, out)
+    return out
+
+
+def write_source(name: str) -> Path:
+    """notebooks/NAME.ipynb -> notebooks_src/NAME.py (after editing a notebook in Jupyter)."""
+    out = SOURCES / f"{name}.py"
+    SOURCES.mkdir(exist_ok=True)
+    out.write_text(source_text(nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)), encoding="utf-8")
+    return out
+
+
+def readme_with_map(readme: str) -> str:
+    """README text with the notebook map (between README_BEGIN and README_END) rebuilt from notebooks/.
+    Raises ValueError when the markers are missing."""
+    head, sep, rest = readme.partition(README_BEGIN)
+    _, sep2, tail = rest.partition(README_END)
+    if not (sep and sep2):
+        raise ValueError(f"README.md lacks the lines {README_BEGIN!r} ... {README_END!r}")
+    return f"{head}{README_BEGIN}\n{map_markdown(NOTEBOOKS)}\n{README_END}{tail}"
+
+
+def _name(arg: str) -> str:
+    return Path(arg).stem
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="names (03_key_policy) or paths; default: all")
+    parser.add_argument("--sources", action="store_true",
+                        help="write notebooks_src/*.py from the notebooks instead of building the notebooks")
+    args = parser.parse_args(argv)
+    if args.sources:
+        for name in map(_name, args.notebooks) if args.notebooks else sorted(
+                p.stem for p in NOTEBOOKS.glob("*.ipynb")):
+            print(write_source(name))
+        return 0
+    for name in map(_name, args.notebooks) if args.notebooks else names():
+        if not (SOURCES / f"{name}.py").exists():
+            parser.error(f"no source notebooks_src/{name}.py (known: {', '.join(names())})")
+        print(build(name), flush=True)
+    README.write_text(readme_with_map(README.read_text(encoding="utf-8")), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
