@@ -1,7 +1,7 @@
 """The ``s3kms-lab`` command.
 
     s3kms-lab serve [--host 127.0.0.1] [--port N] [--scenario seed] [--config-dir DIR]
-    s3kms-lab env --config-dir DIR [--profile P]      # eval "$(s3kms-lab env --config-dir DIR)"
+    s3kms-lab env --config-dir DIR [--profile P] [--format shell|rclone]  # eval "$(s3kms-lab env --config-dir DIR)"
     s3kms-lab shell --config-dir DIR [--profile P]    # a shell where the post's `aws` commands work
     s3kms-lab trail --config-dir DIR [--follow] [--denied]
     s3kms-lab notebooks DIR [--lab] [--force]         # copy the course; --lab opens JupyterLab there
@@ -154,6 +154,10 @@ def _env(args: argparse.Namespace) -> int:
     values = _lab_env_or_explain(Path(args.config_dir), args.profile)
     if values is None:
         return 1
+    if args.format == "rclone":
+        from .client_config import rclone_config
+        print(rclone_config(values), end="")
+        return 0
     for name, value in values.items():
         # PATH keeps the caller's $PATH: double quotes let the shell expand it.
         quoted = f'"{value}"' if name == "PATH" else shlex.quote(value)
@@ -272,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("env", help="print the export lines of a running lab (eval \"$(s3kms-lab env ...)\")")
     p.add_argument("--config-dir", required=True)
     p.add_argument("--profile", default=None, help="AWS_PROFILE to export (default: the scenario's role profile)")
+    p.add_argument("--format", choices=("shell", "rclone"), default="shell",
+                   help="shell: export lines; rclone: an rclone.conf remote for the lab")
     p.set_defaults(func=_env)
     p = sub.add_parser("shell", help="open a shell with the lab's aws on PATH and a default profile")
     p.add_argument("--config-dir", required=True)

@@ -22,6 +22,7 @@ from .operations import Op
 from .parse import parse_call, read_request, service_hint
 from .planner import Plan, denial, operation_of, plan
 from .recording import Recorder, explanation_of
+from .s3_response import drop_head_body
 from .services import SERVICES
 from .services import s3 as s3_service
 from .trail import Trail
@@ -55,6 +56,7 @@ class LabApp:
         else:
             with self.lock:
                 status, headers, body = self.handle(environ)
+        body = drop_head_body(environ["REQUEST_METHOD"], headers, body)
         start_response(f"{status} {_REASONS.get(status, '')}", list(headers.items()))
         return [body]
 
@@ -114,6 +116,8 @@ class LabApp:
                 status, headers, body = planned.serve(request_id)
             else:
                 status, headers, body = self.forward(environ, call, planned)
+            if planned.answer_headers is not None:
+                headers = planned.answer_headers(status, headers, body, request_id)
             if status < 300:
                 if planned.after is not None:
                     planned.after(body)

@@ -44,7 +44,8 @@ class AwsError(Exception):
     def render(self, request_id: str | None = None) -> tuple[int, dict[str, str], bytes]:
         """(status, headers, body) in the service's wire protocol."""
         rid = request_id or uuid.uuid4().hex.upper()[:16]
-        headers = {"x-amz-request-id": rid, "x-amzn-RequestId": rid}
+        # S3 names its request id x-amz-request-id (with x-amz-id-2); the other services x-amzn-RequestId.
+        headers = {"x-amz-request-id": rid} if self.service == "s3" else {"x-amz-request-id": rid, "x-amzn-RequestId": rid}
         if self.explanation:
             headers[EXPLANATION_HEADER] = explanation_header(self.explanation)
         if self.service == "kms":

@@ -1,7 +1,8 @@
 """The one seam between the lab and moto (pinned to moto 5.2.5).
 
 Everything the lab reads from or writes to moto's in-process state goes through here, and so does
-the neutralising of moto's own partial authorization:
+the state AWS always has and moto 5.2.5 sometimes lacks (:func:`fill_moto_gaps`), and the neutralising of
+moto's own partial authorization:
 - ``FakeBucket.get_permission`` (moto's bucket-policy check on object requests, which treats an Allow
   with an unmet Condition as a Deny) is made neutral: the lab's engine has already decided;
 - ``KmsResponse._validate_key_policy`` (moto's key-policy Deny check) is made a no-op for the same reason.
@@ -21,16 +22,18 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.access_control import PermissionResult
 from moto.iam.models import iam_backends
 from moto.kms.models import kms_backends
+from moto.kms import responses as kms_responses
 from moto.kms.responses import KmsResponse
 from moto.core.request import Request as MotoRequest
 from moto.core.routing import get_service_router
 from moto.moto_server.werkzeug_app import create_backend_app
-from moto.s3.models import FakeBucket, s3_backends
+from moto.s3.models import FakeBucket, S3Backend, get_canned_acl, s3_backends
+from moto.s3.responses import S3Response
 from moto.sts.models import sts_backends
 from moto.utilities.utils import CaseInsensitiveDict
 
-__all__ = ["MOTO_VERSION", "neutralise_moto_authorization", "Credential", "KmsGrant", "KmsKey", "MotoState",
-           "match_s3_operation"]
+__all__ = ["MOTO_VERSION", "neutralise_moto_authorization", "fill_moto_gaps", "Credential", "KmsGrant",
+           "KmsKey", "MotoState", "match_s3_operation"]
 
 MOTO_VERSION = "5.2.5"
 _PARTITION = "aws"
@@ -48,6 +51,93 @@ def neutralise_moto_authorization() -> None:
     """Disable moto's partial checks so only the lab's engine decides (idempotent)."""
     FakeBucket.get_permission = _neutral_bucket_permission  # type: ignore[method-assign]
     KmsResponse._validate_key_policy = _no_key_policy_check  # type: ignore[method-assign]
+
+
+_moto_get_object_acl = S3Backend.get_object_acl
+_moto_head_object = S3Response.head_object
+
+
+def _object_acl_or_default(self: Any, key: Any) -> Any:
+    """Every S3 object has an ACL: without an ACL header the new object gets the default one, the owner with
+    FULL_CONTROL (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#default-acl).
+    moto 5.2.5 leaves ``acl`` None on objects made by a multipart upload or a copy without an ACL header,
+    and GetObjectAcl then fails with an AttributeError (HTTP 500)."""
+    acl = _moto_get_object_acl(self, key)
+    if acl is None:
+        acl = key.acl = get_canned_acl("private")
+    return acl
+
+
+def _head_object_by_version(self: Any, bucket_name: str, query: dict[str, Any], key_name: str,
+                            headers: dict[str, Any]) -> Any:
+    """HeadObject with ``versionId`` as S3 accepts it. moto 5.2.5 answers 400 to any version id unless
+    versioning is Enabled; S3 also accepts ``null`` (the version id of an object stored while versioning was
+    off) in a bucket never versioned, and any version id in a bucket whose versioning is Suspended
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/AddingObjectstoVersionSuspendedBuckets.html)."""
+    version = (query.get("versionId") or [None])[0]
+    bucket = self.backend.get_bucket(bucket_name) if version else None
+    if bucket is None or bucket.is_versioned:
+        return _moto_head_object(self, bucket_name, query, key_name, headers)
+    if bucket.versioning_status is None:
+        if version != "null":
+            return _moto_head_object(self, bucket_name, query, key_name, headers)
+        # Never versioned: every object is the null version, the current one.
+        return _moto_head_object(self, bucket_name, {k: v for k, v in query.items() if k != "versionId"},
+                                 key_name, headers)
+    # Suspended: moto looks the version up as it does for an Enabled bucket (the lab serves one request at
+    # a time, so the status is restored before anyone else reads it).
+    bucket.versioning_status = "Enabled"
+    try:
+        return _moto_head_object(self, bucket_name, query, key_name, headers)
+    finally:
+        bucket.versioning_status = "Suspended"
+
+
+def _bucket_encryption_or_default(self: Any, bucket_name: str) -> Any:
+    """Every S3 bucket has default encryption: SSE-S3 (AES256) unless configured otherwise, since January 2023
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html), so GetBucketEncryption
+    answers it; moto 5.2.5 answers 404 ServerSideEncryptionConfigurationNotFoundError. The lab encrypts such
+    objects the same way (``decide.SsePlan`` source ``s3-default``)."""
+    return _moto_get_bucket_encryption(self, bucket_name) or {
+        "Rule": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": "false"}}
+
+
+_moto_get_bucket_encryption = S3Backend.get_bucket_encryption
+_moto_put_object = S3Backend.put_object
+
+
+def _put_object_keeping_versions(self: Any, bucket_name: str, key_name: str, *args: Any, **kwargs: Any) -> Any:
+    """A write to a bucket whose versioning is Suspended stores the new object as the null version and keeps
+    the other versions (https://docs.aws.amazon.com/AmazonS3/latest/userguide/AddingObjectstoVersionSuspendedBuckets.html:
+    "version 111111 is not overwritten"); moto 5.2.5 drops every earlier version."""
+    bucket = self.get_bucket(bucket_name)
+    kept = [k for k in bucket.keys.getlist(key_name, []) if str(getattr(k, "version_id", "null")) != "null"] \
+        if bucket.versioning_status == "Suspended" else []
+    new = _moto_put_object(self, bucket_name, key_name, *args, **kwargs)
+    if kept:
+        bucket.keys.setlist(key_name, kept + [k for k in bucket.keys.getlist(key_name, []) if k not in kept])
+    return new
+
+
+def _policy_name_or_default(policy_name: str | None) -> None:
+    """KMS's GetKeyPolicy/PutKeyPolicy take an optional PolicyName whose only valid value is ``default``, the
+    value used when it is omitted (https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html);
+    moto 5.2.5 answers NotFoundException when it is omitted."""
+    _moto_assert_default_policy(policy_name or "default")
+
+
+_moto_assert_default_policy = kms_responses._assert_default_policy
+
+
+def fill_moto_gaps() -> None:
+    """Give moto the state and defaults AWS always has: an S3 object's default ACL, a bucket's default
+    encryption, the versions a write to a Suspended bucket keeps, HEAD of a version id S3 accepts, KMS's default
+    key policy name. Idempotent."""
+    S3Backend.get_object_acl = _object_acl_or_default  # type: ignore[method-assign]
+    S3Backend.get_bucket_encryption = _bucket_encryption_or_default  # type: ignore[method-assign]
+    S3Backend.put_object = _put_object_keeping_versions  # type: ignore[method-assign]
+    S3Response.head_object = _head_object_by_version  # type: ignore[method-assign]
+    kms_responses._assert_default_policy = _policy_name_or_default
 
 
 @dataclass(frozen=True)
@@ -137,6 +227,7 @@ class MotoState:
     def __init__(self, region: str):
         self.region = region
         neutralise_moto_authorization()
+        fill_moto_gaps()
         self._credentials: dict[str, Credential] = {}
         self._apps: dict[str, Any] = {}
         self.session_info: dict[str, tuple[tuple[tuple[str, str], ...], float]] = {}
@@ -309,6 +400,11 @@ class MotoState:
             return self.s3().get_object(bucket, key, version_id=version_id)
         except Exception:
             return None
+
+    def bucket_versioning(self, name: str) -> str | None:
+        """The bucket's versioning status (``Enabled``/``Suspended``; None: never enabled, or no such bucket)."""
+        bucket = self.bucket(name)
+        return getattr(bucket, "versioning_status", None) if bucket is not None else None
 
     def bucket_exists(self, name: str) -> bool:
         return self.bucket(name) is not None

@@ -159,6 +159,14 @@ _LIST_KEYS = (_query("prefix"), _query("delimiter"), _query("max-keys"))
 _VERSION = Param(Source.QUERY, "versionId", "VersionId")
 
 
+def _by_version(action: str) -> tuple[ParamAction, ...]:
+    """A request naming a version (``versionId``, ``null`` included: the version id of an object stored while
+    versioning was off) needs the ``...Version`` action, e.g. "If you include a versionId in your request
+    header, you must have the s3:GetObjectVersion permission"
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html)."""
+    return (ParamAction(_VERSION, action),)
+
+
 def _s3(action: str, resource: Resource, kms: KmsUse | None = None, copy: bool = False, read_only: bool = False,
         actions: tuple[ParamAction, ...] = (), keys: tuple[ConditionKey, ...] = (), upload_headers: bool = False) -> Op:
     return Op(action, resource, kms, copy, read_only, management=resource is not Resource.OBJECT,
@@ -168,12 +176,14 @@ def _s3(action: str, resource: Resource, kms: KmsUse | None = None, copy: bool =
 _O, _B = Resource.OBJECT, Resource.BUCKET
 S3_OPERATIONS: dict[str, Op] = {
     "PutObject": _s3("s3:PutObject", _O, KmsUse.GENERATE_DATA_KEY, keys=_PUT_KEYS),
-    "GetObject": _s3("s3:GetObject", _O, KmsUse.DECRYPT_OBJECT, read_only=True),
-    "HeadObject": _s3("s3:GetObject", _O, read_only=True),  # no KMS call (rule SSE-5)
-    "DeleteObject": _s3("s3:DeleteObject", _O),
+    "GetObject": _s3("s3:GetObject", _O, KmsUse.DECRYPT_OBJECT, read_only=True,
+                     actions=_by_version("s3:GetObjectVersion")),
+    "HeadObject": _s3("s3:GetObject", _O, read_only=True,  # no KMS call (rule SSE-5)
+                      actions=_by_version("s3:GetObjectVersion")),
+    "DeleteObject": _s3("s3:DeleteObject", _O, actions=_by_version("s3:DeleteObjectVersion")),
     # multi-object delete: decided per key, s3:DeleteObjectVersion for a key that names a version
     # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html)
-    "DeleteObjects": _s3("s3:DeleteObject", _O, actions=(ParamAction(_VERSION, "s3:DeleteObjectVersion"),)),
+    "DeleteObjects": _s3("s3:DeleteObject", _O, actions=_by_version("s3:DeleteObjectVersion")),
     "CopyObject": _s3("s3:PutObject", _O, KmsUse.GENERATE_DATA_KEY, copy=True, keys=_PUT_KEYS),
     "CreateMultipartUpload": _s3("s3:PutObject", _O, KmsUse.GENERATE_DATA_KEY, keys=_PUT_KEYS),
     "UploadPart": _s3("s3:PutObject", _O, KmsUse.DECRYPT_UPLOAD, keys=_PUT_KEYS, upload_headers=True),
@@ -181,8 +191,9 @@ S3_OPERATIONS: dict[str, Op] = {
     "CompleteMultipartUpload": _s3("s3:PutObject", _O, keys=_PUT_KEYS, upload_headers=True),
     "AbortMultipartUpload": _s3("s3:AbortMultipartUpload", _O),
     "ListParts": _s3("s3:ListMultipartUploadParts", _O, read_only=True),
-    "GetObjectTagging": _s3("s3:GetObjectTagging", _O, read_only=True),
-    "PutObjectTagging": _s3("s3:PutObjectTagging", _O),
+    "GetObjectTagging": _s3("s3:GetObjectTagging", _O, read_only=True,
+                            actions=_by_version("s3:GetObjectVersionTagging")),
+    "PutObjectTagging": _s3("s3:PutObjectTagging", _O, actions=_by_version("s3:PutObjectVersionTagging")),
     "ListObjects": _s3("s3:ListBucket", _B, read_only=True, keys=_LIST_KEYS),
     "ListObjectsV2": _s3("s3:ListBucket", _B, read_only=True, keys=_LIST_KEYS),
     "HeadBucket": _s3("s3:ListBucket", _B, read_only=True, keys=_LIST_KEYS),
@@ -204,7 +215,7 @@ S3_OPERATIONS: dict[str, Op] = {
     "GetBucketVersioning": _s3("s3:GetBucketVersioning", _B, read_only=True),
     "PutBucketVersioning": _s3("s3:PutBucketVersioning", _B),
     "GetBucketAcl": _s3("s3:GetBucketAcl", _B, read_only=True),
-    "GetObjectAcl": _s3("s3:GetObjectAcl", _O, read_only=True),
+    "GetObjectAcl": _s3("s3:GetObjectAcl", _O, read_only=True, actions=_by_version("s3:GetObjectVersionAcl")),
 }
 
 # ---------------------------------------------------------------- KMS

@@ -15,6 +15,7 @@ from .decide import Call
 from .errors import AwsError
 from .moto_seam import match_s3_operation
 from .request_shape import check_s3_dispatch, check_unambiguous_parameters
+from .s3_request import check_xml_body
 from .services.kms import parse_params as kms_params
 
 __all__ = ["read_request", "service_hint", "parse_call"]
@@ -67,6 +68,7 @@ def _s3_call(environ: dict[str, Any], method: str, headers: dict[str, str], body
     # source in the canonical form the lab authorizes (request_shape.py, bad_input.py, copy_source.py).
     check_s3_dispatch(method, bool(uri.get("Key")), environ.get("QUERY_STRING", ""), headers, name)
     check_s3_input(name, uri.get("Key", ""), body, headers)
+    check_xml_body(name, body)
     forwarded_source = copy_source_for_moto(name, headers)
     if forwarded_source is not None:
         environ["HTTP_X_AMZ_COPY_SOURCE"] = forwarded_source

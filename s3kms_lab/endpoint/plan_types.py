@@ -27,7 +27,9 @@ class Plan:
     sse / decrypt_key: S3's encryption of a new object and the KMS key whose data key S3 unwraps;
     environ: WSGI environ entries to set on the request forwarded to moto; body: a replacement body for it;
     serve: the lab answers the call itself (moto lacks it), given the request id; after: state the lab
-    keeps beside moto, updated from moto's successful answer body; finish: completes moto's answer body.
+    keeps beside moto, updated from moto's successful answer body; finish: completes moto's answer body;
+    answer_headers: reshapes the answer's headers (status, headers, body, request id) -> headers, e.g. S3's
+    headers for the operation instead of moto's.
     """
 
     call: Call
@@ -44,6 +46,7 @@ class Plan:
     before: Callable[[], None] | None = None
     after: Callable[[bytes], None] | None = None
     finish: Callable[[bytes], bytes] | None = None
+    answer_headers: Callable[[int, dict[str, str], bytes, str], dict[str, str]] | None = None
 
     def decide(self) -> Step | None:
         """Decide every step in order; the first denied step, or None when all are allowed."""

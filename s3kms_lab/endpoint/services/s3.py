@@ -25,6 +25,7 @@ from ..decide import Authorizer, Call, Step
 from ..errors import AwsError
 from ..operations import KmsUse, Op, action_of, lookup
 from ..plan_types import Plan, condition_context
+from ..s3_response import MISSING_KEY_NOTE, s3_headers, versioning_shows
 from .kms import denial_message as kms_denial_message
 from .validation import check_principals_exist
 
@@ -71,9 +72,10 @@ def _main_step(call: Call, op: Op, authorizer: Authorizer, caller_pol: PolicySet
 def _copy_source_steps(call: Call, authorizer: Authorizer, caller_pol: PolicySet) -> list[Step]:
     src_bucket, src_key, src_version = copy_source(call.headers.get("x-amz-copy-source", ""))
     src_owner = authorizer.bucket_owner(src_bucket)
-    sreq = Request(call.caller, "s3:GetObject", f"arn:aws:s3:::{src_bucket}/{src_key}",
+    read = "s3:GetObjectVersion" if src_version else "s3:GetObject"  # a named source version (API_CopyObject.html)
+    sreq = Request(call.caller, read, f"arn:aws:s3:::{src_bucket}/{src_key}",
                    authorizer.global_context(call, src_owner), src_owner)
-    steps = [Step(f"s3:GetObject on arn:aws:s3:::{src_bucket}/{src_key} (copy source)", sreq,
+    steps = [Step(f"{read} on arn:aws:s3:::{src_bucket}/{src_key} (copy source)", sreq,
                   PolicySet(caller_pol.identity, caller_pol.boundary, caller_pol.session,
                             authorizer.bucket_policy(src_bucket)))]
     source = sse.object_key_and_context(authorizer.state, src_bucket, src_key, src_version, src_owner)
@@ -127,7 +129,9 @@ def _missing_object_check(call: Call, authorizer: Authorizer) -> Step | None:
                  source_ip=call.source_ip, secure=call.secure, auth_type=call.auth_type, region=call.region)
     list_op = lookup("s3", "ListObjectsV2")
     assert list_op is not None
-    return authorizer.decide([_main_step(probe, list_op, authorizer, authorizer.caller_policies(call.credential))])
+    step = _main_step(probe, list_op, authorizer, authorizer.caller_policies(call.credential))
+    step.note = MISSING_KEY_NOTE
+    return authorizer.decide([step])
 
 
 def _bucket_policy_check(call: Call, authorizer: Authorizer) -> None:
@@ -169,7 +173,17 @@ def plan(call: Call, op: Op, authorizer: Authorizer) -> Plan:
                        "HTTP_X_AMZ_SERVER_SIDE_ENCRYPTION_AWS_KMS_KEY_ID": sse_plan.key_arn}
     out.before = lambda: _before(out)
     out.after = lambda body: _after(out, body)
+    out.answer_headers = lambda status, headers, body, request_id: answer_headers(
+        call, authorizer, status, headers, body, request_id)
     return out
+
+
+def answer_headers(call: Call, authorizer: Authorizer, status: int, headers: dict[str, str], body: bytes,
+                   request_id: str) -> dict[str, str]:
+    """moto's answer headers as S3 sends them for this operation (see :mod:`..s3_response`): the model's
+    headers, version ids only where the bucket's versioning is Enabled or Suspended."""
+    versioned = versioning_shows(authorizer.state.bucket_versioning(call.bucket)) if call.bucket else False
+    return s3_headers(call.operation, status, headers, body, request_id, versioned)
 
 
 def _before(plan: Plan) -> None:
@@ -225,7 +239,8 @@ def deny(call: Call, step: Step, bucket_owner: str) -> AwsError:
     owner = bucket_owner or call.caller.account
     if call.caller.is_anonymous or (owner and owner != call.caller.account):
         message = "Access Denied"
-    return AwsError("s3", "AccessDenied", message, 403, d.explain().text())
+    explanation = d.explain().text()
+    return AwsError("s3", "AccessDenied", message, 403, f"{step.note} {explanation}" if step.note else explanation)
 
 
 # ---------------------------------------------------------------- multi-object delete
@@ -271,11 +286,12 @@ def delete_objects(app: Any, environ: dict[str, Any], call: Call, op: Op, reques
         env["wsgi.input"] = io.BytesIO(new_body)
         env["CONTENT_LENGTH"] = str(len(new_body))
         status, headers, out = app.forward(env, call)
+        headers = answer_headers(call, app.authorizer, status, headers, out, request_id)
         if status < 300 and errors:
             out = out.replace(b"</DeleteResult>", errors.encode() + b"</DeleteResult>")
             headers.pop("Content-Length", None)
     else:
-        status, headers = 200, {"Content-Type": "application/xml"}
+        status, headers = 200, {"Content-Type": "application/xml", "x-amz-request-id": request_id}
         out = (f'<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
                f"{errors}</DeleteResult>").encode()
     explanation = explanation_of(steps)
