@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from .decide import Call
 
-__all__ = ["Op", "Resource", "KmsUse", "Source", "Param", "ConditionKey", "ParamAction", "S3_OPERATIONS",
+__all__ = ["Op", "Resource", "KmsUse", "CopySource", "Source", "Param", "ConditionKey", "ParamAction", "S3_OPERATIONS",
            "KMS_OPERATIONS", "IAM_OPERATIONS", "STS_OPERATIONS", "lookup", "action_of", "request_value"]
 
 
@@ -35,11 +35,12 @@ class Source(enum.Enum):
 @dataclass(frozen=True)
 class Param:
     """One request parameter: where it travels and its wire name (``versionId``, ``x-amz-acl``, ``PolicyArn``).
-    ``api_name``: the member name in botocore's service model when it differs from the wire name."""
+    ``model_path``: where botocore's service model declares it when that is not the operation's own input
+    member of this wire name (DeleteObjects: ``("Delete", "Objects", "VersionId")``)."""
 
     source: Source
     name: str
-    api_name: str = ""
+    model_path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,18 @@ _ARN_BUILDERS = {
 }
 
 
+@dataclass(frozen=True)
+class CopySource:
+    """A copy reads its source (``x-amz-copy-source``): ``action`` on the source object, ``version_action`` when
+    the source names a version (``?versionId=``; ``null`` counts as a version id), rule SSE-4 / S3-4."""
+
+    action: str = "s3:GetObject"
+    version_action: str = "s3:GetObjectVersion"
+
+    def action_for(self, version_id: str | None) -> str:
+        return self.version_action if version_id is not None else self.action
+
+
 class KmsUse(str, enum.Enum):
     """What S3 asks KMS for, as the caller, for an SSE-KMS object (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html)."""
 
@@ -107,7 +120,7 @@ class KmsUse(str, enum.Enum):
 @dataclass(frozen=True)
 class Op:
     """One row. action: the IAM action; resource: what it is checked against; kms: S3's KMS call as the caller;
-    copy: the request also reads ``x-amz-copy-source`` (s3:GetObject + kms:Decrypt on the source);
+    copy: the request also reads ``x-amz-copy-source`` (:class:`CopySource`; plus kms:Decrypt on an SSE-KMS source);
     read_only: the trail's ``readOnly``; management: CloudTrail management event (else data event);
     actions: parameters that change the action (first present wins); condition_keys: request parameters
     that become condition keys; upload_headers: the call carries no SSE headers of its own and S3 applies
@@ -116,7 +129,7 @@ class Op:
     action: str
     resource: Resource
     kms: KmsUse | None = None
-    copy: bool = False
+    copy: CopySource | None = None
     read_only: bool = False
     management: bool = True
     actions: tuple[ParamAction, ...] = ()
@@ -156,10 +169,20 @@ _PUT_KEYS = tuple(_header(h) for h in (
     "x-amz-storage-class", "x-amz-copy-source", "x-amz-metadata-directive",
     "x-amz-server-side-encryption-customer-algorithm"))
 _LIST_KEYS = (_query("prefix"), _query("delimiter"), _query("max-keys"))
-_VERSION = Param(Source.QUERY, "versionId", "VersionId")
+_VERSION = Param(Source.QUERY, "versionId")
 
 
-def _s3(action: str, resource: Resource, kms: KmsUse | None = None, copy: bool = False, read_only: bool = False,
+def _by_version(action: str) -> tuple[ParamAction, ...]:
+    """A request naming a version (``versionId``, ``null`` included) needs the ``...Version`` action
+    (S3-4; each API page's Permissions section, e.g. https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html)."""
+    return (ParamAction(_VERSION, action),)
+
+
+_COPY = CopySource()
+
+
+def _s3(action: str, resource: Resource, kms: KmsUse | None = None, copy: CopySource | None = None,
+        read_only: bool = False,
         actions: tuple[ParamAction, ...] = (), keys: tuple[ConditionKey, ...] = (), upload_headers: bool = False) -> Op:
     return Op(action, resource, kms, copy, read_only, management=resource is not Resource.OBJECT,
               actions=actions, condition_keys=keys, upload_headers=upload_headers)
@@ -168,23 +191,29 @@ def _s3(action: str, resource: Resource, kms: KmsUse | None = None, copy: bool =
 _O, _B = Resource.OBJECT, Resource.BUCKET
 S3_OPERATIONS: dict[str, Op] = {
     "PutObject": _s3("s3:PutObject", _O, KmsUse.GENERATE_DATA_KEY, keys=_PUT_KEYS),
-    "GetObject": _s3("s3:GetObject", _O, KmsUse.DECRYPT_OBJECT, read_only=True),
-    "HeadObject": _s3("s3:GetObject", _O, read_only=True),  # no KMS call (rule SSE-5)
-    "DeleteObject": _s3("s3:DeleteObject", _O),
-    # multi-object delete: decided per key, s3:DeleteObjectVersion for a key that names a version
-    # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html)
-    "DeleteObjects": _s3("s3:DeleteObject", _O, actions=(ParamAction(_VERSION, "s3:DeleteObjectVersion"),)),
-    "CopyObject": _s3("s3:PutObject", _O, KmsUse.GENERATE_DATA_KEY, copy=True, keys=_PUT_KEYS),
+    "GetObject": _s3("s3:GetObject", _O, KmsUse.DECRYPT_OBJECT, read_only=True,
+                     actions=_by_version("s3:GetObjectVersion")),
+    # no KMS call (rule SSE-5); HeadObject is authorized as s3:GetObject / s3:GetObjectVersion
+    "HeadObject": _s3("s3:GetObject", _O, read_only=True, actions=_by_version("s3:GetObjectVersion")),
+    "DeleteObject": _s3("s3:DeleteObject", _O, actions=_by_version("s3:DeleteObjectVersion")),
+    # multi-object delete: decided per key, s3:DeleteObjectVersion for a key that names a version (S3-3)
+    "DeleteObjects": _s3("s3:DeleteObject", _O, actions=(ParamAction(
+        Param(Source.QUERY, "versionId", ("Delete", "Objects", "VersionId")), "s3:DeleteObjectVersion"),)),
+    "CopyObject": _s3("s3:PutObject", _O, KmsUse.GENERATE_DATA_KEY, copy=_COPY, keys=_PUT_KEYS),
     "CreateMultipartUpload": _s3("s3:PutObject", _O, KmsUse.GENERATE_DATA_KEY, keys=_PUT_KEYS),
     "UploadPart": _s3("s3:PutObject", _O, KmsUse.DECRYPT_UPLOAD, keys=_PUT_KEYS, upload_headers=True),
-    "UploadPartCopy": _s3("s3:PutObject", _O, KmsUse.DECRYPT_UPLOAD, copy=True, keys=_PUT_KEYS, upload_headers=True),
+    "UploadPartCopy": _s3("s3:PutObject", _O, KmsUse.DECRYPT_UPLOAD, copy=_COPY, keys=_PUT_KEYS, upload_headers=True),
     "CompleteMultipartUpload": _s3("s3:PutObject", _O, keys=_PUT_KEYS, upload_headers=True),
     "AbortMultipartUpload": _s3("s3:AbortMultipartUpload", _O),
     "ListParts": _s3("s3:ListMultipartUploadParts", _O, read_only=True),
-    "GetObjectTagging": _s3("s3:GetObjectTagging", _O, read_only=True),
-    "PutObjectTagging": _s3("s3:PutObjectTagging", _O),
+    "GetObjectTagging": _s3("s3:GetObjectTagging", _O, read_only=True,
+                            actions=_by_version("s3:GetObjectVersionTagging")),
+    "PutObjectTagging": _s3("s3:PutObjectTagging", _O, actions=_by_version("s3:PutObjectVersionTagging")),
+    "DeleteObjectTagging": _s3("s3:DeleteObjectTagging", _O, actions=_by_version("s3:DeleteObjectVersionTagging")),
+    "GetObjectAcl": _s3("s3:GetObjectAcl", _O, read_only=True, actions=_by_version("s3:GetObjectVersionAcl")),
     "ListObjects": _s3("s3:ListBucket", _B, read_only=True, keys=_LIST_KEYS),
     "ListObjectsV2": _s3("s3:ListBucket", _B, read_only=True, keys=_LIST_KEYS),
+    "ListObjectVersions": _s3("s3:ListBucketVersions", _B, read_only=True, keys=_LIST_KEYS),
     "HeadBucket": _s3("s3:ListBucket", _B, read_only=True, keys=_LIST_KEYS),
     "ListMultipartUploads": _s3("s3:ListBucketMultipartUploads", _B, read_only=True),
     "ListBuckets": _s3("s3:ListAllMyBuckets", Resource.ANY, read_only=True),
@@ -204,7 +233,6 @@ S3_OPERATIONS: dict[str, Op] = {
     "GetBucketVersioning": _s3("s3:GetBucketVersioning", _B, read_only=True),
     "PutBucketVersioning": _s3("s3:PutBucketVersioning", _B),
     "GetBucketAcl": _s3("s3:GetBucketAcl", _B, read_only=True),
-    "GetObjectAcl": _s3("s3:GetObjectAcl", _O, read_only=True),
 }
 
 # ---------------------------------------------------------------- KMS

@@ -74,12 +74,16 @@ def _main_step(call: Call, op: Op, authorizer: Authorizer, caller_pol: PolicySet
                           authorizer.bucket_policy(call.bucket) if call.bucket else None))
 
 
-def _copy_source_steps(call: Call, authorizer: Authorizer, caller_pol: PolicySet) -> list[Step]:
+def _copy_source_steps(call: Call, op: Op, authorizer: Authorizer, caller_pol: PolicySet) -> list[Step]:
+    """The source read of a copy: s3:GetObject (s3:GetObjectVersion when the source names a version) and
+    S3's kms:Decrypt of an SSE-KMS source (SSE-4)."""
+    assert op.copy is not None
     src_bucket, src_key, src_version = copy_source(call.headers.get("x-amz-copy-source", ""))
     src_owner = authorizer.bucket_owner(src_bucket)
-    sreq = Request(call.caller, "s3:GetObject", f"arn:aws:s3:::{src_bucket}/{src_key}",
+    action = op.copy.action_for(src_version)
+    sreq = Request(call.caller, action, f"arn:aws:s3:::{src_bucket}/{src_key}",
                    authorizer.global_context(call, src_owner), src_owner)
-    steps = [Step(f"s3:GetObject on arn:aws:s3:::{src_bucket}/{src_key} (copy source)", sreq,
+    steps = [Step(f"{action} on arn:aws:s3:::{src_bucket}/{src_key} (copy source)", sreq,
                   PolicySet(caller_pol.identity, caller_pol.boundary, caller_pol.session,
                             authorizer.bucket_policy(src_bucket)))]
     source = sse.object_key_and_context(authorizer.state, src_bucket, src_key, src_version, src_owner)
@@ -105,7 +109,7 @@ def steps_for(call: Call, op: Op, authorizer: Authorizer) -> tuple[list[Step], s
     owner = authorizer.bucket_owner(call.bucket) if call.bucket else ""
     steps = [_main_step(call, op, authorizer, caller_pol)]
     if op.copy:
-        steps += _copy_source_steps(call, authorizer, caller_pol)
+        steps += _copy_source_steps(call, op, authorizer, caller_pol)
     plan = None
     decrypt_key = None
     if op.kms is KmsUse.GENERATE_DATA_KEY:
@@ -254,7 +258,7 @@ def delete_objects(app: Any, environ: dict[str, Any], call: Call, op: Op, reques
     steps: list[Step] = []
     for obj in root.findall(f"{ns}Object"):
         key, version = obj.findtext(f"{ns}Key") or "", obj.findtext(f"{ns}VersionId")
-        query = {**call.query, "versionId": version} if version else {k: v for k, v in call.query.items()
+        query = {**call.query, "versionId": version} if version is not None else {k: v for k, v in call.query.items()
                                                                       if k != "versionId"}
         key_steps, _, _ = steps_for(dataclasses.replace(call, key=key, query=query), op, app.authorizer)
         failed = app.authorizer.decide(key_steps)
