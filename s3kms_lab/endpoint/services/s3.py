@@ -24,7 +24,8 @@ from .. import sse
 from ..decide import Authorizer, Call, Step
 from ..errors import AwsError
 from ..operations import KmsUse, Op, action_of, lookup
-from ..plan_types import Plan, condition_context
+from ..condition_keys import condition_context
+from ..plan_types import Plan
 from .kms import denial_message as kms_denial_message
 from .validation import check_principals_exist
 
@@ -60,12 +61,7 @@ def _refuse_sse_headers_on_read(call: Call) -> None:
 def _main_step(call: Call, op: Op, authorizer: Authorizer, caller_pol: PolicySet) -> Step:
     owner = authorizer.bucket_owner(call.bucket) if call.bucket else ""
     ctx = authorizer.global_context(call, owner)
-    upload_headers = None
-    if op.upload_headers:
-        # Lab rule (SSE-9): the part calls carry the CreateMultipartUpload SSE headers as condition keys.
-        upload_headers = {**authorizer.state.upload_headers(call.bucket, call.query.get("uploadId", "")),
-                          **call.headers}
-    ctx.update(condition_context(op, call, upload_headers))
+    ctx.update(condition_context(op, call, authorizer.state))
     ctx["s3:signatureversion"] = ["AWS4-HMAC-SHA256"]
     ctx["s3:authtype"] = ["REST-QUERY-STRING" if call.auth_type == "query" else "REST-HEADER"]
     action, resource = action_of(op, call), op.resource.arn(call)
