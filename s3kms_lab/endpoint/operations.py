@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .decide import Call
 
 __all__ = ["Op", "Resource", "KmsUse", "CopySource", "Source", "Form", "Param", "ConditionKey", "ParamAction", "S3_OPERATIONS",
-           "KMS_OPERATIONS", "IAM_OPERATIONS", "STS_OPERATIONS", "lookup", "action_of", "request_value"]
+           "KMS_OPERATIONS", "IAM_OPERATIONS", "STS_OPERATIONS", "lookup", "action_of", "also_actions", "request_value"]
 
 
 class Source(enum.Enum):
@@ -139,7 +139,8 @@ class Op:
     """One row. action: the IAM action; resource: what it is checked against; kms: S3's KMS call as the caller;
     copy: the request also reads ``x-amz-copy-source`` (:class:`CopySource`; plus kms:Decrypt on an SSE-KMS source);
     read_only: the trail's ``readOnly``; management: CloudTrail management event (else data event);
-    actions: parameters that change the action (first present wins); condition_keys: the request parameters
+    actions: parameters that change the action (first present wins); also: parameters that need a further
+    action on the same resource (each present one adds a step); condition_keys: the request parameters
     (or state) that become condition keys, complete per action as the service authorization reference lists
     them for what the lab models."""
 
@@ -151,6 +152,7 @@ class Op:
     management: bool = True
     actions: tuple[ParamAction, ...] = ()
     condition_keys: tuple[ConditionKey, ...] = ()
+    also: tuple[ParamAction, ...] = ()
 
 
 def request_value(call: "Call", param: Param) -> str | None:
@@ -159,6 +161,15 @@ def request_value(call: "Call", param: Param) -> str | None:
     where = {Source.HEADER: call.headers, Source.QUERY: call.query, Source.BODY: call.params}.get(param.source, {})
     value = where.get(param.name)
     return None if value is None else str(value)
+
+
+def also_actions(op: Op, call: "Call") -> list[str]:
+    """The further actions ``call`` needs on the same resource (``op.also``: one per parameter present)."""
+    out: list[str] = []
+    for row in op.also:
+        if request_value(call, row.param) is not None and row.action not in out:
+            out.append(row.action)
+    return out
 
 
 def action_of(op: Op, call: "Call") -> str:
@@ -213,18 +224,24 @@ def _by_version(action: str) -> tuple[ParamAction, ...]:
 
 
 _COPY = CopySource()
+# PutObject's Permissions section: setting the ACL needs s3:PutObjectAcl, setting the tag-set
+# s3:PutObjectTagging (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html).
+_PUT_ALSO = tuple(ParamAction(Param(Source.HEADER, h), "s3:PutObjectAcl") for h in (
+    "x-amz-acl", "x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp", "x-amz-grant-write-acp")) + (
+    ParamAction(_TAGGING, "s3:PutObjectTagging"),)
 
 
 def _s3(action: str, resource: Resource, kms: KmsUse | None = None, copy: CopySource | None = None,
         read_only: bool = False,
-        actions: tuple[ParamAction, ...] = (), keys: tuple[ConditionKey, ...] = ()) -> Op:
+        actions: tuple[ParamAction, ...] = (), keys: tuple[ConditionKey, ...] = (),
+        also: tuple[ParamAction, ...] = ()) -> Op:
     return Op(action, resource, kms, copy, read_only, management=resource is not Resource.OBJECT,
-              actions=actions, condition_keys=keys)
+              actions=actions, condition_keys=keys, also=also)
 
 
 _O, _B = Resource.OBJECT, Resource.BUCKET
 S3_OPERATIONS: dict[str, Op] = {
-    "PutObject": _s3("s3:PutObject", _O, KmsUse.GENERATE_DATA_KEY, keys=_PUT_KEYS),
+    "PutObject": _s3("s3:PutObject", _O, KmsUse.GENERATE_DATA_KEY, keys=_PUT_KEYS, also=_PUT_ALSO),
     "GetObject": _s3("s3:GetObject", _O, KmsUse.DECRYPT_OBJECT, read_only=True,
                      actions=_by_version("s3:GetObjectVersion"), keys=_EXISTING_TAGS),
     # no KMS call (rule SSE-5); HeadObject is authorized as s3:GetObject / s3:GetObjectVersion

@@ -46,7 +46,8 @@ def test_existing_object_tag_lets_another_account_read_the_tagged_object(lab, ta
 
 
 def test_request_object_tags_decide_put_object(lab, tagged):
-    set_user_policy(lab, "analyst", allow("s3:PutObject", f"arn:aws:s3:::{TBUCKET}/*", Condition={
+    # setting a tag-set with PutObject also needs s3:PutObjectTagging (PutObject API, Permissions)
+    set_user_policy(lab, "analyst", allow(["s3:PutObject", "s3:PutObjectTagging"], f"arn:aws:s3:::{TBUCKET}/*", Condition={
         "StringEquals": {"s3:RequestObjectTag/team": "data"},
         "ForAllValues:StringEquals": {"s3:RequestObjectTagKeys": ["team"]}}))
     s3 = lab.client("s3", "analyst")

@@ -25,7 +25,7 @@ _MODEL_NAME = {("s3", "ListObjects"): "ListObjects", ("kms", "ReEncrypt"): "ReEn
 
 
 def _params(op: Op) -> list[Param]:
-    return [row.param for row in op.actions] + [row.param for row in op.condition_keys]
+    return [row.param for row in op.actions] + [row.param for row in op.condition_keys] + [row.param for row in op.also]
 
 
 def _has_param(operation_model, param: Param, source_model=None) -> bool:

@@ -107,3 +107,29 @@ def test_the_table_derives_the_version_action(lab, operation, query, action):
     call = Call("s3", operation, caller_for(cred), cred, bucket=BUCKET, key="any.txt", query=query, region=REGION)
     with lab.app.lock:
         assert plan(call, lab.app.authorizer).steps[0].request.action == action
+
+
+# PutObject's Permissions section (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html):
+# (headers, actions the plan checks, in order)
+ALSO_ROWS = [
+    ({}, ["s3:PutObject"]),
+    ({"x-amz-tagging": "a=b"}, ["s3:PutObject", "s3:PutObjectTagging"]),
+    ({"x-amz-acl": "private"}, ["s3:PutObject", "s3:PutObjectAcl"]),
+    ({"x-amz-grant-read": "id=x", "x-amz-tagging": "a=b"}, ["s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectTagging"]),
+]
+
+
+@pytest.mark.parametrize("headers,actions", ALSO_ROWS)
+def test_put_object_with_tags_or_acl_also_needs_their_actions(lab, headers, actions):
+    cred = lab.state.find_credential(lab.session("admin").get_credentials().access_key)
+    call = Call("s3", "PutObject", caller_for(cred), cred, bucket=VBUCKET, key="also.txt", headers=headers, region=REGION)
+    with lab.app.lock:
+        assert [s.request.action for s in plan(call, lab.app.authorizer).steps] == actions
+
+
+def test_put_object_with_a_tag_set_is_refused_without_put_object_tagging(lab, versions):
+    set_user_policy(lab, "analyst", allow("s3:PutObject", f"arn:aws:s3:::{VBUCKET}/*"))
+    s3 = lab.client("s3", "analyst")
+    s3.put_object(Bucket=VBUCKET, Key="untagged.txt", Body=b"x")
+    resp = error_of(s3.put_object, Bucket=VBUCKET, Key="tagged.txt", Body=b"x", Tagging="a=b")
+    assert code_status(resp) == ("AccessDenied", 403) and "s3:PutObjectTagging" in resp["Error"]["Message"]

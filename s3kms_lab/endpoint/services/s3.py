@@ -23,7 +23,7 @@ from ...engine import PolicyKind, PolicySet, Request, parse_policy
 from .. import sse
 from ..decide import Authorizer, Call, Step
 from ..errors import AwsError
-from ..operations import KmsUse, Op, action_of, lookup
+from ..operations import KmsUse, Op, action_of, also_actions, lookup
 from ..condition_keys import condition_context
 from ..plan_types import Plan
 from .kms import denial_message as kms_denial_message
@@ -103,7 +103,12 @@ def steps_for(call: Call, op: Op, authorizer: Authorizer) -> tuple[list[Step], s
     Returns (steps, how a new object is encrypted or None, the KMS key whose data key S3 unwraps or None)."""
     caller_pol = authorizer.caller_policies(call.credential)
     owner = authorizer.bucket_owner(call.bucket) if call.bucket else ""
-    steps = [_main_step(call, op, authorizer, caller_pol)]
+    main = _main_step(call, op, authorizer, caller_pol)
+    steps = [main]
+    for action in also_actions(op, call):  # e.g. PutObject with a tag-set also needs s3:PutObjectTagging
+        steps.append(Step(f"{action} on {main.request.resource}", Request(
+            call.caller, action, main.request.resource, main.request.context, main.request.resource_account),
+            main.policies))
     if op.copy:
         steps += _copy_source_steps(call, op, authorizer, caller_pol)
     plan = None
