@@ -451,6 +451,13 @@ class MotoState:
                                                encryption, kms_key_id or None)
         return mp.id
 
+    def object_tags(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, str] | None:
+        """The object's tags (None: no such object)."""
+        obj = self.s3_object(bucket, key, version_id)
+        if obj is None:
+            return None
+        return {t["Key"]: t["Value"] for t in self.s3().get_object_tagging(obj).get("Tags", [])}
+
     def object_kms_key_id(self, bucket: str, key: str, version_id: str | None = None) -> str | None:
         """The KMS key id an SSE-KMS object is stored under (None: no such object, or not SSE-KMS)."""
         obj = self.s3_object(bucket, key, version_id)

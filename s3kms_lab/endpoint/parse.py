@@ -22,6 +22,8 @@ __all__ = ["read_request", "service_hint", "parse_call"]
 
 # S3 names a copy by its header: PutObject / UploadPart with x-amz-copy-source are the copy operations.
 _COPY_OPERATIONS = {"PutObject": "CopyObject", "UploadPart": "UploadPartCopy"}
+# S3 operations whose body the lab reads (a policy to validate, a tag set for condition keys).
+_READS_BODY = {"PutBucketPolicy": True, "PutObjectTagging": True}
 
 
 def read_request(environ: dict[str, Any]) -> tuple[str, str, dict[str, str], bytes]:
@@ -72,7 +74,7 @@ def _s3_call(environ: dict[str, Any], method: str, headers: dict[str, str], body
     forwarded_source = copy_source_for_moto(name, headers)
     if forwarded_source is not None:
         environ["HTTP_X_AMZ_COPY_SOURCE"] = forwarded_source
-    params = {"_body": body.decode("utf-8", "replace")} if name == "PutBucketPolicy" else {}
+    params = {"_body": body.decode("utf-8", "replace")} if _READS_BODY.get(name) else {}
     return Call("s3", name, bucket=uri.get("Bucket", ""), key=uri.get("Key", ""), params=params, **common)
 
 

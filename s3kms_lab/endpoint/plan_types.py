@@ -10,7 +10,7 @@ from .errors import AwsError
 from .operations import Op
 from .sse import SsePlan
 
-__all__ = ["Plan", "Response", "condition_context"]
+__all__ = ["Plan", "Response"]
 
 Response = tuple[int, dict[str, str], bytes]
 
@@ -64,17 +64,3 @@ class Plan:
             raise AwsError(self.call.service, exc.code, exc.message, 400) from None
         return None
 
-
-def condition_context(op: Op, call: Call, headers: dict[str, str] | None = None) -> dict[str, list[str]]:
-    """The condition keys ``op``'s table row reads from ``call``'s parameters (lower-cased key names).
-    ``headers``: header values to read instead of the call's own (multipart parts inherit the upload's)."""
-    from .operations import Source, request_value
-    ctx: dict[str, list[str]] = {}
-    for row in op.condition_keys:
-        if headers is not None and row.param.source is Source.HEADER:
-            value = headers.get(row.param.name)
-        else:
-            value = request_value(call, row.param)
-        if value is not None and (value or row.param.source is not Source.BODY):
-            ctx[row.key.lower()] = [value]
-    return ctx

@@ -19,6 +19,7 @@ from ..decide import Authorizer, Call, Step
 from ..errors import AwsError
 from ..kms_ciphertext import ciphertext_key
 from ..operations import Op, Resource
+from ..condition_keys import condition_context
 from ..plan_types import Plan
 from .validation import check_principals_exist
 
@@ -67,13 +68,16 @@ _MORE_STEPS = {"ReEncrypt": _reencrypt_to}
 def steps_for(call: Call, op: Op, authorizer: Authorizer) -> tuple[list[Step], Any]:
     """(steps, the key acted on or None): the key policy and the caller's IAM policies decide."""
     caller_pol = authorizer.caller_policies(call.credential)
+    keys = condition_context(op, call, authorizer.state)  # the row's keys from the request's parameters
     if op.resource is not Resource.KEY:
         ctx = authorizer.global_context(call, call.caller.account)
         ctx["kms:calleraccount"] = [call.caller.account]
+        ctx.update(keys)
         return [Step(f"{op.action}", Request(call.caller, op.action, "*", ctx, call.caller.account), caller_pol)], None
     key = key_for(call, authorizer)
     ctx = call.params.get("EncryptionContext") or call.params.get("SourceEncryptionContext") or {}
     steps = [authorizer.kms_step(call, op.action, key, ctx, caller_pol, False)]
+    steps[0].request.context.update(keys)
     steps += _MORE_STEPS.get(call.operation, lambda *a: [])(call, authorizer, caller_pol)
     return steps, key
 

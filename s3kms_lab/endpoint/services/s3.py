@@ -23,8 +23,9 @@ from .. import sse
 from ..copy_source import parse_copy_source
 from ..decide import Authorizer, Call, Step
 from ..errors import AwsError
-from ..operations import KmsUse, Op, action_of, lookup
-from ..plan_types import Plan, condition_context
+from ..operations import KmsUse, Op, action_of, also_actions, lookup
+from ..condition_keys import condition_context
+from ..plan_types import Plan
 from ..s3_response import MISSING_KEY_NOTE, s3_headers, versioning_shows
 from .kms import denial_message as kms_denial_message
 from .validation import check_principals_exist
@@ -55,12 +56,7 @@ def _refuse_sse_headers_on_read(call: Call) -> None:
 def _main_step(call: Call, op: Op, authorizer: Authorizer, caller_pol: PolicySet) -> Step:
     owner = authorizer.bucket_owner(call.bucket) if call.bucket else ""
     ctx = authorizer.global_context(call, owner)
-    upload_headers = None
-    if op.upload_headers:
-        # Lab rule (SSE-9): the part calls carry the CreateMultipartUpload SSE headers as condition keys.
-        upload_headers = {**authorizer.state.upload_headers(call.bucket, call.query.get("uploadId", "")),
-                          **call.headers}
-    ctx.update(condition_context(op, call, upload_headers))
+    ctx.update(condition_context(op, call, authorizer.state))
     ctx["s3:signatureversion"] = ["AWS4-HMAC-SHA256"]
     ctx["s3:authtype"] = ["REST-QUERY-STRING" if call.auth_type == "query" else "REST-HEADER"]
     action, resource = action_of(op, call), op.resource.arn(call)
@@ -69,13 +65,16 @@ def _main_step(call: Call, op: Op, authorizer: Authorizer, caller_pol: PolicySet
                           authorizer.bucket_policy(call.bucket) if call.bucket else None))
 
 
-def _copy_source_steps(call: Call, authorizer: Authorizer, caller_pol: PolicySet) -> list[Step]:
+def _copy_source_steps(call: Call, op: Op, authorizer: Authorizer, caller_pol: PolicySet) -> list[Step]:
+    """The source read of a copy: s3:GetObject (s3:GetObjectVersion when the source names a version) and
+    S3's kms:Decrypt of an SSE-KMS source (SSE-4)."""
+    assert op.copy is not None
     src_bucket, src_key, src_version = copy_source(call.headers.get("x-amz-copy-source", ""))
     src_owner = authorizer.bucket_owner(src_bucket)
-    read = "s3:GetObjectVersion" if src_version else "s3:GetObject"  # a named source version (API_CopyObject.html)
-    sreq = Request(call.caller, read, f"arn:aws:s3:::{src_bucket}/{src_key}",
+    action = op.copy.action_for(src_version)
+    sreq = Request(call.caller, action, f"arn:aws:s3:::{src_bucket}/{src_key}",
                    authorizer.global_context(call, src_owner), src_owner)
-    steps = [Step(f"{read} on arn:aws:s3:::{src_bucket}/{src_key} (copy source)", sreq,
+    steps = [Step(f"{action} on arn:aws:s3:::{src_bucket}/{src_key} (copy source)", sreq,
                   PolicySet(caller_pol.identity, caller_pol.boundary, caller_pol.session,
                             authorizer.bucket_policy(src_bucket)))]
     source = sse.object_key_and_context(authorizer.state, src_bucket, src_key, src_version, src_owner)
@@ -102,9 +101,14 @@ def steps_for(call: Call, op: Op, authorizer: Authorizer) -> tuple[list[Step], s
     Returns (steps, how a new object is encrypted or None, the KMS key whose data key S3 unwraps or None)."""
     caller_pol = authorizer.caller_policies(call.credential)
     owner = authorizer.bucket_owner(call.bucket) if call.bucket else ""
-    steps = [_main_step(call, op, authorizer, caller_pol)]
+    main = _main_step(call, op, authorizer, caller_pol)
+    steps = [main]
+    for action in also_actions(op, call):  # e.g. PutObject with a tag-set also needs s3:PutObjectTagging
+        steps.append(Step(f"{action} on {main.request.resource}", Request(
+            call.caller, action, main.request.resource, main.request.context, main.request.resource_account),
+            main.policies))
     if op.copy:
-        steps += _copy_source_steps(call, authorizer, caller_pol)
+        steps += _copy_source_steps(call, op, authorizer, caller_pol)
     plan = None
     decrypt_key = None
     if op.kms is KmsUse.GENERATE_DATA_KEY:
@@ -266,7 +270,7 @@ def delete_objects(app: Any, environ: dict[str, Any], call: Call, op: Op, reques
     steps: list[Step] = []
     for obj in root.findall(f"{ns}Object"):
         key, version = obj.findtext(f"{ns}Key") or "", obj.findtext(f"{ns}VersionId")
-        query = {**call.query, "versionId": version} if version else {k: v for k, v in call.query.items()
+        query = {**call.query, "versionId": version} if version is not None else {k: v for k, v in call.query.items()
                                                                       if k != "versionId"}
         key_steps, _, _ = steps_for(dataclasses.replace(call, key=key, query=query), op, app.authorizer)
         failed = app.authorizer.decide(key_steps)
