@@ -149,3 +149,22 @@ def test_two_subresources_in_one_request_are_refused(lab, method, query):
     target, headers = sign(lab, "admin", method, f"/{SRC}/a{query}")
     answer = send(lab, method, target, headers)
     assert (answer.status, answer.code) == (400, "InvalidArgument")
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                                          "Application/X-WWW-Form-Urlencoded; charset=utf-8"])
+def test_form_encoded_s3_bodies_are_refused(lab, content_type):
+    """moto reads a form body as parameters (``uploadId=...``, ``key=...``): the lab refuses such S3 bodies."""
+    s3 = lab.client("s3", "admin")
+    upload = s3.create_multipart_upload(Bucket=OUT, Key="form-mp")["UploadId"]
+    other = s3.create_multipart_upload(Bucket=OUT, Key="form-other")["UploadId"]
+    body = f"uploadId={other}&partNumber=1&key=form-other".encode()
+    target, headers = sign(lab, "admin", "PUT", f"/{OUT}/form-mp?partNumber=1&uploadId={upload}",
+                           {"Content-Type": content_type}, body)
+    answer = send(lab, "PUT", target, headers, body)
+    assert (answer.status, answer.code) == (400, "InvalidArgument")
+    for key, uid in (("form-mp", upload), ("form-other", other)):
+        assert s3.list_parts(Bucket=OUT, Key=key, UploadId=uid).get("Parts", []) == []
+    resp_put = send(lab, "PUT", *sign(lab, "admin", "PUT", f"/{OUT}/form-object", {"Content-Type": content_type},
+                                      b"key=elsewhere&a=b"), b"key=elsewhere&a=b")
+    assert resp_put.status == 400 and _object(lab, OUT, "form-object", None) is None
