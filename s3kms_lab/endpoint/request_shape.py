@@ -46,6 +46,10 @@ def check_unambiguous_parameters(service: str, query_string: str, body: bytes, c
         raise _refuse(service, f"The query string contains a syntax error: the parameter {repeated[0]!r} is given "
                                "more than once.")
     form = content_type.lower().split(";")[0].strip() in _FORM_TYPES
+    if service == "kms" and body and form:
+        # KMS speaks JSON 1.1; moto's server would parse a form body away and run the call without parameters.
+        raise AwsError("kms", "SerializationException", "KMS requests carry an application/x-amz-json-1.1 body, "
+                       f"not {content_type.split(';')[0]}.", 400)
     if service == "s3" and body and form:
         # moto reads a form body as request parameters (uploadId, key...) and can replace the object's body
         # with a form field: what it stores would not be what the lab authorized and hashed. Lab rule.

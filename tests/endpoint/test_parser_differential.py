@@ -168,3 +168,12 @@ def test_form_encoded_s3_bodies_are_refused(lab, content_type):
     resp_put = send(lab, "PUT", *sign(lab, "admin", "PUT", f"/{OUT}/form-object", {"Content-Type": content_type},
                                       b"key=elsewhere&a=b"), b"key=elsewhere&a=b")
     assert resp_put.status == 400 and _object(lab, OUT, "form-object", None) is None
+
+
+def test_form_encoded_kms_body_is_refused(lab):
+    body = b'{"KeyId": "alias/my-secure-key", "Plaintext": "aGk="}'
+    target, headers = sign(lab, "admin", "POST", "/", {"X-Amz-Target": "TrentService.Encrypt",
+                                                       "Content-Type": "application/x-www-form-urlencoded"}, body,
+                           service="kms")
+    answer = send(lab, "POST", target, headers, body)
+    assert (answer.status, answer.code) == (400, "SerializationException")
