@@ -177,3 +177,15 @@ def test_form_encoded_kms_body_is_refused(lab):
                            service="kms")
     answer = send(lab, "POST", target, headers, body)
     assert (answer.status, answer.code) == (400, "SerializationException")
+
+
+def test_moto_reading_is_still_motos_rule():
+    """copy_source.moto_reading copies moto 5.2.5's rule; fail loudly if moto's code changes."""
+    import inspect
+
+    from moto.s3.responses import S3Response
+    for method in (S3Response.copy_object, S3Response.upload_part_copy):
+        src = inspect.getsource(method)
+        assert 'unquote(copy_source_parsed.path).lstrip("/").split("/", 1)' in src
+        assert 'parse_qs(copy_source_parsed.query).get("versionId", [None])[0]' in src
+        assert "copy_source_parsed = urlparse(copy_source)" in src
