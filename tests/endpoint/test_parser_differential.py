@@ -189,3 +189,15 @@ def test_moto_reading_is_still_motos_rule():
         assert 'unquote(copy_source_parsed.path).lstrip("/").split("/", 1)' in src
         assert 'parse_qs(copy_source_parsed.query).get("versionId", [None])[0]' in src
         assert "copy_source_parsed = urlparse(copy_source)" in src
+
+
+def test_moto_object_put_dispatch_order_is_still_the_mirrored_one():
+    """request_shape.moto_object_put_operation mirrors moto 5.2.5's ``_key_response_put`` order."""
+    import inspect
+
+    from moto.s3.responses import S3Response
+    src = inspect.getsource(S3Response._key_response_put)
+    marks = ['query.get("uploadId") and query.get("partNumber")', '"retention" in query', '"legal-hold" in query',
+             '"acl" in query', '"tagging" in query', '"x-amz-copy-source" in self.headers']
+    positions = [src.index(m) for m in marks]
+    assert positions == sorted(positions)
