@@ -7,6 +7,8 @@ So, for every service:
 
 - a parameter name repeated in the URL query string is refused (S3: 400 ``InvalidArgument``; IAM/STS: 400
   ``MalformedQueryString``, "The query string contains a syntax error.", their common error);
+- S3: a form-encoded body (``application/x-www-form-urlencoded``, ``multipart/form-data``) is refused, because
+  moto would read its fields as parameters (**lab rule**; S3 itself stores such a body as the object's data);
 - IAM/STS: a body must be ``application/x-www-form-urlencoded`` UTF-8 text without repeated names, and the
   parameters come from the body or from the URL, never both (400 ``InvalidParameterCombination``).
 IAM/STS common errors: https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html and
@@ -20,6 +22,9 @@ from urllib.parse import parse_qsl
 from .errors import AwsError
 
 __all__ = ["check_unambiguous_parameters"]
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _repeated(pairs: list[tuple[str, str]]) -> list[str]:
@@ -40,6 +45,16 @@ def check_unambiguous_parameters(service: str, query_string: str, body: bytes, c
     if repeated:
         raise _refuse(service, f"The query string contains a syntax error: the parameter {repeated[0]!r} is given "
                                "more than once.")
+    form = content_type.lower().split(";")[0].strip() in _FORM_TYPES
+    if service == "kms" and body and form:
+        # KMS speaks JSON 1.1; moto's server would parse a form body away and run the call without parameters.
+        raise AwsError("kms", "SerializationException", "KMS requests carry an application/x-amz-json-1.1 body, "
+                       f"not {content_type.split(';')[0]}.", 400)
+    if service == "s3" and body and form:
+        # moto reads a form body as request parameters (uploadId, key...) and can replace the object's body
+        # with a form field: what it stores would not be what the lab authorized and hashed. Lab rule.
+        raise _refuse("s3", f"The lab refuses S3 requests with a {content_type.split(';')[0]} body: its server would "
+                            "read the body as request parameters. Send the data with another Content-Type.")
     if service not in ("iam", "sts") or not body:
         return
     if not content_type.lower().startswith("application/x-www-form-urlencoded"):

@@ -149,3 +149,56 @@ def test_two_subresources_in_one_request_are_refused(lab, method, query):
     target, headers = sign(lab, "admin", method, f"/{SRC}/a{query}")
     answer = send(lab, method, target, headers)
     assert (answer.status, answer.code) == (400, "InvalidArgument")
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                                          "Application/X-WWW-Form-Urlencoded; charset=utf-8"])
+def test_form_encoded_s3_bodies_are_refused(lab, content_type):
+    """moto reads a form body as parameters (``uploadId=...``, ``key=...``): the lab refuses such S3 bodies."""
+    s3 = lab.client("s3", "admin")
+    upload = s3.create_multipart_upload(Bucket=OUT, Key="form-mp")["UploadId"]
+    other = s3.create_multipart_upload(Bucket=OUT, Key="form-other")["UploadId"]
+    body = f"uploadId={other}&partNumber=1&key=form-other".encode()
+    target, headers = sign(lab, "admin", "PUT", f"/{OUT}/form-mp?partNumber=1&uploadId={upload}",
+                           {"Content-Type": content_type}, body)
+    answer = send(lab, "PUT", target, headers, body)
+    assert (answer.status, answer.code) == (400, "InvalidArgument")
+    for key, uid in (("form-mp", upload), ("form-other", other)):
+        assert s3.list_parts(Bucket=OUT, Key=key, UploadId=uid).get("Parts", []) == []
+    resp_put = send(lab, "PUT", *sign(lab, "admin", "PUT", f"/{OUT}/form-object", {"Content-Type": content_type},
+                                      b"key=elsewhere&a=b"), b"key=elsewhere&a=b")
+    assert resp_put.status == 400 and _object(lab, OUT, "form-object", None) is None
+
+
+def test_form_encoded_kms_body_is_refused(lab):
+    body = b'{"KeyId": "alias/my-secure-key", "Plaintext": "aGk="}'
+    target, headers = sign(lab, "admin", "POST", "/", {"X-Amz-Target": "TrentService.Encrypt",
+                                                       "Content-Type": "application/x-www-form-urlencoded"}, body,
+                           service="kms")
+    answer = send(lab, "POST", target, headers, body)
+    assert (answer.status, answer.code) == (400, "SerializationException")
+
+
+def test_moto_reading_is_still_motos_rule():
+    """copy_source.moto_reading copies moto 5.2.5's rule; fail loudly if moto's code changes."""
+    import inspect
+
+    from moto.s3.responses import S3Response
+    for method in (S3Response.copy_object, S3Response.upload_part_copy):
+        src = inspect.getsource(method)
+        assert 'unquote(copy_source_parsed.path).lstrip("/").split("/", 1)' in src
+        assert 'parse_qs(copy_source_parsed.query).get("versionId", [None])[0]' in src
+        assert "copy_source_parsed = urlparse(copy_source)" in src
+
+
+def test_moto_object_put_dispatch_order_is_still_the_mirrored_one():
+    """request_shape.moto_object_put_operation mirrors moto 5.2.5's ``_key_response_put`` order."""
+    import inspect
+
+    from moto.s3.responses import S3Response
+    src = inspect.getsource(S3Response._key_response_put)
+    marks = ['query.get("uploadId") and query.get("partNumber")', '"retention" in query', '"legal-hold" in query',
+             '"acl" in query', '"tagging" in query', '"x-amz-copy-source" in self.headers']
+    # moto tests x-amz-copy-source twice: inside the part branch, then last of all
+    positions = [src.index(m) for m in marks[:-1]] + [src.rindex(marks[-1])]
+    assert positions == sorted(positions)
