@@ -57,7 +57,7 @@ class AwsError(Exception):
             headers["Content-Type"] = "application/xml"
             body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{escape(self.code)}</Code>'
                     f"<Message>{escape(self.message)}</Message><RequestId>{rid}</RequestId>"
-                    f"<HostId>{host_id(rid)}</HostId></Error>").encode()
+                    f"<HostId>s3kms-lab</HostId></Error>").encode()
         else:
             headers["Content-Type"] = "text/xml"
             kind = "Sender" if self.status < 500 else "Receiver"
