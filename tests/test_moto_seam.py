@@ -48,3 +48,5 @@ def test_moto_gaps_are_filled_through_the_seam():
     assert S3Backend.put_object is moto_seam._put_object_keeping_versions
     assert S3Response.head_object is moto_seam._head_object_by_version
     assert kms_responses._assert_default_policy is moto_seam._policy_name_or_default
+    from moto.s3.models import FakeKey
+    assert FakeKey.etag.fget is moto_seam._etag_as_s3_reports_it

@@ -13,6 +13,8 @@ import json
 import uuid
 from xml.sax.saxutils import escape
 
+from .s3_response import host_id
+
 __all__ = ["AwsError", "EXPLANATION_HEADER", "explanation_header"]
 
 EXPLANATION_HEADER = "x-s3kms-lab-explanation"
@@ -45,7 +47,8 @@ class AwsError(Exception):
         """(status, headers, body) in the service's wire protocol."""
         rid = request_id or uuid.uuid4().hex.upper()[:16]
         # S3 names its request id x-amz-request-id (with x-amz-id-2); the other services x-amzn-RequestId.
-        headers = {"x-amz-request-id": rid} if self.service == "s3" else {"x-amz-request-id": rid, "x-amzn-RequestId": rid}
+        headers = {"x-amz-request-id": rid, "x-amz-id-2": host_id(rid)} if self.service == "s3" else \
+            {"x-amz-request-id": rid, "x-amzn-RequestId": rid}
         if self.explanation:
             headers[EXPLANATION_HEADER] = explanation_header(self.explanation)
         if self.service == "kms":

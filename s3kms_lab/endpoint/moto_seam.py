@@ -12,6 +12,7 @@ lives in the seam's own store, never in attributes added to moto's objects.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import weakref
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from moto.kms.responses import KmsResponse
 from moto.core.request import Request as MotoRequest
 from moto.core.routing import get_service_router
 from moto.moto_server.werkzeug_app import create_backend_app
-from moto.s3.models import FakeBucket, S3Backend, get_canned_acl, s3_backends
+from moto.s3.models import FakeBucket, FakeKey, S3Backend, get_canned_acl, s3_backends
 from moto.s3.responses import S3Response
 from moto.sts.models import sts_backends
 from moto.utilities.utils import CaseInsensitiveDict
@@ -129,11 +130,27 @@ def _policy_name_or_default(policy_name: str | None) -> None:
 _moto_assert_default_policy = kms_responses._assert_default_policy
 
 
+_moto_etag = FakeKey.etag
+
+
+def _etag_as_s3_reports_it(self: Any) -> str:
+    """An object stored with SSE-KMS (by PutObject or CopyObject) has an ETag that is not the MD5 digest of its
+    data (https://docs.aws.amazon.com/AmazonS3/latest/API/RESTCommonResponseHeaders.html, ETag); moto 5.2.5
+    always reports the MD5. The lab reports a digest of the MD5 and the key instead: stable for the object,
+    not the data's MD5, so clients that compare it with the bytes' MD5 behave as they do against S3.
+    Multipart ETags (``...-N``) are not MD5 digests either way and stay as they are."""
+    etag = _moto_etag.fget(self)
+    if not str(getattr(self, "encryption", "") or "").startswith("aws:kms") or "-" in etag:
+        return etag
+    return '"' + hashlib.md5(f"sse-kms:{etag}:{self.kms_key_id}".encode()).hexdigest() + '"'
+
+
 def fill_moto_gaps() -> None:
-    """Give moto the state and defaults AWS always has: an S3 object's default ACL, a bucket's default
-    encryption, the versions a write to a Suspended bucket keeps, HEAD of a version id S3 accepts, KMS's default
+    """Give moto the state and defaults AWS always has: an S3 object's default ACL, an SSE-KMS object's ETag
+    that is not its MD5, a bucket's default encryption, the versions a write to a Suspended bucket keeps, HEAD of a version id S3 accepts, KMS's default
     key policy name. Idempotent."""
     S3Backend.get_object_acl = _object_acl_or_default  # type: ignore[method-assign]
+    FakeKey.etag = property(_etag_as_s3_reports_it)  # type: ignore[method-assign]
     S3Backend.get_bucket_encryption = _bucket_encryption_or_default  # type: ignore[method-assign]
     S3Backend.put_object = _put_object_keeping_versions  # type: ignore[method-assign]
     S3Response.head_object = _head_object_by_version  # type: ignore[method-assign]

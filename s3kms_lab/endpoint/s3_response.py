@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import botocore.session
 
-__all__ = ["s3_headers", "drop_head_body", "versioning_shows", "MISSING_KEY_NOTE"]
+__all__ = ["s3_headers", "drop_head_body", "versioning_shows", "host_id", "MISSING_KEY_NOTE"]
 
 # Headers every S3 answer may carry, whatever the operation (RESTCommonResponseHeaders).
 # An ETag header only where the model declares one (PutObject, UploadPart, GetObject, HeadObject): CopyObject,
@@ -65,6 +65,12 @@ def _model_headers(operation: str) -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(names), tuple(prefixes)
 
 
+def host_id(request_id: str) -> str:
+    """The ``x-amz-id-2`` (S3's "extended request ID", also the error XML's ``HostId``) for a request id:
+    base64 text, derived from the request id so that both name the same request."""
+    return base64.b64encode(hashlib.sha256(request_id.encode()).digest()).decode()
+
+
 def versioning_shows(status: str | None) -> bool:
     """Whether S3 reports version ids for a bucket with this versioning status (``Enabled``/``Suspended``)."""
     return status in ("Enabled", "Suspended")
@@ -93,7 +99,7 @@ def s3_headers(operation: str, status: int, headers: dict[str, str], body: bytes
         if low in allowed or low == "content-type" and body or any(low.startswith(p) for p in prefixes):
             out[name] = value
     out["x-amz-request-id"] = request_id
-    out["x-amz-id-2"] = base64.b64encode(hashlib.sha256(request_id.encode()).digest()).decode()
+    out["x-amz-id-2"] = host_id(request_id)
     return out
 
 

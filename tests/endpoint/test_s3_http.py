@@ -83,6 +83,9 @@ def test_a_head_answer_has_no_body_whatever_its_status(lab, objects, profile, pa
 def test_a_get_error_still_has_its_xml_body(lab, objects):
     head, _, rest = raw_exchange(lab, "GET", f"/{BUCKET}/http/put.txt", "nobody").partition(b"\r\n\r\n")
     assert b" 403 " in head.split(b"\r\n")[0] and b"<Code>AccessDenied</Code>" in rest
+    # S3's error headers: its request ids, not another service's x-amzn-RequestId
+    lines = {line.split(b":", 1)[0].lower(): line.split(b":", 1)[1].strip() for line in head.split(b"\r\n")[1:]}
+    assert b"x-amzn-requestid" not in lines and lines[b"x-amz-id-2"]
 
 
 # ------------------------------------------------------------------ headers per operation
@@ -223,3 +226,19 @@ def test_a_missing_key_without_list_bucket_explains_403_not_404(lab, objects):
     # the admin, who may list the bucket, learns that the key does not exist
     assert code_status(error_of(lab.client("s3", "admin").get_object, Bucket=BUCKET,
                                 Key="http/never-written.txt")) == ("NoSuchKey", 404)
+
+
+def test_an_sse_kms_objects_etag_is_not_the_md5_of_its_data(lab):
+    """S3: objects encrypted with SSE-KMS have ETags that are not an MD5 digest of their data; SSE-S3 objects'
+    are (https://docs.aws.amazon.com/AmazonS3/latest/API/RESTCommonResponseHeaders.html)."""
+    import hashlib
+    s3 = lab.client("s3", "admin")
+    data = b"etag check"
+    md5 = f'"{hashlib.md5(data).hexdigest()}"'
+    s3.create_bucket(Bucket="http-etags", CreateBucketConfiguration={"LocationConstraint": REGION})
+    kms_etag = s3.put_object(Bucket="http-etags", Key="kms.txt", Body=data, **SSE)["ETag"]
+    assert kms_etag != md5 and len(kms_etag) == 34
+    assert s3.head_object(Bucket="http-etags", Key="kms.txt")["ETag"] == kms_etag  # stable, one value everywhere
+    assert s3.list_objects_v2(Bucket="http-etags")["Contents"][0]["ETag"] == kms_etag
+    assert s3.get_object(Bucket="http-etags", Key="kms.txt", IfMatch=kms_etag)["Body"].read() == data
+    assert s3.put_object(Bucket="http-etags", Key="s3.txt", Body=data, ServerSideEncryption="AES256")["ETag"] == md5
