@@ -44,3 +44,14 @@ def test_the_checker_hint_names_the_scenario_principal(renamed):
     text = str(check_pin_the_key(renamed, post))
     reset_attempts("2.1")
     assert "auditor calls s3:PutBucketPolicy" in text and bucket in text
+
+
+def test_role_policy_checks_use_the_scenario_names(renamed):
+    from s3kms_lab.exercises.role_policy import check_assume_policy, check_least_privilege
+    text = str(check_assume_policy(renamed, {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}))
+    assert "guest still cannot assume LedgerWriterRole" in text and "nobody" not in text
+    wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                                                   {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}
+    text = str(check_least_privilege(renamed, wide))
+    assert "Too broad" in text and "my-secure-bucket" not in text
