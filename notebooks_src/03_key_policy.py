@@ -153,7 +153,7 @@ print("grants left      :", len(admin_kms.list_grants(KeyId=lab.key_arn)["Grants
 admin_arn = lab.client("sts", "admin").get_caller_identity()["Arn"]
 own = admin_kms.create_grant(KeyId=lab.key_arn, GranteePrincipal=admin_arn, Operations=["Encrypt"])
 print("admin encrypts through its own grant:", attempt(admin_kms.encrypt, KeyId=lab.key_arn, Plaintext=b"hi"))
-admin_kms.revoke_grant(KeyId=lab.key_arn, GrantId=own["GrantId"])
+_ = admin_kms.revoke_grant(KeyId=lab.key_arn, GrantId=own["GrantId"])
 
 # %% [markdown]
 # ## Toggle statements and actions

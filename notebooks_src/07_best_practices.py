@@ -56,7 +56,7 @@ for where, statements in (("Deny last ", others + [deny]), ("Deny first", [deny]
     s3a.put_bucket_policy(Bucket=B, Policy=json.dumps(dict(post_bp, Statement=statements)))
     print(where, "->", outcome(up.put_object, Bucket=B, Key="order.txt", Body=b"x")[:60],
           "| order of Sids:", [st["Sid"] for st in statements])
-s3a.put_bucket_policy(Bucket=B, Policy=lab.scenario.policies["bucket-policy.json"])
+_ = s3a.put_bucket_policy(Bucket=B, Policy=lab.scenario.policies["bucket-policy.json"])
 
 # %% [markdown]
 # The same answer, explicit deny, both times; and the Allow statements above or below it change nothing. What

@@ -10,8 +10,8 @@ uploads that UploadPart refers to. Default bucket encryption variants are set on
 
 Dimensions (README of the checker: :mod:`s3kms_lab.checker`):
 principals (every profile + anonymous [+ a synthetic other-account user if no profile is in another
-account]) x requests (PutObject, multipart upload, GetObject, direct kms:Encrypt/Decrypt/ReEncrypt/
-GenerateDataKey) x SSE header x key-id header x default bucket encryption x aws:SecureTransport.
+account]) x requests (PutObject, multipart upload, GetObject, DeleteObject, direct kms:Encrypt/Decrypt/
+ReEncrypt/GenerateDataKey) x SSE header x key-id header x default bucket encryption x aws:SecureTransport.
 """
 from __future__ import annotations
 

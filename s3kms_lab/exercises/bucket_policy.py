@@ -73,27 +73,28 @@ def check_pin_the_key(lab: Any, bucket_policy: Any) -> Check:
     would use the AWS managed key aws/s3) is refused even for admin.
     """
     p = Probe(lab)
-    bad = validate(lambda: p.put("uploader", bucket_policy=bucket_policy), "bucket policy")
+    cast = p.cast
+    bad = validate(lambda: p.put(cast.role_user, bucket_policy=bucket_policy), "bucket policy")
     if bad:
         return bad
     msgs: list[str] = []
-    ok_put = p.put("uploader", "aws:kms", "ARN", bucket_policy=bucket_policy)
+    ok_put = p.put(cast.role_user, "aws:kms", "ARN", bucket_policy=bucket_policy)
     if not ok_put.allowed:
         msgs.append("The post's own upload (uploader, SSE aws:kms, the key's ARN as key id) is now DENIED: "
                     f"{because(ok_put)}. The correct upload must keep working.")
-    plain = p.put("uploader", "none", "none", bucket_policy=bucket_policy)
+    plain = p.put(cast.role_user, "none", "none", bucket_policy=bucket_policy)
     if plain.allowed:
         msgs.append("An upload with no encryption headers at all is ALLOWED again: keep refusing unencrypted uploads.")
-    other = p.put("analyst", "aws:kms", "another key", bucket_policy=bucket_policy)
+    other = p.put(cast.insider, "aws:kms", "another key", bucket_policy=bucket_policy)
     if other.allowed:
-        msgs.append("analyst can still upload with SSE-KMS under another key (alias/another-key): "
+        msgs.append(f"{cast.insider} can still upload with SSE-KMS under another key (alias/another-key): "
                     f"{because(other, 's3')}. An Allow in the bucket policy cannot hold back a same-account principal "
                     "whose own IAM policy allows s3:PutObject - which kind of statement can? And if your new test "
                     "sits in the same statement as the algorithm test, remember that all conditions of one "
                     "statement must match at once.")
-    nokey = p.put("analyst", "aws:kms", "none", bucket_policy=bucket_policy)
+    nokey = p.put(cast.insider, "aws:kms", "none", bucket_policy=bucket_policy)
     if nokey.allowed:
-        msgs.append("analyst can still upload with 'aws:kms' and no key id at all (S3 then uses the AWS managed key "
+        msgs.append(f"{cast.insider} can still upload with 'aws:kms' and no key id at all (S3 then uses the AWS managed key "
                     f"aws/s3): {because(nokey, 's3')}. What does your condition do when the key-id header is absent "
                     "from the request?")
     threats = [] if msgs else broken(lab, {"bucket_policy": as_doc(bucket_policy)}, ["R2"])
@@ -114,16 +115,17 @@ def check_only_the_role(lab: Any, bucket_policy: Any) -> Check:
     nor delete objects; nobody and outsider stay refused.
     """
     p = Probe(lab)
-    bad = validate(lambda: p.put("uploader", bucket_policy=bucket_policy), "bucket policy")
+    cast = p.cast
+    bad = validate(lambda: p.put(cast.role_user, bucket_policy=bucket_policy), "bucket policy")
     if bad:
         return bad
     sample = p.ensure_object()
     msgs: list[str] = []
-    for what, o in (("upload (SSE aws:kms, the key's ARN)", p.put("uploader", bucket_policy=bucket_policy)),
-                    ("download (GetObject)", p.s3("uploader", "GetObject", sample, bucket_policy=bucket_policy))):
+    for what, o in (("upload (SSE aws:kms, the key's ARN)", p.put(cast.role_user, bucket_policy=bucket_policy)),
+                    ("download (GetObject)", p.s3(cast.role_user, "GetObject", sample, bucket_policy=bucket_policy))):
         if not o.allowed:
-            msgs.append(f"DataUploaderRole's own {what} is now DENIED: {because(o)}.{_role_hint(o, p.arn('uploader'))}")
-    for who in ("analyst", "admin", "nobody", "outsider"):
+            msgs.append(f"{cast.role}'s own {what} is now DENIED: {because(o)}.{_role_hint(o, p.arn(cast.role_user))}")
+    for who in (cast.insider, cast.admin, cast.part("no_policy"), cast.part("outsider")):
         tries = (("upload (SSE-KMS, the post's key)", p.put(who, bucket_policy=bucket_policy)),
                  ("download", p.s3(who, "GetObject", sample, bucket_policy=bucket_policy)),
                  ("delete", p.s3(who, "DeleteObject", sample, bucket_policy=bucket_policy)))
@@ -132,14 +134,14 @@ def check_only_the_role(lab: Any, bucket_policy: Any) -> Check:
             what, first = allowed[0]
             msgs.append(f"{who} can still {', '.join(w for w, _ in allowed)} objects; the {what} is "
                         f"{because(first, 's3')}.{_near_miss(first)}")
-    if any(m.startswith(("analyst", "admin")) for m in msgs) and not any("Deny" in str(s) for s in _effects(bucket_policy)):
+    if any(m.startswith((cast.insider, cast.admin)) for m in msgs) and not any("Deny" in str(s) for s in _effects(bucket_policy)):
         msgs.append("Your policy has no Deny statement. Within one account an identity-based Allow is enough on its "
                     "own (identity OR resource policy), so no Allow in a bucket policy can take access away.")
     threats = [] if msgs else broken(lab, {"bucket_policy": as_doc(bucket_policy)}, ["R1", "R4"])
     ok, out = finish("2.2", msgs, threats, "bucket policy")
     if not ok:
         return Check(False, out)
-    return Check(True, ["Only DataUploaderRole's sessions read and write objects; every other principal is refused, "
+    return Check(True, [f"Only {cast.role}'s sessions read and write objects; every other principal is refused, "
                         "and only the administrator can change the bucket policy that says so."])
 
 

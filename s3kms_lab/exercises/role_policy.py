@@ -22,7 +22,7 @@ from .threats import broken, finish, hardened_design
 
 __all__ = ["check_least_privilege", "check_assume_policy", "OTHER_ROLE_ARN"]
 
-OTHER_ROLE_ARN = "arn:aws:iam::123456789012:role/SomeOtherRole"
+OTHER_ROLE_ARN = "arn:aws:iam::123456789012:role/SomeOtherRole"  # in seed; the check builds it from the lab's account
 
 
 def check_least_privilege(lab: Any, role_policy: Any) -> Check:
@@ -31,14 +31,15 @@ def check_least_privilege(lab: Any, role_policy: Any) -> Check:
     kms:Encrypt, kms:ReEncryptFrom, kms:GenerateDataKeyPair or kms:DescribeKey on the key, s3:DeleteObject,
     uploads to another bucket, decrypting with another key."""
     p = Probe(lab)
-    bad = validate(lambda: p.kms("uploader", "kms:Decrypt", identity=role_policy), "identity policy")
+    cast = p.cast
+    bad = validate(lambda: p.kms(cast.role_user, "kms:Decrypt", identity=role_policy), "identity policy")
     if bad:
         return bad
     sample = p.ensure_object()
     iso = {"identity": role_policy, "bucket_policy": NO_POLICY, "key_policy": default_key_policy(lab.account)}
     msgs: list[str] = []
-    need = [("upload with SSE-KMS under the post's key", p.put("uploader", **iso)),
-            ("download an SSE-KMS object", p.s3("uploader", "GetObject", sample, **iso))]
+    need = [("upload with SSE-KMS under the post's key", p.put(cast.role_user, **iso)),
+            ("download an SSE-KMS object", p.s3(cast.role_user, "GetObject", sample, **iso))]
     for what, o in need:
         if not o.allowed:
             # name the refused authorization: a missing s3:GetObject and a missing kms:Decrypt (S3 asking KMS
@@ -49,12 +50,12 @@ def check_least_privilege(lab: Any, role_policy: Any) -> Check:
             msgs.append(f"The role can no longer {what}: {which}: {because(o)}.")
     msgs += [f"Too broad: {m}." for m in excess(role_policy, UPLOADER_NEEDS, MULTIPART_EXTRA)]
     other_key = p.other_key_arn()
-    for what, o in (("delete objects (s3:DeleteObject)", p.s3("uploader", "DeleteObject", sample, **iso)),
-                    ("upload to another bucket", p.s3("uploader", "PutObject", "x.txt",
+    for what, o in (("delete objects (s3:DeleteObject)", p.s3(cast.role_user, "DeleteObject", sample, **iso)),
+                    ("upload to another bucket", p.s3(cast.role_user, "PutObject", "x.txt",
                                                       p.sse_headers("aws:kms", "ARN"), bucket="another-bucket",
                                                       **iso)),
                     ("decrypt with another key (alias/another-key)",
-                     p.kms("uploader", "kms:Decrypt", key=other_key, identity=role_policy))):
+                     p.kms(cast.role_user, "kms:Decrypt", key=other_key, identity=role_policy))):
         if o.allowed:
             msgs.append(f"The policy also lets the role {what}: {because(o)}.")
     role = lab.scenario.spec["roles"][0]
@@ -64,7 +65,7 @@ def check_least_privilege(lab: Any, role_policy: Any) -> Check:
     ok, msgs = finish("4.1", msgs, threats, "role policy")
     if not ok:
         return Check(False, msgs)
-    return Check(True, ["The role policy grants exactly what SSE-KMS uploads and downloads of my-secure-bucket "
+    return Check(True, [f"The role policy grants exactly what SSE-KMS uploads and downloads of {cast.bucket} "
                         "with the post's key need."])
 
 
@@ -72,26 +73,29 @@ def check_assume_policy(lab: Any, identity_policy: Any) -> Check:
     """``nobody`` gets this identity policy: it must be able to assume DataUploaderRole (whose trust policy
     names the account) and no other role that trusts the account, and gain nothing else on the bucket."""
     p = Probe(lab)
-    bad = validate(lambda: p.assume_role("nobody", identity=identity_policy), "identity policy")
+    cast = p.cast
+    nobody = cast.part("no_policy")
+    other_role = f"arn:aws:iam::{lab.account}:role/SomeOtherRole"
+    bad = validate(lambda: p.assume_role(nobody, identity=identity_policy), "identity policy")
     if bad:
         return bad
     msgs: list[str] = []
-    o = p.assume_role("nobody", identity=identity_policy)
+    o = p.assume_role(nobody, identity=identity_policy)
     if not o.allowed:
-        msgs.append(f"nobody still cannot assume DataUploaderRole: {because(o)}. The trust policy names the "
+        msgs.append(f"{nobody} still cannot assume {cast.role}: {because(o)}. The trust policy names the "
                     "account, which hands the decision to the account's IAM policies.")
     account_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{lab.account}:root"},
                                                              "Action": "sts:AssumeRole"}]}
-    other = p.assume_role("nobody", OTHER_ROLE_ARN, identity=identity_policy, trust=account_trust)
+    other = p.assume_role(nobody, other_role, identity=identity_policy, trust=account_trust)
     if other.allowed:
-        msgs.append(f"nobody could also assume any other role that trusts the account (e.g. {OTHER_ROLE_ARN}): "
+        msgs.append(f"{nobody} could also assume any other role that trusts the account (e.g. {other_role}): "
                     f"{because(other)}. Name only the role nobody needs.")
-    direct = p.s3("nobody", "HeadObject", p.ensure_object(), identity=identity_policy)
+    direct = p.s3(nobody, "HeadObject", p.ensure_object(), identity=identity_policy)
     if direct.allowed:
-        msgs.append(f"nobody can now read objects as itself, without the role (s3:GetObject): {because(direct)}. "
+        msgs.append(f"{nobody} can now read objects as itself, without the role (s3:GetObject): {because(direct)}. "
                     "The policy should only open the door to the role.")
     if msgs:
         return Check(False, msgs)
-    return Check(True, ["nobody can assume DataUploaderRole, and only that role."])
+    return Check(True, [f"{nobody} can assume {cast.role}, and only that role."])
 
 

@@ -59,3 +59,15 @@ def test_a_path_runs_as_printed_with_the_aws_cli(tmp_path):
         assert p.returncode == 0, p.stderr
         head = lab.client("s3", "admin").head_object(Bucket="my-secure-bucket", Key="checker/probe.txt")
     assert head["ServerSideEncryption"] == "aws:kms"
+
+
+@pytest.mark.parametrize("rid", ["U1", "U2"])
+def test_seed_availability_paths_replay(seed_report, rid):
+    """The seed's U1/U2 counterexamples are paths (analyst disables the key first): replayed on a fresh seed
+    lab, the state change succeeds and the role's own request is then refused."""
+    c = seed_report.requirement(rid).counterexamples[0]
+    assert c.path and c.replay["replayable"], c.replay.get("note")
+    with Lab("seed") as lab:
+        got = replay_path(lab, c.replay)
+    assert [s["ok"] for s in got["steps"]] == [True] * len(c.path), got
+    assert got["final"]["decision"] != "allowed", got["final"]
