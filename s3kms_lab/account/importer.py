@@ -483,6 +483,11 @@ def import_account(session: Any, bucket: str, key: str, role: str, admins: list[
         imp.read.notes.append(f"A resource policy names the account {imp.read.account} itself: every IAM principal "
                               "of the account whose identity-based policies allow it is covered; only the imported "
                               "ones are checked (add others with --principal ARN).")
+    names = [u.name for u in imp.read.users]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        imp.read.notes.append(f"Users named {dup} were imported from more than one account; the lab keys user "
+                              "credentials by name, so their profiles share one user's keys and the check covers "
+                              "only one of them (a known limit of the lab's provisioning).")
     if not imp.read.users:
         # A role profile of the lab assumes its role from a user's profile; an account without IAM users (SSO
         # roles only) gets one with no policies, which is as harmless to the check as any unprivileged user.

@@ -33,17 +33,35 @@ def names(scenario: str) -> dict[str, str]:
             "role_arn": f"arn:aws:iam::{spec['account']}:role/{role}"}
 
 
-def _import(name: str, out: Path) -> Path:
+def every_principal(scenario: str) -> list[str]:
+    """The ARN of every user and role of the scenario (for ``--principal``)."""
+    sc = load_scenario(scenario)
+    return [f"arn:aws:iam::{e.get('account', sc.account)}:{kind}/{e['name']}"
+            for kind, entries in (("user", sc.spec.get("users", [])), ("role", sc.spec.get("roles", [])))
+            for e in entries]
+
+
+def _import(name: str, out: Path, all_principals: bool = False) -> Path:
     n = names(name)
     with Lab(name) as lab, lab_profiles(lab):
-        import_account(session(n["profile"]), n["bucket"], n["key"], n["role"], [n["admin"]], out)
+        import_account(session(n["profile"]), n["bucket"], n["key"], n["role"], [n["admin"]], out,
+                       principals=every_principal(name) if all_principals else [])
     return out
 
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory) -> dict[str, Path]:
+    """Each scenario imported as the command does by default: the role, the administrator, whoever the
+    policies name."""
     root = tmp_path_factory.mktemp("imported")
     return {name: _import(name, root / f"imported-{name}") for name in SCENARIOS}
+
+
+@pytest.fixture(scope="module")
+def imported_all(tmp_path_factory) -> dict[str, Path]:
+    """Each scenario imported with every one of its users and roles named by --principal."""
+    root = tmp_path_factory.mktemp("imported-all")
+    return {name: _import(name, root / f"imported-{name}", all_principals=True) for name in SCENARIOS}
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -81,6 +99,17 @@ def test_every_request_of_an_imported_principal_is_decided_alike(imported, name)
     assert len(compared) > 500
     differ = [k for k in compared if mine[k] != original.get(k)]
     assert not differ, differ[:3]
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_with_every_principal_named_every_request_of_every_principal_is_decided_alike(imported_all, name):
+    """--principal brings the users and roles no policy names (the lab's analyst, nobody, outsider...): then
+    the import is the scenario, principal for principal (one in another account with its assumed policy)."""
+    original, mine = _decisions(name), _decisions(str(imported_all[name]))
+    assert {k[0] for k in mine} == {k[0] for k in original}
+    assert mine == original, [k for k in mine if mine[k] != original.get(k)][:3]
+    assert [(r.id, r.holds) for r in check(str(imported_all[name])).requirements] == \
+        [(r.id, r.holds) for r in check(name).requirements]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
