@@ -8,13 +8,11 @@ exist yet) and the remote's ``no_check_bucket``; ``lsf`` and ``cat`` list, so th
 exactly as AWS refuses them and the analyst (s3:*) is not."""
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 
 import pytest
 
-from s3kms_lab.cli import main as s3kms_lab
+from s3kms_lab.client_config import rclone_config
 
 from .clientlab import BUCKET, MiB, client_env, events, names, run, sha256, write
 from .conftest import RCLONE_MISSING
@@ -25,11 +23,8 @@ pytestmark = pytest.mark.skipif(bool(RCLONE_MISSING), reason=RCLONE_MISSING or "
 @pytest.fixture
 def rclone(lab, tmp_path):
     """Run rclone as a lab profile with the printed remote ``lab:``."""
-    (lab.config_dir / "env.sh").write_text(lab.shell_lines() + "\n")  # what `s3kms-lab serve` writes
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert s3kms_lab(["env", "--config-dir", str(lab.config_dir), "--format", "rclone"]) == 0
-    conf = write(tmp_path / "rclone.conf", out.getvalue().encode())
+    # what `s3kms-lab env --format rclone` prints for this lab (test_client_config checks the command itself)
+    conf = write(tmp_path / "rclone.conf", rclone_config(lab.env()).encode())
     sse = ["--s3-server-side-encryption", "aws:kms", "--s3-sse-kms-key-id", lab.key_arn]
 
     def call(profile: str, *args: str, encrypt: bool = False):
