@@ -94,9 +94,11 @@ mine = work / "my-account"
 print(sorted(p.name for p in mine.iterdir()))
 
 # %% [markdown]
-# `scenario.json` lists what was imported. The principals: the role, the administrator you named, and every user
-# and role the policies name (here no other). Each gets a lab profile, so `s3kms-lab serve --scenario` on this folder
-# gives you a lab of your own account.
+# `scenario.json` lists what was imported. The principals: the role, the administrator you named (a *trusted
+# administrator*: the checker accepts that it can change policies), every user and role the policies name (here no
+# other), and `any-other-principal`, a user the import adds to stand in for everyone else of the account: allowed
+# `s3:*` and `kms:*` by its own policy, like the lab's `analyst`. Each gets a lab profile, so
+# `s3kms-lab serve --scenario` on this folder gives you a lab of your own account.
 
 # %%
 from s3kms_lab.lab.scenario import load_scenario
@@ -152,8 +154,8 @@ print("\n".join(c.explanation))
 
 # %% [markdown]
 # The account root statement of the key policy delegates `kms:*` to every IAM identity of the account whose own
-# policy allows it, and the administrator's does: the post's "only the role" is not what its key policy says
-# (notebook 03). The same reading gives R1, R2 and R4 (notebooks 02 and 06).
+# policy allows it, and any other user with `kms:*` qualifies: the post's "only the role" is not what its key policy
+# says (notebook 03). The same reading gives R1, R2 and R4 (notebooks 02 and 06).
 #
 # ## 5 · Fix it in the folder, check again, export
 #
@@ -191,7 +193,7 @@ for r in report_fixed.requirements:
     print(f"{r.id} {r.status:9} {r.title}")
 
 # %% [markdown]
-# All six hold. Export the fixed folder as a CloudFormation template: bucket with default encryption, Block Public
+# All six hold for the fixed design. Export the fixed folder as a CloudFormation template: bucket with default encryption, Block Public
 # Access and Object Ownership, bucket policy, KMS key with its key policy and rotation, alias, role with its trust
 # and inline policy. Ids become references (`!GetAtt Key.Arn`, `${AWS::AccountId}`), so the policies follow the
 # stack. The shell command is `s3kms-lab export --scenario DIR --format cloudformation --out template.yaml`.

@@ -32,7 +32,9 @@ from .requirements_file import requirements_for
 
 __all__ = ["ImportIncomplete", "ImportResult", "import_account", "MAX_PRINCIPALS"]
 
-OPERATOR = "s3kms-lab-operator"
+OTHER_PRINCIPAL = "any-other-principal"
+ASSUMED_OTHER_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "AssumedByTheImportS3AndKms", "Effect": "Allow", "Action": ["s3:*", "kms:*"], "Resource": "*"}]}
 MAX_PRINCIPALS = 50  # a policy naming more principals than this is reported, not followed
 ASSUMED_EXTERNAL_POLICY = {"Version": "2012-10-17", "Statement": [
     {"Sid": "AssumedByTheImportTheOtherAccountMayGrantAnything", "Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -373,7 +375,7 @@ def _profiles(read: _Read, role: NamedPrincipal, admins: list[NamedPrincipal]) -
         source = next((user_profile[u] for u in sorted(read.users) if u in trusted), None) or \
             next((user_profile[u] for u in admins if u in user_profile), None) or \
             next(iter(user_profile.values()), None)
-        assert source is not None, "import_account adds a lab operator user when no user was imported"
+        assert source is not None, f"import_account always adds user {OTHER_PRINCIPAL}"
         profiles[name] = {"role": p.name, "source_profile": source, "session_name": "imported"} | \
             ({"account": p.account} if p.account != read.account else {})
     return profiles
@@ -488,13 +490,16 @@ def import_account(session: Any, bucket: str, key: str, role: str, admins: list[
         imp.read.notes.append(f"Users named {dup} were imported from more than one account; the lab keys user "
                               "credentials by name, so their profiles share one user's keys and the check covers "
                               "only one of them (a known limit of the lab's provisioning).")
-    if not imp.read.users:
-        # A role profile of the lab assumes its role from a user's profile; an account without IAM users (SSO
-        # roles only) gets one with no policies, which is as harmless to the check as any unprivileged user.
-        operator = NamedPrincipal("user", imp.read.account, OPERATOR)
-        imp.read.users[operator] = {"name": OPERATOR, "account": imp.read.account, "policies": {}}
-        imp.read.notes.append(f"No IAM user was imported; the lab adds user {OPERATOR} (no policies) to assume "
-                              "the roles from. It is not in your account.")
+    # Users and roles no policy names may still be allowed S3 and KMS by their own identity-based policies (in the
+    # same account that suffices unless a resource policy denies: https://docs.aws.amazon.com/IAM/latest/UserGuide/
+    # reference_policies_evaluation-logic.html). One user stands in for them, as the lab's analyst does: s3:* and
+    # kms:*, no IAM (a principal that can change IAM is an administrator: --admin if trusted, else --principal).
+    other = NamedPrincipal("user", imp.read.account, OTHER_PRINCIPAL)
+    imp.read.users[other] = {"name": OTHER_PRINCIPAL, "account": imp.read.account,
+                             "policies": {"AssumedByTheImportS3AndKms": dict(ASSUMED_OTHER_POLICY)}}
+    imp.read.notes.append(f"User {OTHER_PRINCIPAL} (not in your account) stands in for the users and roles no policy "
+                          "names: allowed s3:* and kms:* by their own policies, no IAM. Import real ones with "
+                          "--principal ARN.")
     out = Path(out)
     spec, files = _scenario(imp.read, name or out.name, role_p, admin_ps, source or
                             f"s3kms-lab import from account {imp.read.account} as {imp.read.caller_arn} "

@@ -22,6 +22,9 @@ Each requirement reads "<principals> <expect> <actions> on <resources> [when <re
 - `when`: only requests with these properties, e.g. `{{"sse": "aws:kms", "kms_key_id": "key-arn"}}`.
 - `expect`: `"denied"`, `"allowed"` or `{{"encryption": {{"algorithm": "aws:kms", "key": "${{KEY_ARN}}"}}}}`.
 
+`trusted_administrators` lists the principals whose power to change policies you accept (the `--admin`
+principals of the import); the checker checks every other principal, including what it could do by changing a
+policy, a grant or a trust policy first. Keep that list short: a principal in it is never a counterexample.
 To retarget every requirement at another role, change `vars.UPLOADER`. A requirement you do not want can be
 deleted; ids must stay unique. A new import into this folder keeps your `requirements.json`.
 """

@@ -1,7 +1,8 @@
 """The requirements an imported scenario starts with: the post's four and the lab's two, for the imported names.
 
-Written in the checker's requirements format (:mod:`s3kms_lab.checker.requirements`), with the role ARN in a
-variable so that editing one line retargets all six. The file is the user's to edit: how is in the folder's
+Written in the checker's requirements format (:mod:`s3kms_lab.checker.requirements`): the threat model's
+``trusted_administrators`` are the ``--admin`` principals, and the role ARN is a variable so that editing one
+line retargets all six. The file is the user's to edit: how is in the folder's
 README.md (written by :mod:`.readme`).
 """
 from __future__ import annotations
@@ -21,12 +22,16 @@ def requirements_for(spec: dict[str, Any], role: NamedPrincipal, admins: list[Na
     r = role.name
     admin_text = ", ".join(a.arn for a in admins) or "none named"
     only_role = {"except": ["${UPLOADER}"]}
+    # The account root user is no principal of the checker's universe (it has no IAM policies to import).
+    trusted = [a.arn for a in admins if a.kind != "account"]
     return {
         "format": FORMAT,
         "scenario": spec["name"],
+        "trusted_administrators": trusted,
         "description": (f"The post's four requirements (section 1) for bucket {bucket}, the imported key and role {r}, "
                         "plus two that keep the design usable (the role can still upload and read back). "
-                        f"Trusted administrators named at import: {admin_text}. "
+                        f"Trusted administrators (--admin at import): {admin_text}; every other principal is "
+                        "checked, including what it could do by changing policies first. "
                         "Edit freely: see README.md in this folder."),
         "vars": {"UPLOADER": role.arn, "OBJECTS": "arn:aws:s3:::${BUCKET}/*"},
         "requirements": [

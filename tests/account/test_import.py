@@ -65,8 +65,12 @@ def test_import_writes_the_accounts_policies_verbatim(lab, tmp_path):
                                       "group-Operators-managed-ListMyBucket"}
     assert json.loads(imported.policy_text(spec["roles"][0]["policies"]["managed-ListMyBucket"])) == LIST_BUCKET
     # principals: the role, the administrator; policies name no other user or role of the account
+    # (and one user standing in for those no policy names: s3:* and kms:*, as the lab's analyst)
     assert {p: s.get("user") or s.get("role") for p, s in spec["profiles"].items()} == \
-        {"admin": "admin", "DataUploaderRole": "DataUploaderRole"}
+        {"admin": "admin", "DataUploaderRole": "DataUploaderRole", "any-other-principal": "any-other-principal"}
+    other = next(u for u in spec["users"] if u["name"] == "any-other-principal")
+    assert json.loads(imported.policy_text(other["policies"]["AssumedByTheImportS3AndKms"]))["Statement"][0][
+        "Action"] == ["s3:*", "kms:*"]
     assert spec["profiles"]["DataUploaderRole"]["source_profile"] == "admin"
     assert spec["trusted_administrators"] == [ADMIN]
     # the lab's seed bucket has no Block Public Access configuration: nothing blocked, as S3 reads it
@@ -198,16 +202,18 @@ def test_bad_admin_arn_is_refused(lab, tmp_path):
         _import("admin", tmp_path / "x", admins=["admin"])
 
 
-def test_an_account_without_users_gets_a_lab_operator_to_assume_roles_from(lab, tmp_path):
-    """Administrators that are roles (SSO accounts have no IAM users): the lab still needs a user profile to assume
-    the roles from; the import adds one with no policies and says so."""
+def test_role_administrators_and_the_stand_in_user(lab, tmp_path):
+    """Administrators that are roles (SSO accounts have no IAM users): the lab's role profiles assume their role
+    from a user profile; the stand-in for unnamed principals is one."""
     role_admin = "arn:aws:iam::123456789012:role/DataUploaderRole"
     result = _import("admin", tmp_path / "mine", admins=[role_admin])
     spec = result.spec
-    assert [u["name"] for u in spec["users"]] == ["s3kms-lab-operator"] and spec["users"][0]["policies"] == {}
-    assert spec["profiles"]["DataUploaderRole"]["source_profile"] == "s3kms-lab-operator"
-    assert any("s3kms-lab-operator" in n for n in result.notes)
-    load_scenario(str(tmp_path / "mine"))  # loads; the round-trip tests serve and check imported folders
+    assert [u["name"] for u in spec["users"]] == ["any-other-principal"]
+    assert spec["profiles"]["DataUploaderRole"]["source_profile"] == "any-other-principal"
+    assert any("any-other-principal" in n for n in result.notes)
+    reqs = json.loads((tmp_path / "mine" / "requirements.json").read_text())
+    assert reqs["trusted_administrators"] == [role_admin]
+    load_scenario(str(tmp_path / "mine"))
 
 
 @pytest.mark.parametrize("wrong, call", [

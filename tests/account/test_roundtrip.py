@@ -104,8 +104,9 @@ def test_with_every_principal_named_every_request_of_every_principal_is_decided_
     """--principal brings the users and roles no policy names (the lab's analyst, nobody, outsider...): then
     the import is the scenario, principal for principal (one in another account with its assumed policy)."""
     original, mine = _decisions(name), _decisions(str(imported_all[name]))
-    assert {k[0] for k in mine} == {k[0] for k in original}
-    assert mine == original, [k for k in mine if mine[k] != original.get(k)][:3]
+    # the import adds one principal of its own (any-other-principal, standing in for the unnamed ones)
+    assert {k[0] for k in original} <= {k[0] for k in mine}
+    assert {k: mine[k] for k in original} == original, [k for k in original if mine[k] != original[k]][:3]
     assert [(r.id, r.holds) for r in check(str(imported_all[name])).requirements] == \
         [(r.id, r.holds) for r in check(name).requirements]
 
