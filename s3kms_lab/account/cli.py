@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 __all__ = ["add_import_parser", "add_export_parser", "run_import", "run_export"]
 
-POLICY_FILE = Path(__file__).resolve().parents[2] / "data" / "account" / "import-readonly-policy.json"
+# Package data (read with importlib.resources, so it is found in an installed wheel as in a clone).
+POLICY_FILE = Path(str(files("s3kms_lab.account") / "import-readonly-policy.json"))
 
 
 def add_import_parser(sub: Any) -> argparse.ArgumentParser:

@@ -11,9 +11,8 @@ from typing import Iterator
 import boto3
 
 from s3kms_lab import Lab
+from s3kms_lab.account.cli import POLICY_FILE  # package data
 
-REPO = Path(__file__).resolve().parents[2]
-POLICY_FILE = REPO / "data" / "account" / "import-readonly-policy.json"
 ACCOUNT = "123456789012"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:user/admin"
 
