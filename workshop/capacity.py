@@ -8,9 +8,10 @@ Derivation (the guide and workshop/config.yaml use these numbers; tests/workshop
   rounded up to 64 MiB;
 - memory limit = 2 x guarantee (a learner who opens a second notebook runs a second kernel with its own lab);
 - learners per node = (node memory - 1 GiB for the OS, the hub and the proxy) / guarantee, and no more than
-  LEARNERS_PER_CORE x cores (the CPU bound: measured CPU seconds per learner for notebooks 02 + 05, spread over the
-  ~25 minutes those notebooks take in class, stay under a fifth of a core; a node should also absorb everyone
-  running a setup cell at once).
+  LEARNERS_PER_CORE x cores. The CPU bound is the login burst, not the average: a learner's notebooks 02 + 05
+  cost ~20 CPU seconds over ~40 minutes of class, but the whole room starts servers and runs the setup cell in
+  the same minute. The measured ratio is 5 learners per core (10 on 2 cores: everyone's first cell ran within
+  `many_first_cell_s_max`); more per core is untested and makes logins proportionally slower.
 Units: MiB for memory, GiB for node sizes.
 """
 from __future__ import annotations
@@ -34,7 +35,7 @@ def measured() -> dict:
 
 def guarantee_mib(m: dict | None = None) -> int:
     m = m or measured()
-    return math.ceil(m["pss_mb_max"] * HEADROOM / ROUND_MIB) * ROUND_MIB
+    return math.ceil(m["pss_mib_max"] * HEADROOM / ROUND_MIB) * ROUND_MIB
 
 
 def limit_mib(m: dict | None = None) -> int:
@@ -59,5 +60,5 @@ def table(m: dict | None = None) -> str:
 
 if __name__ == "__main__":
     m = measured()
-    print(f"memory guarantee {guarantee_mib(m)}M, limit {limit_mib(m)}M (from {m['pss_mb_max']} MB peak PSS)")
+    print(f"memory guarantee {guarantee_mib(m)}M, limit {limit_mib(m)}M (from {m['pss_mib_max']} MiB peak PSS)")
     print(table(m))

@@ -74,8 +74,9 @@ def test_config_sizes_and_culls_from_the_measurement():
     config = yaml.safe_load((KIT / "config.yaml").read_text(encoding="utf-8"))
     assert config["singleuser"]["memory"] == {"guarantee": f"{capacity.guarantee_mib()}M",
                                               "limit": f"{capacity.limit_mib()}M"}
-    assert capacity.guarantee_mib() >= capacity.measured()["pss_mb_max"]
+    assert capacity.guarantee_mib() >= capacity.measured()["pss_mib_max"]
     assert config["cull"]["enabled"] is True and config["cull"]["timeout"] > 0
+    assert config["singleuser"]["cpu"]["guarantee"] == 1 / capacity.LEARNERS_PER_CORE
 
 
 def test_one_machine_config_matches_the_measurement():
@@ -115,12 +116,12 @@ def test_one_machine_config_loads(monkeypatch):
     """jupyterhub_config.py is plain traitlets config: it runs and sets the documented traits."""
     traitlets_config = pytest.importorskip("traitlets.config")
     config = traitlets_config.Config()
-    monkeypatch.setenv("WORKSHOP_AUTHENTICATOR", "dummy")
-    monkeypatch.setenv("WORKSHOP_PASSWORD", "pw")
+    monkeypatch.setenv("WORKSHOP_AUTHENTICATOR", "shared-password")
+    monkeypatch.setenv("WORKSHOP_PASSWORD", "room-password")
     exec(compile((KIT / "jupyterhub_config.py").read_text(encoding="utf-8"), "jupyterhub_config.py", "exec"),
          {"get_config": lambda: config, "__file__": str(KIT / "jupyterhub_config.py")})
-    assert config.JupyterHub.authenticator_class == "dummy"
-    assert config.DummyAuthenticator.password == "pw"
+    assert config.JupyterHub.authenticator_class == "shared-password"
+    assert config.SharedPasswordAuthenticator.user_password == "room-password"
     culler = config.JupyterHub.services[0]
     assert culler["name"] == "idle-culler" and culler["command"][1:3] == ["-m", "jupyterhub_idle_culler"]
     assert set(config.JupyterHub.load_roles[0]["scopes"]) >= {"list:users", "read:servers", "delete:servers"}
