@@ -44,7 +44,8 @@ $(WORKSHOP_STAMP): $(TEST_STAMP)
 	touch $(WORKSHOP_STAMP)
 
 test-workshop: $(WORKSHOP_STAMP)
-	command -v configurable-http-proxy >/dev/null || npm install -g --no-fund --no-audit configurable-http-proxy@$(CHP_VERSION)
+	command -v configurable-http-proxy >/dev/null || npm install -g --no-fund --no-audit configurable-http-proxy@$(CHP_VERSION) \
+	  || echo "configurable-http-proxy could not be installed: the multi-learner test will skip"
 	mkdir -p artifacts
 	WORKSHOP_MEASURE_OUT=artifacts/workshop-measured.json $(BIN)/python -m pytest -q -p no:xdist tests/workshop workshop/tests
 	cat artifacts/workshop-measured.json

@@ -72,7 +72,7 @@ class Hub:
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             leftovers = psutil.Process(self.process.pid).children(recursive=True)
-            for name in self.learners:  # servers are the hub's children's business, but stop them cleanly
+            for name in self.learners:  # the hub stops servers on exit too; asking first lets them shut down cleanly
                 try:
                     self.api("DELETE", f"/users/{name}/server")
                 except requests.RequestException:
