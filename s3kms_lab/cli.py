@@ -1,11 +1,13 @@
 """The ``s3kms-lab`` command.
 
     s3kms-lab serve [--host 127.0.0.1] [--port N] [--scenario seed] [--config-dir DIR]
-    s3kms-lab env --config-dir DIR [--profile P]      # eval "$(s3kms-lab env --config-dir DIR)"
+    s3kms-lab env --config-dir DIR [--profile P] [--format shell|rclone]  # eval "$(s3kms-lab env --config-dir DIR)"
     s3kms-lab shell --config-dir DIR [--profile P]    # a shell where the post's `aws` commands work
     s3kms-lab trail --config-dir DIR [--follow] [--denied]
     s3kms-lab notebooks DIR [--lab] [--force]         # copy the course; --lab opens JupyterLab there
     s3kms-lab --version
+    s3kms-lab import --profile P --bucket B --key KEY --role ROLE --admin ARN [--admin ARN...] --out DIR
+    s3kms-lab export --scenario NAME --format cloudformation|cli [--out FILE]
 
 ``serve`` runs until SIGINT/SIGTERM and exits cleanly; ``--port 0`` picks a free port. ``env`` and ``shell``
 exit 1 with a message when no lab serves from DIR (never started, stopped, or killed).
@@ -22,6 +24,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main"]
 
@@ -151,11 +154,23 @@ def _env(args: argparse.Namespace) -> int:
     values = _lab_env_or_explain(Path(args.config_dir), args.profile)
     if values is None:
         return 1
+    if args.format == "rclone":
+        from .client_config import rclone_config
+        print(rclone_config(values), end="")
+        return 0
     for name, value in values.items():
         # PATH keeps the caller's $PATH: double quotes let the shell expand it.
         quoted = f'"{value}"' if name == "PATH" else shlex.quote(value)
         print(f"export {name}={quoted}")
     return 0
+
+
+def _rotated(path: Path, fh: Any) -> bool:
+    """True when ``path`` is no longer the file ``fh`` reads (the trail rotated, see endpoint/trail.py)."""
+    try:
+        return os.stat(path).st_ino != os.fstat(fh.fileno()).st_ino
+    except OSError:
+        return False
 
 
 def _shell(args: argparse.Namespace) -> int:
@@ -175,18 +190,23 @@ def _trail(args: argparse.Namespace) -> int:
         print(f"s3kms-lab: no trail at {path}", file=sys.stderr)
         return 1
     try:
-        with path.open() as fh:
-            while True:
-                line = fh.readline()
-                if not line:
-                    if not args.follow:
-                        return 0
-                    time.sleep(0.2)
+        fh = path.open()
+        while True:
+            line = fh.readline()
+            if not line:
+                if not args.follow:
+                    fh.close()
+                    return 0
+                if _rotated(path, fh):  # the lab rotated trail.jsonl to trail.jsonl.1: follow the new file
+                    fh.close()
+                    fh = path.open()
                     continue
-                rec = json.loads(line)
-                if args.denied and rec.get("s3kmsLab", {}).get("decision") == "allowed":
-                    continue
-                print(line, end="", flush=True)
+                time.sleep(0.2)
+                continue
+            rec = json.loads(line)
+            if args.denied and rec.get("s3kmsLab", {}).get("decision") == "allowed":
+                continue
+            print(line, end="", flush=True)
     except KeyboardInterrupt:  # Ctrl-C ends --follow
         return 0
     except BrokenPipeError:  # `trail | head` closed the pipe
@@ -232,6 +252,16 @@ def _check(args: argparse.Namespace) -> int:
     return run(args.scenario, args.json)
 
 
+def _import(args: argparse.Namespace) -> int:
+    from .account.cli import run_import
+    return run_import(args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .account.cli import run_export
+    return run_export(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="s3kms-lab", description="Local AWS S3 + KMS endpoint that decides like AWS.")
     from ._version import __version__
@@ -246,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("env", help="print the export lines of a running lab (eval \"$(s3kms-lab env ...)\")")
     p.add_argument("--config-dir", required=True)
     p.add_argument("--profile", default=None, help="AWS_PROFILE to export (default: the scenario's role profile)")
+    p.add_argument("--format", choices=("shell", "rclone"), default="shell",
+                   help="shell: export lines; rclone: an rclone.conf remote for the lab")
     p.set_defaults(func=_env)
     p = sub.add_parser("shell", help="open a shell with the lab's aws on PATH and a default profile")
     p.add_argument("--config-dir", required=True)
@@ -265,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scenario", default="seed")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_check)
+    from .account.cli import add_export_parser, add_import_parser
+    add_import_parser(sub).set_defaults(func=_import)
+    add_export_parser(sub).set_defaults(func=_export)
     args = parser.parse_args(argv)
     return args.func(args)
 
