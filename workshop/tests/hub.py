@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -44,12 +45,20 @@ class Hub:
 
     def start(self, timeout: float = 120) -> "Hub":
         bin_dir = Path(sys.executable).parent
+        # The learner's server gets the image's server config (workshop/postBuild installs the same file); jupytext
+        # is a test tool of this repository, not in the image, so its server extension is off too.
+        server_config = self.root / "etc" / "jupyter_server_config.d"
+        server_config.mkdir(parents=True)
+        shutil.copy(Path(__file__).resolve().parents[1] / "jupyter_server_config.json", server_config / "kit.json")
+        (server_config / "zz-not-in-image.json").write_text(
+            '{"ServerApp": {"jpserver_extensions": {"jupytext": false, "jupyterlab_jupytext": false}}}')
         overrides = self.root / "test_config.py"
         overrides.write_text(_TEST_CONFIG.format(
             kit=str(Path(__file__).resolve().parents[1] / "jupyterhub_config.py"),
             port=self.port, api_port=free_port(), hub_port=free_port(), root=str(self.root), token=HUB_TOKEN,
             learners=self.learners, singleuser=str(bin_dir / "jupyterhub-singleuser"),
-            path=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"), encoding="utf-8")
+            path=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", config_path=str(server_config.parent)),
+            encoding="utf-8")
         env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
         self.log = open(self.root / "hub.log", "wb")
         self.process = subprocess.Popen([str(bin_dir / "jupyterhub"), "-f", str(overrides)], cwd=self.root,
@@ -208,7 +217,7 @@ c.SimpleLocalProcessSpawner.home_dir_template = "{root}/home/{{username}}"
 c.Spawner.cmd = [{singleuser!r}]
 if os.getuid() == 0:  # CI and these machines run as root; a real hub spawns learners as themselves
     c.Spawner.args = ["--allow-root"]
-c.Spawner.environment = {{"PATH": {path!r}}}
+c.Spawner.environment = {{"PATH": {path!r}, "JUPYTER_CONFIG_PATH": {config_path!r}}}
 c.Spawner.default_url = "/lab"
 c.JupyterHub.concurrent_spawn_limit = 0
 c.JupyterHub.services.append(dict(name="workshop-test", api_token={token!r}))
