@@ -5,12 +5,15 @@ BIN     := $(VENV)/bin
 # `make lab` installs what a learner needs; `make test` adds the test tools and the browser driver.
 LAB_STAMP  := $(VENV)/.installed-lab
 TEST_STAMP := $(VENV)/.installed-test
+WORKSHOP_STAMP := $(VENV)/.installed-workshop
+# The proxy JupyterHub drives (npm); `make test-workshop` installs it when missing.
+CHP_VERSION := 5.3.0
 LOWEST     := .venv-lowest
 # Two workers (the course machine has 2 cores); a file's tests stay in one worker, so module- and
 # session-scoped fixtures (one lab per module, one JupyterLab + Chromium for the browser tests) start once.
 XDIST   ?= -n 2 --dist loadfile
 
-.PHONY: lab test test-lowest bench venv clean notebooks FORCE
+.PHONY: lab test test-lowest test-workshop bench venv clean notebooks FORCE
 
 # --no-compile: Python compiles what a learner actually imports on first use; compiling every installed
 # module up front adds ~150 MB (measured: 674 MB -> 529 MB for the learner's environment).
@@ -32,6 +35,20 @@ lab: $(LAB_STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q $(XDIST) --nbval --nbval-sanitize-with notebooks/sanitize.cfg --nbval-kernel-name s3kms-lab tests notebooks
+
+# The instructor's kit (workshop/): its structure, repo2docker's reading of it, and a real JupyterHub with
+# WORKSHOP_LEARNERS (default 10) learners running notebooks 02 and 05 at once; the measurement goes to
+# artifacts/workshop-measured.json and is printed (workshop/README.md "Capacity" explains it). CI runs it.
+$(WORKSHOP_STAMP): $(TEST_STAMP)
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[lab,test,workshop]"
+	touch $(WORKSHOP_STAMP)
+
+test-workshop: $(WORKSHOP_STAMP)
+	command -v configurable-http-proxy >/dev/null || npm install -g --no-fund --no-audit configurable-http-proxy@$(CHP_VERSION) \
+	  || echo "configurable-http-proxy could not be installed: the multi-learner test will skip"
+	mkdir -p artifacts
+	WORKSHOP_MEASURE_OUT=artifacts/workshop-measured.json $(BIN)/python -m pytest -q -p no:xdist tests/workshop workshop/tests
+	cat artifacts/workshop-measured.json
 
 # The declared lower bounds are true: the engine, endpoint and lab tests with the lowest declared moto,
 # boto3/botocore, awscli, JupyterLab, pandas (constraints-lowest.txt), in a venv of their own. CI runs it.
