@@ -8,7 +8,7 @@ moto's own partial authorization:
 - ``KmsResponse._validate_key_policy`` (moto's key-policy Deny check) is made a no-op for the same reason.
 What the lab keeps beside moto (the SSE-KMS data-key records of objects and multipart uploads, session tags)
 lives in the seam's own store, never in attributes added to moto's objects.
-``tests/test_moto_seam.py`` fails if moto's version or these hooks change.
+``tests/endpoint/test_moto_seam.py`` fails if moto's version or these hooks change.
 """
 from __future__ import annotations
 
