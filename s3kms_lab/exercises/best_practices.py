@@ -52,7 +52,7 @@ def check_least_privilege_role(lab: Any, policy: dict[str, Any] | str) -> Check:
         except ClientError:
             need.append("a single-request SSE-KMS upload")
         try:
-            _multipart(s3, "lp/large.bin", lab.key_arn)
+            _multipart(s3, BUCKET, "lp/large.bin", lab.key_arn)
         except ClientError:
             need.append("a multipart SSE-KMS upload")
         try:

@@ -55,3 +55,21 @@ def test_role_policy_checks_use_the_scenario_names(renamed):
                                                    {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}
     text = str(check_least_privilege(renamed, wide))
     assert "Too broad" in text and "my-secure-bucket" not in text
+
+
+def test_upload_checks_use_the_scenario_names(renamed):
+    """05.1 as the scenario's role (writer) into its bucket; 05.2 installs the writer policy on its insider."""
+    from s3kms_lab.exercises.uploading import check_upload_call, check_writer_policy
+    bucket = renamed.scenario.spec["buckets"][0]["name"]
+    text = str(check_upload_call(renamed, dict(Bucket="my-secure-bucket", Key="t/a.csv", Body=b"x")))
+    assert bucket in text
+    right = check_upload_call(renamed, dict(Bucket=bucket, Key="t/a.csv", Body=b"x", ServerSideEncryption="aws:kms",
+                                            SSEKMSKeyId=renamed.key_arn))
+    assert right.ok, str(right)
+    before = renamed.client("iam", "ops").list_user_policies(UserName="auditor")["PolicyNames"]
+    wide = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": f"arn:aws:s3:::{bucket}/*"},
+        {"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": renamed.key_arn}]}
+    text = str(check_writer_policy(renamed, wide))
+    assert "auditor can also delete" in text and "analyst" not in text
+    assert renamed.client("iam", "ops").list_user_policies(UserName="auditor")["PolicyNames"] == before
