@@ -38,35 +38,30 @@ def _text(doc: Any) -> str:
 
 
 def apply_changes(universe: Any, changes: dict[str, Any]) -> Callable[[], None]:
-    """Put the candidate policies into the universe's moto state; return the function that restores it.
-    Raises KeyError naming an unknown role or user."""
+    """Put the candidate policies into the universe's moto state (through the seam's writes); return the
+    function that restores it. Raises KeyError naming an unknown role or user."""
     state = universe.state
+    account = universe.scenario.account
     undo: list[Callable[[], None]] = []
     if "bucket_policy" in changes and universe.bucket:
-        bucket = state.bucket(universe.bucket)
-        old = bucket.policy
         new = changes["bucket_policy"]
-        bucket.policy = _text(new).encode() if new is not None else None
-        undo.append(lambda: setattr(bucket, "policy", old))
+        old = state.set_bucket_policy(universe.bucket, _text(new) if new is not None else None)
+        undo.append(lambda: state.set_bucket_policy(universe.bucket, old))
     if "key_policy" in changes and universe.key_arn:
-        key = state.kms(universe.key_arn.split(":")[4]).keys[universe.key_id]  # moto's key (the seam's is read-only)
-        old_key = key.policy
-        key.policy = _text(changes["key_policy"])
-        undo.append(lambda: setattr(key, "policy", old_key))
-    iam = state.iam(universe.scenario.account)
-    roles = {r.name: r for r in iam.roles.values()}
+        key = state.key(universe.key_arn.split(":")[4], universe.key_id)
+        if key is None:
+            raise KeyError(universe.key_arn)
+        old_key = state.set_key_policy(key, _text(changes["key_policy"]))
+        undo.append(lambda: state.set_key_policy(key, old_key))
     for name, doc in (changes.get("trust_policies") or {}).items():
-        role = roles[name]
-        old_trust = role.assume_role_policy_document
-        role.assume_role_policy_document = _text(doc)
-        undo.append(lambda role=role, old=old_trust: setattr(role, "assume_role_policy_document", old))
-    for kind, table in (("role_policies", roles), ("user_policies", iam.users)):
+        old_trust = state.set_trust_policy(account, name, _text(doc))
+        undo.append(lambda name=name, old=old_trust: state.set_trust_policy(account, name, old))
+    for kind, entity_kind in (("role_policies", "role"), ("user_policies", "user")):
         for name, policies in (changes.get(kind) or {}).items():
-            entity = table[name]
-            old_pols = dict(entity.policies)
-            entity.policies.clear()
-            entity.policies.update({n: _text(d) for n, d in policies.items()})
-            undo.append(lambda e=entity, old=old_pols: (e.policies.clear(), e.policies.update(old)))
+            old_pols = state.replace_inline_policies(entity_kind, account, name,
+                                                     {n: _text(d) for n, d in policies.items()})
+            undo.append(lambda k=entity_kind, name=name, old=old_pols:
+                        state.replace_inline_policies(k, account, name, old))
     universe.policies_changed()
 
     def restore() -> None:

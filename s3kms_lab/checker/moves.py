@@ -9,8 +9,8 @@ resource-based policy, give oneself a KMS grant, turn a key off). The attacker a
 useful content it can: a policy that allows it everything on the target, a grant of every cryptographic
 operation to itself.
 
-Effects are applied to moto's state with moto's own backend methods (what the endpoint reaches when it
-forwards the call) and return an undo function, so the search can explore a path and step back.
+Effects are applied to moto's state through the seam's writes (:class:`~s3kms_lab.endpoint.moto_seam.MotoState`:
+the state moto's handlers leave when the endpoint forwards the call) and return an undo function, so the search can explore a path and step back.
 Sources for the actions each call needs: the Service Authorization Reference pages cited in
 :mod:`s3kms_lab.endpoint.operations`.
 """
@@ -84,39 +84,40 @@ def _s3_moves(u: "Universe", who: "Principal") -> list[Move]:
     if not u.bucket:
         return []
     b = u.bucket
-    bucket = u.state.bucket(b)  # type: ignore[union-attr]
+    state = u.state
     out = []
     own = _doc([{"Sid": "CheckerEscalation", "Effect": "Allow", "Principal": policy_principal(who), "Action": "s3:*",
                  "Resource": [f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*"]}])
 
-    def set_attr(name: str, value: Any) -> Callable[["Universe"], Undo]:
+    def setting(setter: Callable[[str, Any], Any], value: Any) -> Callable[["Universe"], Undo]:
+        """Apply ``setter(bucket, value)`` (a seam write returning the previous value); undo puts that back."""
         def apply(_u: "Universe") -> Undo:
-            old = getattr(bucket, name, None)
-            setattr(bucket, name, value)
-            return lambda: setattr(bucket, name, old)
+            old = setter(b, value)
+            return lambda: setter(b, old) and None
         return apply
 
     out.append(Move(who.name, "s3", "PutBucketPolicy", {"Bucket": b, "Policy": own}, f"bucket policy of {b}",
-                    bucket=b, call_params={"_body": own}, apply=set_attr("policy", own.encode())))
-    if getattr(bucket, "policy", None):
+                    bucket=b, call_params={"_body": own}, apply=setting(state.set_bucket_policy, own)))
+    if state.bucket_policy_text(b):
         out.append(Move(who.name, "s3", "DeleteBucketPolicy", {"Bucket": b}, f"bucket policy of {b}", bucket=b,
-                        apply=set_attr("policy", None)))
+                        apply=setting(state.set_bucket_policy, None)))
     sse_s3 = {"Rule": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": "false"}}
-    if getattr(bucket, "encryption", None) != sse_s3:
+    encryption = state.bucket_encryption(b)
+    if encryption != sse_s3:
         out.append(Move(who.name, "s3", "PutBucketEncryption",
                         {"Bucket": b, "ServerSideEncryptionConfiguration": {"Rules": [
                             {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}},
-                        f"default encryption of {b}", bucket=b, apply=set_attr("encryption", sse_s3)))
-    if getattr(bucket, "encryption", None):
+                        f"default encryption of {b}", bucket=b, apply=setting(state.set_bucket_encryption, sse_s3)))
+    if encryption:
         out.append(Move(who.name, "s3", "DeleteBucketEncryption", {"Bucket": b}, f"default encryption of {b}",
-                        bucket=b, apply=set_attr("encryption", None)))
-    if getattr(bucket, "public_access_block", None):
+                        bucket=b, apply=setting(state.set_bucket_encryption, None)))
+    if state.bucket_public_access_block(b):
         out.append(Move(who.name, "s3", "DeletePublicAccessBlock", {"Bucket": b}, f"Block Public Access of {b}",
-                        bucket=b, apply=set_attr("public_access_block", None)))
-    if getattr(bucket, "versioning_status", None) == "Enabled":
+                        bucket=b, apply=setting(state.set_bucket_public_access_block, None)))
+    if state.bucket_versioning(b) == "Enabled":
         out.append(Move(who.name, "s3", "PutBucketVersioning",
                         {"Bucket": b, "VersioningConfiguration": {"Status": "Suspended"}}, f"versioning of {b}",
-                        bucket=b, apply=set_attr("versioning_status", "Suspended")))
+                        bucket=b, apply=setting(state.set_bucket_versioning, "Suspended")))
     return out
 
 
@@ -125,9 +126,10 @@ def _kms_moves(u: "Universe", who: "Principal") -> list[Move]:
     if not u.key_arn or who.caller.is_anonymous:
         return []
     k = u.key_arn
-    # moto's own key object (the seam's KmsKey is a read-only snapshot): the calls below change it the way
-    # moto's KMS handlers do when the endpoint forwards PutKeyPolicy / CreateGrant / DisableKey...
-    key = u.state.kms(k.split(":")[4]).keys.get(u.key_id)  # type: ignore[union-attr]
+    state = u.state
+    # The seam's writes below change moto's key the way moto's KMS handlers do when the endpoint forwards
+    # PutKeyPolicy / CreateGrant / DisableKey...
+    key = state.key(k.split(":")[4], u.key_id)  # type: ignore[union-attr]
     if key is None:
         return []
     out: list[Move] = []
@@ -140,34 +142,35 @@ def _kms_moves(u: "Universe", who: "Principal") -> list[Move]:
                                  "Action": "kms:*", "Resource": "*"}]
     new_policy = json.dumps(doc)
 
-    def set_key(**values: Any) -> Callable[["Universe"], Undo]:
+    def set_policy(_u: "Universe") -> Undo:
+        old = state.set_key_policy(key, new_policy)
+        return lambda: state.set_key_policy(key, old) and None
+
+    def set_state(key_state: str) -> Callable[["Universe"], Undo]:
         def apply(_u: "Universe") -> Undo:
-            old = {n: getattr(key, n) for n in values}
-            for n, v in values.items():
-                setattr(key, n, v)
-            return lambda: [setattr(key, n, v) for n, v in old.items()] and None
+            old_state, old_enabled = state.set_key_state(key, key_state, enabled=False)
+            return lambda: state.set_key_state(key, old_state, old_enabled) and None
         return apply
 
     def grant(_u: "Universe") -> Undo:
-        backend = _u.state.kms(k.split(":")[4])  # type: ignore[union-attr]
-        gid, _token = backend.create_grant(key.id, grantee, list(GRANT_OPERATIONS), ESCALATION_POLICY_NAME, {}, "")
-        return lambda: key.grants.pop(gid, None) and None
+        gid = state.create_grant(key, grantee, list(GRANT_OPERATIONS), ESCALATION_POLICY_NAME, {}, "")
+        return lambda: state.remove_grant(key, gid) and None
 
     out.append(Move(who.name, "kms", "PutKeyPolicy", {"KeyId": k, "PolicyName": "default", "Policy": new_policy},
-                    f"key policy of {k}", apply=set_key(policy=new_policy)))
+                    f"key policy of {k}", apply=set_policy))
     out.append(Move(who.name, "kms", "CreateGrant", {"KeyId": k, "GranteePrincipal": grantee,
                                                      "Operations": list(GRANT_OPERATIONS)},
                     f"grants of {k}", apply=grant))
     if key.enabled:
         out.append(Move(who.name, "kms", "DisableKey", {"KeyId": k}, f"state of {k}",
-                        apply=set_key(enabled=False, key_state="Disabled")))
+                        apply=set_state("Disabled")))
     if key.key_state != "PendingDeletion":
         out.append(Move(who.name, "kms", "ScheduleKeyDeletion", {"KeyId": k, "PendingWindowInDays": 7},
-                        f"state of {k}", apply=set_key(enabled=False, key_state="PendingDeletion")))
-    for gid in list((getattr(key, "grants", None) or {})):
+                        f"state of {k}", apply=set_state("PendingDeletion")))
+    for gid in [g.id for g in key.grants]:
         def revoke(_u: "Universe", gid: str = gid) -> Undo:
-            g = key.grants.pop(gid)
-            return lambda: key.grants.__setitem__(gid, g)
+            removed = state.remove_grant(key, gid)
+            return lambda: state.restore_grant(key, gid, removed)
         out.append(Move(who.name, "kms", "RevokeGrant", {"KeyId": k, "GrantId": gid}, f"grant {gid} of {k}",
                         apply=revoke))
     return out
@@ -178,63 +181,58 @@ def _iam_moves(u: "Universe", who: "Principal") -> list[Move]:
     if who.caller.is_anonymous or not who.account:
         return []
     acct = who.account
-    iam = u.state.iam(acct)  # type: ignore[union-attr]
+    state = u.state
     out: list[Move] = []
     admin_doc = _doc([{"Sid": "CheckerEscalation", "Effect": "Allow", "Action": "*", "Resource": "*"}])
     held = set(u.identities)
 
-    def put_inline(entity: Any) -> Callable[["Universe"], Undo]:
+    def put_inline(kind: str, name: str) -> Callable[["Universe"], Undo]:
         def apply(_u: "Universe") -> Undo:
-            old = entity.policies.get(ESCALATION_POLICY_NAME)
-            entity.policies[ESCALATION_POLICY_NAME] = admin_doc
+            old = state.set_inline_policy(kind, acct, name, ESCALATION_POLICY_NAME, admin_doc)
             _u.policies_changed()
 
             def undo() -> None:
-                if old is None:
-                    entity.policies.pop(ESCALATION_POLICY_NAME, None)
-                else:
-                    entity.policies[ESCALATION_POLICY_NAME] = old
+                state.set_inline_policy(kind, acct, name, ESCALATION_POLICY_NAME, old)
                 _u.policies_changed()
             return undo
         return apply
 
-    for user in list(iam.users.values()):
-        arn = f"arn:aws:iam::{acct}:user/{user.name}"
-        out.append(Move(who.name, "iam", "PutUserPolicy", {"UserName": user.name, "PolicyName": ESCALATION_POLICY_NAME,
+    for user_name in state.users(acct):
+        arn = f"arn:aws:iam::{acct}:user/{user_name}"
+        out.append(Move(who.name, "iam", "PutUserPolicy", {"UserName": user_name, "PolicyName": ESCALATION_POLICY_NAME,
                                                            "PolicyDocument": admin_doc},
-                        f"policies of {arn}", apply=put_inline(user)))
-        if getattr(user, "permissions_boundary_arn", None):
-            def drop_boundary(_u: "Universe", user: Any = user) -> Undo:
-                old = user.permissions_boundary_arn
-                user.permissions_boundary_arn = None
+                        f"policies of {arn}", apply=put_inline("user", user_name)))
+        if state.user_boundary_arn(acct, user_name):
+            def drop_boundary(_u: "Universe", user_name: str = user_name) -> Undo:
+                old = state.user_boundary_arn(acct, user_name)
+                state.set_user_boundary(acct, user_name, None)
                 _u.policies_changed()
-                return lambda: (setattr(user, "permissions_boundary_arn", old), _u.policies_changed()) and None
-            out.append(Move(who.name, "iam", "DeleteUserPermissionsBoundary", {"UserName": user.name},
+                return lambda: (state.set_user_boundary(acct, user_name, old), _u.policies_changed()) and None
+            out.append(Move(who.name, "iam", "DeleteUserPermissionsBoundary", {"UserName": user_name},
                             f"permissions boundary of {arn}", apply=drop_boundary))
         if who.caller.principal_arn != arn:
-            gains = f"{user.name} (new access key)"
+            gains = f"{user_name} (new access key)"
             if gains not in held:
-                out.append(Move(who.name, "iam", "CreateAccessKey", {"UserName": user.name}, f"access keys of {arn}",
-                                gains=gains, apply=_become_user(acct, user.name, gains)))
-    for role in list(iam.roles.values()):
-        arn = role.arn
-        out.append(Move(who.name, "iam", "PutRolePolicy", {"RoleName": role.name, "PolicyName": ESCALATION_POLICY_NAME,
+                out.append(Move(who.name, "iam", "CreateAccessKey", {"UserName": user_name}, f"access keys of {arn}",
+                                gains=gains, apply=_become_user(acct, user_name, gains)))
+    for role_name, arn in state.roles(acct):
+        out.append(Move(who.name, "iam", "PutRolePolicy", {"RoleName": role_name, "PolicyName": ESCALATION_POLICY_NAME,
                                                            "PolicyDocument": admin_doc},
-                        f"policies of {arn}", apply=put_inline(role)))
-        trust = json.loads(role.assume_role_policy_document)
+                        f"policies of {arn}", apply=put_inline("role", role_name)))
+        _name, trust_text = state.role_trust_policy(arn)  # type: ignore[misc]
+        trust = json.loads(trust_text)
         tst = trust.get("Statement", [])
         trust["Statement"] = (tst if isinstance(tst, list) else [tst]) + [
             {"Sid": "CheckerEscalation", "Effect": "Allow", "Principal": {"AWS": who.caller.principal_arn},
              "Action": "sts:AssumeRole"}]
         new_trust = json.dumps(trust)
 
-        def set_trust(_u: "Universe", role: Any = role, text: str = new_trust) -> Undo:
-            old = role.assume_role_policy_document
-            role.assume_role_policy_document = text
-            return lambda: setattr(role, "assume_role_policy_document", old)
-        out.append(Move(who.name, "iam", "UpdateAssumeRolePolicy", {"RoleName": role.name, "PolicyDocument": new_trust},
+        def set_trust(_u: "Universe", role_name: str = role_name, text: str = new_trust) -> Undo:
+            old = state.set_trust_policy(acct, role_name, text)
+            return lambda: state.set_trust_policy(acct, role_name, old) and None
+        out.append(Move(who.name, "iam", "UpdateAssumeRolePolicy", {"RoleName": role_name, "PolicyDocument": new_trust},
                         f"trust policy of {arn}", apply=set_trust))
-        gains = f"{role.name} session"
+        gains = f"{role_name} session"
         if gains not in held and not (who.credential is not None and who.credential.kind == "session"
                                       and who.credential.role_arn == arn):
             out.append(Move(who.name, "sts", "AssumeRole", {"RoleArn": arn, "RoleSessionName": SESSION_NAME},

@@ -8,7 +8,7 @@ moto's own partial authorization:
 - ``KmsResponse._validate_key_policy`` (moto's key-policy Deny check) is made a no-op for the same reason.
 What the lab keeps beside moto (the SSE-KMS data-key records of objects and multipart uploads, session tags)
 lives in the seam's own store, never in attributes added to moto's objects.
-``tests/test_moto_seam.py`` fails if moto's version or these hooks change.
+``tests/endpoint/test_moto_seam.py`` fails if moto's version or these hooks change.
 """
 from __future__ import annotations
 
@@ -27,14 +27,15 @@ from moto.kms import responses as kms_responses
 from moto.kms.responses import KmsResponse
 from moto.core.request import Request as MotoRequest
 from moto.core.routing import get_service_router
-from moto.moto_server.werkzeug_app import create_backend_app
+from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
 from moto.s3.models import FakeBucket, FakeKey, S3Backend, get_canned_acl, s3_backends
 from moto.s3.responses import S3Response
 from moto.sts.models import sts_backends
 from moto.utilities.utils import CaseInsensitiveDict
 
 __all__ = ["MOTO_VERSION", "neutralise_moto_authorization", "fill_moto_gaps", "Credential", "KmsGrant",
-           "KmsKey", "MotoState", "match_s3_operation"]
+           "KmsKey", "MotoState", "match_s3_operation",
+           "quiet_request_handler"]
 
 MOTO_VERSION = "5.2.5"
 _PARTITION = "aws"
@@ -238,8 +239,25 @@ def match_s3_operation(environ: dict[str, Any]) -> tuple[str, dict[str, str]]:
     return op_model.name, uri
 
 
+class _QuietRequestHandler(MotoRequestHandler):
+    """moto's request handler without werkzeug's per-request log line (the trail records every call)."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def quiet_request_handler() -> type:
+    """The werkzeug request-handler class the lab serves with: moto's own (it keeps the raw body moto's
+    S3 needs), without the per-request log line."""
+    return _QuietRequestHandler
+
+
 class MotoState:
-    """Typed read access to moto's backends plus the few writes the lab needs."""
+    """Typed read access to moto's backends plus the few writes the lab needs.
+
+    The writes that the requirement checker undoes (:mod:`s3kms_lab.checker.moves`,
+    :mod:`s3kms_lab.checker.candidate`) return the value they replaced, so the caller can put it back with
+    the same method."""
 
     def __init__(self, region: str):
         self.region = region
@@ -443,11 +461,51 @@ class MotoState:
         b = self.bucket(name)
         return getattr(b, "encryption", None) if b is not None else None
 
-    def set_bucket_encryption(self, name: str, configuration: dict[str, Any] | None) -> None:
-        """Replace the bucket's default encryption (None: none), as the lab operator."""
+    def set_bucket_encryption(self, name: str, configuration: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Replace the bucket's default encryption (None: none), as the lab operator; returns the previous
+        configuration (None also when there is no such bucket)."""
         b = self.bucket(name)
-        if b is not None:
-            b.encryption = configuration
+        if b is None:
+            return None
+        old = getattr(b, "encryption", None)
+        b.encryption = configuration
+        return old
+
+    def set_bucket_policy(self, name: str, policy: str | None) -> str | None:
+        """Replace the bucket policy of bucket ``name`` with the JSON text ``policy`` (None: delete it)
+        without validation (the checker's what-if); returns the previous policy text or None.
+        Raises KeyError when there is no such bucket."""
+        b = self._existing_bucket(name)
+        old = self.bucket_policy(b)
+        b.policy = policy.encode() if policy is not None else None
+        return old
+
+    def bucket_public_access_block(self, name: str) -> Any:
+        """The bucket's Block Public Access configuration as moto stores it (None: none, or no such bucket)."""
+        b = self.bucket(name)
+        return getattr(b, "public_access_block", None) if b is not None else None
+
+    def set_bucket_public_access_block(self, name: str, configuration: Any) -> Any:
+        """Replace the bucket's Block Public Access configuration (None: none), as moto stores it; returns the
+        previous one. Raises KeyError when there is no such bucket."""
+        b = self._existing_bucket(name)
+        old = getattr(b, "public_access_block", None)
+        b.public_access_block = configuration
+        return old
+
+    def set_bucket_versioning(self, name: str, status: str | None) -> str | None:
+        """Set the bucket's versioning status (``Enabled``/``Suspended``/None); returns the previous one.
+        Raises KeyError when there is no such bucket."""
+        b = self._existing_bucket(name)
+        old = getattr(b, "versioning_status", None)
+        b.versioning_status = status
+        return old
+
+    def _existing_bucket(self, name: str) -> Any:
+        b = self.bucket(name)
+        if b is None:
+            raise KeyError(f"no bucket {name!r}")
+        return b
 
     def create_bucket(self, account: str, name: str, region: str) -> None:
         """Create bucket ``name`` owned by ``account`` (the lab operator's setup)."""
@@ -589,9 +647,49 @@ class MotoState:
         self.kms(key.account).keys[key.id].key_rotation_status = True
 
     def create_grant(self, key: KmsKey, grantee: str, operations: list[str], name: str,
-                     constraints: dict[str, Any], retiring_principal: str) -> None:
-        """A grant on ``key`` as ``kms:CreateGrant`` leaves it (provisioning imported scenarios)."""
-        self.kms(key.account).create_grant(key.id, grantee, operations, name, constraints, retiring_principal)
+                     constraints: dict[str, Any], retiring_principal: str) -> str:
+        """A grant on ``key`` as ``kms:CreateGrant`` leaves it (provisioning imported scenarios, the checker's
+        escalation moves); returns the grant id (:meth:`remove_grant` takes it away again)."""
+        grant_id, _token = self.kms(key.account).create_grant(key.id, grantee, operations, name, constraints,
+                                                              retiring_principal)
+        return grant_id
+
+    def key(self, account: str, key_id: str) -> KmsKey | None:
+        """The key ``key_id`` of ``account`` in the lab's region (None: no such key)."""
+        return _key_view(self.kms(account).keys.get(key_id))
+
+    def _moto_key(self, key: KmsKey) -> Any:
+        found = self.kms(key.account).keys.get(key.id)
+        if found is None:
+            raise KeyError(f"no KMS key {key.arn}")
+        return found
+
+    def set_key_policy(self, key: KmsKey, policy: str) -> str:
+        """Replace ``key``'s key policy with the JSON text ``policy`` without KMS's validation or lockout
+        check (the checker's what-if); returns the previous policy. Raises KeyError for an unknown key."""
+        moto_key = self._moto_key(key)
+        old = moto_key.policy
+        moto_key.policy = policy
+        return old
+
+    def set_key_state(self, key: KmsKey, key_state: str, enabled: bool) -> tuple[str, bool]:
+        """Set ``key``'s state (``Enabled``/``Disabled``/``PendingDeletion``) and enabled flag, as DisableKey or
+        ScheduleKeyDeletion leave them; returns the previous (key_state, enabled). Raises KeyError for an
+        unknown key."""
+        moto_key = self._moto_key(key)
+        old = (moto_key.key_state, moto_key.enabled)
+        moto_key.key_state, moto_key.enabled = key_state, enabled
+        return old
+
+    def remove_grant(self, key: KmsKey, grant_id: str) -> Any:
+        """Take grant ``grant_id`` off ``key`` (RevokeGrant's effect); returns moto's grant, opaque, for
+        :meth:`restore_grant` (None when the key had no such grant)."""
+        return (getattr(self._moto_key(key), "grants", None) or {}).pop(grant_id, None)
+
+    def restore_grant(self, key: KmsKey, grant_id: str, removed: Any) -> None:
+        """Put back a grant :meth:`remove_grant` returned (nothing when it returned None)."""
+        if removed is not None:
+            self._moto_key(key).grants[grant_id] = removed
 
     # -- IAM reads used by validation
     def user_exists(self, account: str, name: str) -> bool:
@@ -610,6 +708,66 @@ class MotoState:
             return None
         doc = role.assume_role_policy_document
         return role.name, doc if isinstance(doc, str) else json.dumps(doc)
+
+    def users(self, account: str) -> list[str]:
+        """The names of the IAM users of ``account``."""
+        return [u.name for u in list(self.iam(account).users.values())]
+
+    def roles(self, account: str) -> list[tuple[str, str]]:
+        """(name, ARN) of every IAM role of ``account``."""
+        return [(r.name, r.arn) for r in list(self.iam(account).roles.values())]
+
+    def _role(self, account: str, name: str) -> Any:
+        role = next((r for r in self.iam(account).roles.values() if r.name == name), None)
+        if role is None:
+            raise KeyError(name)
+        return role
+
+    def _entity(self, kind: str, account: str, name: str) -> Any:
+        """moto's user or role (``kind`` ``user``/``role``); KeyError naming it when there is none."""
+        if kind == "role":
+            return self._role(account, name)
+        user = self.user(account, name)
+        if user is None:
+            raise KeyError(name)
+        return user
+
+    def set_trust_policy(self, account: str, role: str, policy: str) -> str:
+        """Replace the trust policy of role ``role`` with the JSON text ``policy`` without validation (the
+        checker's what-if); returns the previous one. Raises KeyError naming an unknown role."""
+        r = self._role(account, role)
+        old = r.assume_role_policy_document
+        r.assume_role_policy_document = policy
+        return old if isinstance(old, str) else json.dumps(old)
+
+    def set_inline_policy(self, kind: str, account: str, name: str, policy_name: str,
+                          document: str | None) -> str | None:
+        """Put (``document`` JSON text) or remove (None) inline policy ``policy_name`` of the user or role
+        (``kind`` ``user``/``role``) ``name``; returns the previous document or None. Raises KeyError naming
+        an unknown user or role."""
+        policies = self._entity(kind, account, name).policies
+        old = policies.get(policy_name)
+        if document is None:
+            policies.pop(policy_name, None)
+        else:
+            policies[policy_name] = document
+        return old
+
+    def replace_inline_policies(self, kind: str, account: str, name: str,
+                                policies: dict[str, str]) -> dict[str, str]:
+        """Make ``policies`` (name -> JSON text) the only inline policies of the user or role (``kind``
+        ``user``/``role``) ``name``; returns the previous ones, for the same call to put them back. Raises
+        KeyError naming an unknown user or role."""
+        current = self._entity(kind, account, name).policies
+        old = dict(current)
+        current.clear()
+        current.update(policies)
+        return old
+
+    def user_boundary_arn(self, account: str, name: str) -> str | None:
+        """The ARN of the user's permissions boundary (None: none, or no such user)."""
+        user = self.user(account, name)
+        return getattr(user, "permissions_boundary_arn", None) if user is not None else None
 
     def role_max_session(self, arn: str) -> int:
         """The role's MaxSessionDuration in seconds (3600 when unknown)."""

@@ -5,6 +5,10 @@
 - :func:`outcome` runs one call and returns a one-line verdict (``ALLOWED`` / ``DENIED <code> ...``).
 - :func:`check_bucket_key_policy` and :func:`check_copy_policy` are the notebook's exercises: they install
   the learner's policy, send real requests, say what is still wrong, and restore the role's policy.
+
+The scenario's names (bucket, role and its policy name, the admin and role profiles) come from
+:class:`~s3kms_lab.widgets.cast.Cast`, so the checks run on any scenario folder; ``my-source-bucket`` and
+``alias/my-source-key`` are resources these exercises create themselves.
 """
 from __future__ import annotations
 
@@ -15,14 +19,12 @@ from typing import Any, Callable
 from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import ClientError
 
+from ..widgets.cast import Cast
 from .uploading import Check
 
 __all__ = ["reset_scenario", "outcome", "why", "verdict", "client", "short_error", "check_bucket_key_policy", "check_copy_back_policy",
-           "ensure_copy_source", "root_only_key_policy", "ROLE", "ROLE_POLICY", "SOURCE_BUCKET"]
+           "ensure_copy_source", "root_only_key_policy", "SOURCE_BUCKET"]
 
-ROLE = "DataUploaderRole"
-ROLE_POLICY = "DataUploaderPolicy"
-BUCKET = "my-secure-bucket"
 SOURCE_BUCKET = "my-source-bucket"
 
 
@@ -30,9 +32,11 @@ _CLIENTS: dict[tuple[int, int, str, str], Any] = {}
 _SESSIONS: dict[tuple[int, int, str], Any] = {}
 
 
-def client(lab: Any, service: str, profile: str = "admin") -> Any:
-    """``lab.client(service, profile)``, cached per running lab: one boto3 session per profile and one
-    client per (profile, service), since loading a service model costs ~0.1 s per session."""
+def client(lab: Any, service: str, profile: str | None = None) -> Any:
+    """``lab.client(service, profile)`` (default profile: the scenario's admin), cached per running lab: one
+    boto3 session per profile and one client per (profile, service), since loading a service model costs
+    ~0.1 s per session."""
+    profile = profile or Cast.of(lab).admin
     k = (id(lab), lab.port, service, profile)
     if k not in _CLIENTS:
         sk = (id(lab), lab.port, profile)
@@ -194,41 +198,43 @@ def _with_role_policy(lab: Any, policy: dict[str, Any] | str, body: Callable[[],
     IAM decides) and, when ``bucket_key`` is given, default encryption with the main key; run ``body``;
     restore all of it."""
     doc = json.loads(policy) if isinstance(policy, str) else policy
+    cast = Cast.of(lab)
+    role, role_policy, bucket = cast.role, cast.role_policy, cast.bucket
     s3, kms, iam = client(lab, "s3"), client(lab, "kms"), client(lab, "iam")
     key_id = lab.key_arn.split("/")[-1]
-    saved = {n: iam.get_role_policy(RoleName=ROLE, PolicyName=n)["PolicyDocument"]
-             for n in iam.list_role_policies(RoleName=ROLE)["PolicyNames"]}
+    saved = {n: iam.get_role_policy(RoleName=role, PolicyName=n)["PolicyDocument"]
+             for n in iam.list_role_policies(RoleName=role)["PolicyNames"]}
     saved_key_policy = kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]
     try:
-        saved_enc = s3.get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]
+        saved_enc = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
     except ClientError:
         saved_enc = None
     kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(root_only_key_policy(lab.account)))
     if bucket_key is not None:
-        s3.put_bucket_encryption(Bucket=BUCKET, ServerSideEncryptionConfiguration={"Rules": [
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
             {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": lab.key_arn},
              "BucketKeyEnabled": bucket_key}]})
     try:
         for n in saved:
-            iam.delete_role_policy(RoleName=ROLE, PolicyName=n)
+            iam.delete_role_policy(RoleName=role, PolicyName=n)
         try:
-            iam.put_role_policy(RoleName=ROLE, PolicyName=ROLE_POLICY, PolicyDocument=_doc(doc))
+            iam.put_role_policy(RoleName=role, PolicyName=role_policy, PolicyDocument=_doc(doc))
         except ClientError as err:
             return Check(False, [f"IAM rejected the policy document ({_code(err)}): "
                                  f"{err.response.get('Error', {}).get('Message')}"])
         msgs = body()
     finally:
-        for n in iam.list_role_policies(RoleName=ROLE)["PolicyNames"]:
-            iam.delete_role_policy(RoleName=ROLE, PolicyName=n)
+        for n in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+            iam.delete_role_policy(RoleName=role, PolicyName=n)
         for n, d in saved.items():
-            iam.put_role_policy(RoleName=ROLE, PolicyName=n, PolicyDocument=_doc(d))
+            iam.put_role_policy(RoleName=role, PolicyName=n, PolicyDocument=_doc(d))
         kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=saved_key_policy,
                            BypassPolicyLockoutSafetyCheck=True)
         if bucket_key is not None:
             if saved_enc:
-                s3.put_bucket_encryption(Bucket=BUCKET, ServerSideEncryptionConfiguration=saved_enc)
+                s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=saved_enc)
             else:
-                s3.delete_bucket_encryption(Bucket=BUCKET)
+                s3.delete_bucket_encryption(Bucket=bucket)
     return Check(not msgs, msgs)
 
 
@@ -236,24 +242,26 @@ def _with_role_policy(lab: Any, policy: dict[str, Any] | str, body: Callable[[],
 
 def check_bucket_key_policy(lab: Any, policy: dict[str, Any] | str) -> Check:
     """The role's policy for the Bucket Keys case: the role must write and read ``state/`` objects of
-    my-secure-bucket (default encryption with the CMK and an S3 Bucket Key, set up by the notebook), and
+    the scenario's bucket (default encryption with the CMK and an S3 Bucket Key, set up by the notebook), and
     its KMS permission must stay tied to this bucket through ``kms:EncryptionContext:aws:s3:arn``.
 
     The last point is decided by the engine: a KMS request made through S3 for another bucket must not
     be allowed by the learner's policy."""
     doc = json.loads(policy) if isinstance(policy, str) else policy
+    cast = Cast.of(lab)
+    bucket = cast.bucket
 
     def body() -> list[str]:
         msgs: list[str] = []
-        s3 = client(lab, "s3", "uploader")
+        s3 = client(lab, "s3", cast.role_user)
         try:
-            s3.put_object(Bucket=BUCKET, Key="state/exercise.json", Body=b"{}",
+            s3.put_object(Bucket=bucket, Key="state/exercise.json", Body=b"{}",
                           ServerSideEncryption="aws:kms", SSEKMSKeyId=lab.key_arn)
         except ClientError as err:
             msgs.append("Writing state/exercise.json fails: " + _step(err))
         if not msgs:
             try:
-                s3.get_object(Bucket=BUCKET, Key="state/exercise.json")["Body"].read()
+                s3.get_object(Bucket=bucket, Key="state/exercise.json")["Body"].read()
             except ClientError as err:
                 msgs.append("Reading state/exercise.json back fails: " + _step(err))
         kms_st = _kms_statements(doc)
@@ -285,9 +293,10 @@ def _step(err: ClientError) -> str:
 def _allows_other_bucket(lab: Any, doc: dict[str, Any]) -> bool:
     """Would the policy allow kms:GenerateDataKey through S3 for a Bucket-Key object of another bucket?"""
     from ..engine import Caller, PolicyKind, PolicySet, Request, authorize, parse_policy
-    acct = lab.account
-    caller = Caller("AssumedRole", f"arn:aws:sts::{acct}:assumed-role/{ROLE}/uploader", acct, name=ROLE,
-                    role_arn=f"arn:aws:iam::{acct}:role/{ROLE}", session_name="uploader")
+    acct, cast = lab.account, Cast.of(lab)
+    role, session = cast.role, cast.role_user
+    caller = Caller("AssumedRole", f"arn:aws:sts::{acct}:assumed-role/{role}/{session}", acct, name=role,
+                    role_arn=f"arn:aws:iam::{acct}:role/{role}", session_name=session)
     ctx = caller.global_context()
     ctx.update({"kms:viaservice": [f"s3.{lab.region}.amazonaws.com"], "kms:calleraccount": [acct],
                 "kms:encryptioncontext:aws:s3:arn": ["arn:aws:s3:::other-bucket"],
@@ -303,19 +312,21 @@ def _allows_other_bucket(lab: Any, doc: dict[str, Any]) -> bool:
 # --------------------------------------------------------------------------- exercise 2: copy back
 
 def check_copy_back_policy(lab: Any, policy: dict[str, Any] | str) -> Check:
-    """The role's policy for the reverse copy: copy ``out/report.csv`` from my-secure-bucket (under the post's
+    """The role's policy for the reverse copy: copy ``out/report.csv`` from the scenario's bucket (under its
     key) into my-source-bucket as ``archive/report.csv``, encrypted under the source bucket's own key
     (``alias/my-source-key``, see :func:`ensure_copy_source`), and nothing broader."""
     doc = json.loads(policy) if isinstance(policy, str) else policy
     source_key_arn = ensure_copy_source(lab)
-    client(lab, "s3").put_object(Bucket=BUCKET, Key="out/report.csv", Body=b"id,total\n1,42\n",
+    cast = Cast.of(lab)
+    bucket = cast.bucket
+    client(lab, "s3").put_object(Bucket=bucket, Key="out/report.csv", Body=b"id,total\n1,42\n",
                                  ServerSideEncryption="aws:kms", SSEKMSKeyId=lab.key_arn)
 
     def body() -> list[str]:
         msgs: list[str] = []
-        s3 = client(lab, "s3", "uploader")
+        s3 = client(lab, "s3", cast.role_user)
         try:
-            r = s3.copy_object(CopySource=f"{BUCKET}/out/report.csv", Bucket=SOURCE_BUCKET, Key="archive/report.csv",
+            r = s3.copy_object(CopySource=f"{bucket}/out/report.csv", Bucket=SOURCE_BUCKET, Key="archive/report.csv",
                                ServerSideEncryption="aws:kms", SSEKMSKeyId=source_key_arn)
             if r.get("SSEKMSKeyId") != source_key_arn:
                 msgs.append("The copy worked but the new object is not under the source bucket's key.")

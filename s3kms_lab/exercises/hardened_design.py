@@ -52,7 +52,7 @@ def _p1(lab: Any) -> str:
 
 
 def _p2(lab: Any) -> str:
-    return outcome(_multipart, client(lab, "s3", "uploader"), "probe/large.bin", lab.key_arn)
+    return outcome(_multipart, client(lab, "s3", "uploader"), B, "probe/large.bin", lab.key_arn)
 
 
 def _default_encryption(lab: Any, bucket_key: bool) -> None:

@@ -4,8 +4,11 @@ Every check sends real requests to the running lab (the same endpoint the learne
 words: what still goes wrong, never the fix itself. Each check restores what it changed.
 
 - :func:`check_upload_call` — the learner's ``put_object`` arguments for the post's upload.
-- :func:`check_writer_policy` — an identity policy that lets ``analyst`` upload small *and* large
-  (multipart) SSE-KMS objects with the post's key, and nothing more.
+- :func:`check_writer_policy` — an identity policy that lets the scenario's insider (``analyst`` in the post)
+  upload small *and* large (multipart) SSE-KMS objects with the post's key, and nothing more.
+
+Every name (bucket, profiles, users) comes from the lab's scenario through
+:class:`~s3kms_lab.widgets.cast.Cast`, so the checks run on any scenario folder.
 """
 from __future__ import annotations
 
@@ -15,11 +18,16 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-__all__ = ["Check", "check_upload_call", "check_writer_policy", "BUCKET", "WRITER_USER", "WRITER_POLICY_NAME"]
+from ..widgets.cast import Cast
 
-BUCKET = "my-secure-bucket"
-WRITER_USER = "analyst"
+__all__ = ["Check", "check_upload_call", "check_writer_policy", "WRITER_POLICY_NAME"]
+
 WRITER_POLICY_NAME = "Writer"
+
+
+def _user_name(lab: Any, profile: str) -> str:
+    """The IAM user name behind a user ``profile`` of the lab's scenario."""
+    return (lab.scenario.spec.get("profiles", {}).get(profile) or {}).get("user", profile)
 
 
 @dataclass
@@ -66,13 +74,15 @@ def _as_text(policy: dict[str, Any] | str) -> str:
 
 # --------------------------------------------------------------------------- exercise 1
 
-def check_upload_call(lab: Any, call: dict[str, Any], profile: str = "uploader") -> Check:
-    """Run ``put_object(**call)`` as ``profile`` and say whether it meets the post's requirement 2:
-    the object lands in the bucket, encrypted with SSE-KMS under the post's customer managed key."""
-    s3 = lab.client("s3", profile)
+def check_upload_call(lab: Any, call: dict[str, Any], profile: str | None = None) -> Check:
+    """Run ``put_object(**call)`` as ``profile`` (default: the profile of the scenario's role, ``uploader`` in
+    the post) and say whether it meets the post's requirement 2: the object lands in the scenario's bucket,
+    encrypted with SSE-KMS under the scenario's customer managed key."""
+    cast = Cast.of(lab)
+    s3 = lab.client("s3", profile or cast.role_user)
     msgs: list[str] = []
-    if call.get("Bucket") != BUCKET:
-        msgs.append(f"The post uploads to the bucket {BUCKET!r}; your call names {call.get('Bucket')!r}.")
+    if call.get("Bucket") != cast.bucket:
+        msgs.append(f"The post uploads to the bucket {cast.bucket!r}; your call names {call.get('Bucket')!r}.")
         return Check(False, msgs)
     if not call.get("Key"):
         msgs.append("Every object needs a Key (its name in the bucket).")
@@ -107,17 +117,17 @@ def check_upload_call(lab: Any, call: dict[str, Any], profile: str = "uploader")
 
 # --------------------------------------------------------------------------- exercise 2
 
-def _multipart(s3: Any, key: str, key_arn: str) -> None:
+def _multipart(s3: Any, bucket: str, key: str, key_arn: str) -> None:
     """A one-part multipart upload: the same requests the CLI sends for a large file."""
-    up = s3.create_multipart_upload(Bucket=BUCKET, Key=key, ServerSideEncryption="aws:kms", SSEKMSKeyId=key_arn)
+    up = s3.create_multipart_upload(Bucket=bucket, Key=key, ServerSideEncryption="aws:kms", SSEKMSKeyId=key_arn)
     uid = up["UploadId"]
     try:
-        part = s3.upload_part(Bucket=BUCKET, Key=key, UploadId=uid, PartNumber=1, Body=b"x" * 1024)
-        s3.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=uid,
+        part = s3.upload_part(Bucket=bucket, Key=key, UploadId=uid, PartNumber=1, Body=b"x" * 1024)
+        s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=uid,
                                      MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]})
     except ClientError:
         try:
-            s3.abort_multipart_upload(Bucket=BUCKET, Key=key, UploadId=uid)
+            s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=uid)
         except ClientError:
             pass
         raise
@@ -142,54 +152,58 @@ def _wildcards(policy: dict[str, Any]) -> list[str]:
 
 
 def check_writer_policy(lab: Any, policy: dict[str, Any] | str) -> Check:
-    """Install ``policy`` as the ``analyst`` user's only identity policy, then try: a small SSE-KMS upload,
-    a multipart SSE-KMS upload (what ``aws s3 cp`` does above 8 MiB), and a few things a writer should
-    not be able to do. Restores analyst's previous policies afterwards."""
+    """Install ``policy`` as the only identity policy of the scenario's insider user (``analyst`` in the
+    post), then try: a small SSE-KMS upload, a multipart SSE-KMS upload (what ``aws s3 cp`` does above
+    8 MiB), and a few things a writer should not be able to do. Restores the user's previous policies
+    afterwards."""
     doc = json.loads(policy) if isinstance(policy, str) else policy
-    iam = lab.client("iam", "admin")
-    saved = {n: iam.get_user_policy(UserName=WRITER_USER, PolicyName=n)["PolicyDocument"]
-             for n in iam.list_user_policies(UserName=WRITER_USER)["PolicyNames"]}
+    cast = Cast.of(lab)
+    bucket, writer = cast.bucket, cast.insider
+    writer_user = _user_name(lab, writer)
+    iam = lab.client("iam", cast.admin)
+    saved = {n: iam.get_user_policy(UserName=writer_user, PolicyName=n)["PolicyDocument"]
+             for n in iam.list_user_policies(UserName=writer_user)["PolicyNames"]}
     msgs: list[str] = []
     try:
         for n in saved:
-            iam.delete_user_policy(UserName=WRITER_USER, PolicyName=n)
+            iam.delete_user_policy(UserName=writer_user, PolicyName=n)
         try:
-            iam.put_user_policy(UserName=WRITER_USER, PolicyName=WRITER_POLICY_NAME, PolicyDocument=_as_text(doc))
+            iam.put_user_policy(UserName=writer_user, PolicyName=WRITER_POLICY_NAME, PolicyDocument=_as_text(doc))
         except ClientError as err:
             return Check(False, [f"IAM rejected the policy document ({_code(err)}): {_message(err)}"])
-        s3 = lab.client("s3", WRITER_USER)
+        s3 = lab.client("s3", writer)
         try:
-            s3.put_object(Bucket=BUCKET, Key="exercise/small.txt", Body=b"small",
+            s3.put_object(Bucket=bucket, Key="exercise/small.txt", Body=b"small",
                           ServerSideEncryption="aws:kms", SSEKMSKeyId=lab.key_arn)
         except ClientError as err:
             msgs.append("A small SSE-KMS upload fails: " + _which_step(err))
         try:
-            _multipart(s3, "exercise/large.bin", lab.key_arn)
+            _multipart(s3, bucket, "exercise/large.bin", lab.key_arn)
         except ClientError as err:
             msgs.append(f"A large (multipart) upload fails at {err.operation_name}: " + _which_step(err))
         try:
-            s3.get_object(Bucket=BUCKET, Key="exercise/small.txt")["Body"].read()
-            msgs.append("analyst can also read the objects (GetObject): a writer only writes.")
+            s3.get_object(Bucket=bucket, Key="exercise/small.txt")["Body"].read()
+            msgs.append(f"{writer} can also read the objects (GetObject): a writer only writes.")
         except ClientError:
             pass
         try:
-            s3.delete_object(Bucket=BUCKET, Key="exercise/small.txt")
-            msgs.append("analyst can also delete objects: an uploader does not need that.")
+            s3.delete_object(Bucket=bucket, Key="exercise/small.txt")
+            msgs.append(f"{writer} can also delete objects: an uploader does not need that.")
         except ClientError:
             pass
-        kms = lab.client("kms", WRITER_USER)
+        kms = lab.client("kms", writer)
         try:
             kms.disable_key(KeyId=lab.key_arn.split("/")[-1])
-            kms_admin = lab.client("kms", "admin")
+            kms_admin = lab.client("kms", cast.admin)
             kms_admin.enable_key(KeyId=lab.key_arn.split("/")[-1])
-            msgs.append("analyst can also disable the key: an uploader needs only what S3 asks KMS for.")
+            msgs.append(f"{writer} can also disable the key: an uploader needs only what S3 asks KMS for.")
         except ClientError:
             pass
         from .least_privilege import MULTIPART_EXTRA, WRITER_NEEDS, excess
         msgs += [f"Too broad for a writer: {m}." for m in excess(doc, WRITER_NEEDS, MULTIPART_EXTRA)]
     finally:
-        for n in iam.list_user_policies(UserName=WRITER_USER)["PolicyNames"]:
-            iam.delete_user_policy(UserName=WRITER_USER, PolicyName=n)
+        for n in iam.list_user_policies(UserName=writer_user)["PolicyNames"]:
+            iam.delete_user_policy(UserName=writer_user, PolicyName=n)
         for n, d in saved.items():
-            iam.put_user_policy(UserName=WRITER_USER, PolicyName=n, PolicyDocument=_as_text(d))
+            iam.put_user_policy(UserName=writer_user, PolicyName=n, PolicyDocument=_as_text(d))
     return Check(not msgs, msgs or ["Small and multipart SSE-KMS uploads work, and nothing broader is allowed."])

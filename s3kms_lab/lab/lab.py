@@ -31,11 +31,10 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from moto.moto_server.werkzeug_app import MotoRequestHandler
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..endpoint.app import LabApp
-from ..endpoint.moto_seam import MotoState
+from ..endpoint.moto_seam import MotoState, quiet_request_handler
 from ..endpoint.trail import Trail
 from . import cli_cache
 from .errors import LabAlreadyRunning, LabError, LabHostError, LabPortInUse, UnsafeConfigDir
@@ -47,18 +46,6 @@ from .scenario import Scenario, load_scenario
 __all__ = ["Lab", "LabError", "LabAlreadyRunning", "LabHostError", "LabPortInUse", "UnsafeConfigDir"]
 
 _ACTIVE: list["Lab"] = []
-
-
-class _QuietHandler(MotoRequestHandler):
-    """moto's request handler without werkzeug's per-request log line (the trail records every call)."""
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def _reset_moto() -> None:
-    from moto.moto_api._internal.models import moto_api_backend
-    moto_api_backend.reset()
 
 
 class Lab:
@@ -111,7 +98,7 @@ class Lab:
         listening = bind_listening_socket(address, self.requested_port)
         try:
             self._prepare_config_dir()
-            _reset_moto()
+            MotoState.reset()
             self.state = MotoState(self.scenario.region)
             self.provisioned = provision(self.state, self.scenario)
             # moto, botocore and the scenario are long-lived: move them out of the collector's way, so a full
@@ -123,7 +110,7 @@ class Lab:
             self.app = LabApp(self.state, self.trail)
             self.host = address
             self.server = make_server(address, listening.getsockname()[1], self.app, threaded=True,
-                                      request_handler=_QuietHandler, fd=listening.fileno())
+                                      request_handler=quiet_request_handler(), fd=listening.fileno())
         except BaseException:
             self._remove_files()
             raise

@@ -55,3 +55,53 @@ def test_role_policy_checks_use_the_scenario_names(renamed):
                                                    {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}
     text = str(check_least_privilege(renamed, wide))
     assert "Too broad" in text and "my-secure-bucket" not in text
+
+
+def test_upload_checks_use_the_scenario_names(renamed):
+    """05.1 as the scenario's role (writer) into its bucket; 05.2 installs the writer policy on its insider."""
+    from s3kms_lab.exercises.uploading import check_upload_call, check_writer_policy
+    bucket = renamed.scenario.spec["buckets"][0]["name"]
+    text = str(check_upload_call(renamed, dict(Bucket="my-secure-bucket", Key="t/a.csv", Body=b"x")))
+    assert bucket in text
+    right = check_upload_call(renamed, dict(Bucket=bucket, Key="t/a.csv", Body=b"x", ServerSideEncryption="aws:kms",
+                                            SSEKMSKeyId=renamed.key_arn))
+    assert right.ok, str(right)
+    before = renamed.client("iam", "ops").list_user_policies(UserName="auditor")["PolicyNames"]
+    wide = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": f"arn:aws:s3:::{bucket}/*"},
+        {"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": renamed.key_arn}]}
+    text = str(check_writer_policy(renamed, wide))
+    assert "auditor can also delete" in text and "analyst" not in text
+    assert renamed.client("iam", "ops").list_user_policies(UserName="auditor")["PolicyNames"] == before
+
+
+def _role_policies(lab):
+    iam = lab.client("iam", "ops")
+    return {n: iam.get_role_policy(RoleName="LedgerWriterRole", PolicyName=n)["PolicyDocument"]
+            for n in iam.list_role_policies(RoleName="LedgerWriterRole")["PolicyNames"]}
+
+
+def test_failure_case_checks_use_the_scenario_names(renamed):
+    """06.1 installs the learner's policy on the scenario's role and writes through its profile to its bucket."""
+    from s3kms_lab.exercises.failure_cases import check_bucket_key_policy
+    bucket = renamed.scenario.spec["buckets"][0]["name"]
+    before = _role_policies(renamed)
+
+    def policy(context_value):
+        return {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": f"arn:aws:s3:::{bucket}/state/*"},
+            {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": renamed.key_arn,
+             "Condition": {"StringLike": {"kms:EncryptionContext:aws:s3:arn": context_value}}}]}
+    right = check_bucket_key_policy(renamed, policy(f"arn:aws:s3:::{bucket}"))
+    assert right.ok, str(right)
+    assert not check_bucket_key_policy(renamed, policy("arn:aws:s3:::*")).ok
+    assert _role_policies(renamed) == before
+
+
+def test_best_practice_checks_use_the_scenario_names(renamed):
+    """07.2 with the scenario's own key policy: refused for the same reasons, in the scenario's words."""
+    from s3kms_lab.exercises.best_practices import check_hardened_key_policy
+    before = _role_policies(renamed)
+    text = str(check_hardened_key_policy(renamed, renamed.scenario.policies["key-policy.json"]))
+    assert "directly" in text and "another bucket" in text and "my-secure-bucket" not in text
+    assert _role_policies(renamed) == before

@@ -28,7 +28,7 @@ def test_unpatched_moto_would_deny_the_posts_correct_upload():
     from moto.iam.access_control import IAMPolicy, PermissionResult
 
     importlib.reload  # keep linters quiet; we call moto's evaluator directly instead of reloading
-    policy = (Path(__file__).resolve().parents[1] / "data/scenarios/seed/bucket-policy.json").read_text()
+    policy = (Path(__file__).resolve().parents[2] / "data/scenarios/seed/bucket-policy.json").read_text()
     verdict = IAMPolicy(policy).is_action_permitted("s3:PutObject", "arn:aws:s3:::my-secure-bucket/file.txt")
     assert verdict == PermissionResult.DENIED
     assert json.loads(policy)["Statement"][0]["Sid"] == "AllowPutObjectWithKMSEncryption"
