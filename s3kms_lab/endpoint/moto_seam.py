@@ -3,7 +3,9 @@
 Everything the lab reads from or writes to moto's in-process state goes through here, and so does
 the neutralising of moto's own partial authorization:
 - ``FakeBucket.get_permission`` (moto's bucket-policy check on object requests, which treats an Allow
-  with an unmet Condition as a Deny) is made neutral: the lab's engine has already decided;
+  with an unmet Condition as a Deny, and then falls back to its own object-ACL check for unsigned requests)
+  answers PERMITTED: the lab forwards only requests its engine has allowed, so neither moto check may
+  refuse one (an anonymous GET a public bucket policy allows is served, rule ANON-2);
 - ``KmsResponse._validate_key_policy`` (moto's key-policy Deny check) is made a no-op for the same reason.
 What the lab keeps beside moto (the SSE-KMS data-key records of objects and multipart uploads, session tags)
 lives in the seam's own store, never in attributes added to moto's objects.
@@ -36,8 +38,9 @@ MOTO_VERSION = "5.2.5"
 _PARTITION = "aws"
 
 
-def _neutral_bucket_permission(self: Any, action: str, resource: str) -> Any:
-    return PermissionResult.NEUTRAL
+def _lab_decided_bucket_permission(self: Any, action: str, resource: str) -> Any:
+    """moto asks this only for requests the lab has already allowed (it never forwards a denied one)."""
+    return PermissionResult.PERMITTED
 
 
 def _no_key_policy_check(self: Any, key_id: str, action: str) -> None:
@@ -46,7 +49,7 @@ def _no_key_policy_check(self: Any, key_id: str, action: str) -> None:
 
 def neutralise_moto_authorization() -> None:
     """Disable moto's partial checks so only the lab's engine decides (idempotent)."""
-    FakeBucket.get_permission = _neutral_bucket_permission  # type: ignore[method-assign]
+    FakeBucket.get_permission = _lab_decided_bucket_permission  # type: ignore[method-assign]
     KmsResponse._validate_key_policy = _no_key_policy_check  # type: ignore[method-assign]
 
 

@@ -26,9 +26,17 @@ from .policy import Policy, PolicyKind, PrincipalSpec, Statement
 from .principal import ANONYMOUS, ASSUMED_ROLE, FEDERATED, ROLE, ROOT, SERVICE, Caller
 from .variables import Unresolved, has_variables, substitute
 
-__all__ = ["Request", "PolicySet", "Decision", "authorize", "ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY"]
+__all__ = ["Request", "PolicySet", "Decision", "authorize", "ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY",
+           "ANONYMOUS_SERVICES"]
 
 ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY = "allowed", "explicitDeny", "implicitDeny"
+
+# Services that serve unsigned (anonymous) requests at all. KMS, IAM and STS require every request to be
+# signed with SigV4 (https://docs.aws.amazon.com/kms/latest/developerguide/requests-and-responses.html,
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html), so no policy, not even
+# ``Principal "*"``, can grant them to an anonymous caller; S3 serves anonymous requests a resource-based
+# policy allows (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html).
+ANONYMOUS_SERVICES = frozenset({"s3"})
 
 # How a resource-policy statement's Principal matched the caller.
 _GRANT_DIRECT = "direct"  # user ARN, session ARN or "*": not capped by boundary/session policy (6, 8, 23)
@@ -323,6 +331,8 @@ def authorize(req: Request, policies: PolicySet) -> Decision:
         return done(IMPLICIT_DENY, PolicyKind.SESSION.value, "session-cap", [])
 
     if caller.kind == ANONYMOUS:
+        if req.action.partition(":")[0].lower() not in ANONYMOUS_SERVICES:
+            return done(IMPLICIT_DENY, "resource-based policy", "anonymous-unsigned-service", [])
         if direct:
             return done(ALLOWED, "resource-based policy", "resource-allow", direct)
         return done(IMPLICIT_DENY, "resource-based policy", "anonymous-no-allow", [])
