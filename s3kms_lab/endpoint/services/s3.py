@@ -164,8 +164,8 @@ def plan(call: Call, op: Op, authorizer: Authorizer) -> Plan:
     out = Plan(call, op, authorizer, steps, sse=sse_plan, decrypt_key=decrypt_key,
                checks=_CHECKS.get(call.operation, lambda c, a: [])(call, authorizer))
     if sse_plan is not None and sse_plan.key_missing:
-        out.refusal = AwsError("s3", "KMS.NotFoundException",
-                               f"Invalid keyId {call.headers.get('x-amz-server-side-encryption-aws-kms-key-id', '')}", 400)
+        # KMS's sentence, naming the reference as written, header or bucket default (SSE-10).
+        out.refusal = AwsError("s3", "KMS.NotFoundException", f"Invalid keyId {sse_plan.key_ref}", 400)
     if sse_plan is not None and sse_plan.key is not None:
         # S3 reports the key as an ARN whatever form was sent (SSE-8).
         out.environ = {"HTTP_X_AMZ_SERVER_SIDE_ENCRYPTION": sse_plan.algorithm,
