@@ -14,6 +14,8 @@ lives in the seam's own store, never in attributes added to moto's objects.
 from __future__ import annotations
 
 import json
+import random
+import string
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -508,9 +510,51 @@ class MotoState:
         backend.keys[key_id] = key
         return _key_view(key)  # type: ignore[return-value]
 
+    # -- principals' unique ids (resource-based and trust policies bind to them, rule PRIN-2)
+    def principal_identity(self, account: str, kind: str, name: str) -> tuple[str, str] | None:
+        """(ARN, unique id) of IAM ``kind`` (``user``/``role``) ``name`` in ``account``, or None."""
+        entity = self.iam(account).users.get(name) if kind == "user" else self.role_by_arn(
+            f"arn:aws:iam::{account}:role/{name}")
+        return (entity.arn, entity.id) if entity is not None else None
+
+    def give_user_unique_id(self, account: str, name: str) -> None:
+        """moto 5.2.5 gives users a lower-case random id; IAM's user ids start with ``AIDA`` (like roles'
+        ``AROA``, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids)."""
+        user = self.user(account, name)
+        if user is not None and not str(user.id).startswith("AIDA"):
+            user.id = "AIDA" + "".join(random.choices(string.ascii_uppercase + string.digits, k=17))
+            self.forget_credentials()
+
+    def rewrite_policy_documents(self, rewrite: Any) -> int:
+        """Apply ``rewrite(text) -> new text or None`` to every bucket policy, key policy and role trust policy
+        of every account; returns how many documents changed."""
+        changed = 0
+        for bucket in list(self.s3().buckets.values()):
+            text = self.bucket_policy(bucket)
+            new = rewrite(text) if text else None
+            if new is not None:
+                bucket.policy = new.encode()
+                changed += 1
+        for by_region in list(kms_backends.values()):
+            for backend in list(by_region.values()):  # only the regions already built
+                for key in list(backend.keys.values()):
+                    new = rewrite(key.policy) if key.policy else None
+                    if new is not None:
+                        key.policy = new
+                        changed += 1
+        for by_partition in list(iam_backends.values()):
+            for role in [r for backend in list(by_partition.values()) for r in list(backend.roles.values())]:
+                doc = role.assume_role_policy_document
+                new = rewrite(doc if isinstance(doc, str) else json.dumps(doc)) if doc else None
+                if new is not None:
+                    role.assume_role_policy_document = new
+                    changed += 1
+        return changed
+
     # -- IAM / STS writes of the lab operator's setup
     def create_user(self, account: str, name: str, region: str) -> None:
         self.iam(account).create_user(region_name=region, user_name=name, path="/", tags=[])
+        self.give_user_unique_id(account, name)
 
     def put_user_policy(self, account: str, user: str, name: str, document: str) -> None:
         self.iam(account).put_user_policy(user, name, document)

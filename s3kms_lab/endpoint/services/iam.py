@@ -18,6 +18,7 @@ from ..errors import AwsError
 from ..moto_seam import Credential
 from ..operations import Op
 from ..plan_types import Plan, Response, condition_context
+from ..principal_ids import unbind_deleted_principal
 from .validation import check_principals_exist
 
 __all__ = ["plan", "steps_for", "request_parameters", "response_elements"]
@@ -150,7 +151,35 @@ def plan(call: Call, op: Op, authorizer: Authorizer) -> Plan:
     if not op.read_only:
         # keys deleted / deactivated, users removed...: credentials are looked up again
         out.after = lambda body: authorizer.state.forget_credentials()
+    hook = _PRINCIPAL_HOOKS.get(call.operation)
+    if hook is not None:
+        hook(call, authorizer, out)
     return out
+
+
+def _deleted_principal(kind: str, param: str) -> Any:
+    """DeleteUser / DeleteRole: once IAM has deleted it, policies naming it name its unique id (PRIN-2)."""
+    def hook(call: Call, authorizer: Authorizer, out: Plan) -> None:
+        state = authorizer.state
+        identity = state.principal_identity(call.caller.account, kind, call.params.get(param, ""))
+
+        def after(body: bytes) -> None:
+            state.forget_credentials()
+            if identity is not None:
+                unbind_deleted_principal(state, *identity)
+        out.after = after
+    return hook
+
+
+def _created_user(call: Call, authorizer: Authorizer, out: Plan) -> None:
+    def after(body: bytes) -> None:
+        authorizer.state.give_user_unique_id(call.caller.account, call.params.get("UserName", ""))
+    out.after = after
+
+
+# Operations that change which principal a name denotes (operation -> plan hook).
+_PRINCIPAL_HOOKS = {"DeleteUser": _deleted_principal("user", "UserName"),
+                    "DeleteRole": _deleted_principal("role", "RoleName"), "CreateUser": _created_user}
 
 
 # ---------------------------------------------------------------- trail
