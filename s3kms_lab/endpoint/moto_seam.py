@@ -342,11 +342,49 @@ class MotoState:
             b.encryption = configuration
 
     def create_bucket(self, account: str, name: str, region: str) -> None:
-        """Create bucket ``name`` owned by ``account`` (the lab operator's setup)."""
+        """Create bucket ``name`` owned by ``account`` (the lab operator's setup), with S3's defaults for a new
+        bucket: Block Public Access all on, ACLs disabled (rule BPA-5)."""
         self.s3(account).create_bucket(name, region)
+        from .services.public_access import apply_new_bucket_defaults
+        apply_new_bucket_defaults(self, name)
 
     def put_bucket_policy(self, name: str, policy: str) -> None:
         self.s3().put_bucket_policy(name, policy.encode())
+
+    # -- Block Public Access and Object Ownership (rules BPA-1 to BPA-5)
+    _BPA_FIELDS = (("BlockPublicAcls", "block_public_acls"), ("IgnorePublicAcls", "ignore_public_acls"),
+                   ("BlockPublicPolicy", "block_public_policy"), ("RestrictPublicBuckets", "restrict_public_buckets"))
+
+    def bucket_public_access_block(self, name: str) -> dict[str, bool] | None:
+        """The bucket's Block Public Access settings (``BlockPublicAcls``... -> bool), or None when it has none."""
+        b = self.bucket(name)
+        pab = getattr(b, "public_access_block", None) if b is not None else None
+        return {api: bool(getattr(pab, attr)) for api, attr in self._BPA_FIELDS} if pab is not None else None
+
+    def account_public_access_block(self, account: str) -> dict[str, bool] | None:
+        """The account-level (``s3control``) Block Public Access settings of ``account``, or None."""
+        from moto.s3control.models import s3control_backends
+        by_partition = s3control_backends.get(account)
+        backend = dict.get(by_partition, _PARTITION) if by_partition is not None else None
+        pab = getattr(backend, "public_access_block", None)
+        return {api: bool(getattr(pab, attr)) for api, attr in self._BPA_FIELDS} if pab is not None else None
+
+    def set_bucket_public_access_block(self, name: str, settings: dict[str, bool]) -> None:
+        """Replace the bucket's Block Public Access settings (the lab's default for a new bucket)."""
+        self.s3().put_public_access_block(name, {k: "true" if v else "false" for k, v in settings.items()})
+
+    def bucket_ownership(self, name: str) -> str | None:
+        """The bucket's Object Ownership (``BucketOwnerEnforced``...), or None when it has no ownership controls."""
+        b = self.bucket(name)
+        rule = getattr(b, "ownership_rule", None) if b is not None else None
+        if isinstance(rule, dict):
+            return rule.get("ObjectOwnership")
+        return rule or None
+
+    def set_bucket_ownership(self, name: str, ownership: str) -> None:
+        b = self.bucket(name)
+        if b is not None:
+            b.ownership_rule = ownership  # moto 5.2.5 keeps the bare value
 
     def put_object(self, bucket: str, key: str, body: bytes, encryption: str | None = None,
                    kms_key_id: str | None = None, bucket_key: bool = False) -> None:

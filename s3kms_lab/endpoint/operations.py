@@ -207,6 +207,15 @@ S3_OPERATIONS: dict[str, Op] = {
     "GetObjectAcl": _s3("s3:GetObjectAcl", _O, read_only=True),
 }
 
+# Block Public Access / Object Ownership / ACL writes (issue 11 kind 4, S3 service authorization reference).
+S3_OPERATIONS.update({
+    "PutBucketAcl": _s3("s3:PutBucketAcl", _B),
+    "PutObjectAcl": _s3("s3:PutObjectAcl", _O, actions=(ParamAction(_VERSION, "s3:PutObjectVersionAcl"),)),
+    "GetBucketOwnershipControls": _s3("s3:GetBucketOwnershipControls", _B, read_only=True),
+    "PutBucketOwnershipControls": _s3("s3:PutBucketOwnershipControls", _B),
+    "DeleteBucketOwnershipControls": _s3("s3:PutBucketOwnershipControls", _B),
+})
+
 # ---------------------------------------------------------------- KMS
 _KMS_KEY_OPS = ["DescribeKey", "Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
                 "GetKeyPolicy", "PutKeyPolicy", "EnableKey", "DisableKey", "EnableKeyRotation",

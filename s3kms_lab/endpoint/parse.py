@@ -18,6 +18,8 @@ __all__ = ["read_request", "service_hint", "parse_call"]
 
 # S3 names a copy by its header: PutObject / UploadPart with x-amz-copy-source are the copy operations.
 _COPY_OPERATIONS = {"PutObject": "CopyObject", "UploadPart": "UploadPartCopy"}
+# S3 operations whose body is a document the lab checks (a policy, an ACL).
+_BODY_DOCUMENTS = ("PutBucketPolicy", "PutBucketAcl", "PutObjectAcl")
 
 
 def read_request(environ: dict[str, Any]) -> tuple[str, str, dict[str, str], bytes]:
@@ -60,7 +62,7 @@ def _s3_call(environ: dict[str, Any], method: str, headers: dict[str, str], body
                        f"{environ.get('PATH_INFO')}); it was refused, not forwarded.", 501) from None
     if "x-amz-copy-source" in headers:
         name = _COPY_OPERATIONS.get(name, name)
-    params = {"_body": body.decode("utf-8", "replace")} if name == "PutBucketPolicy" else {}
+    params = {"_body": body.decode("utf-8", "replace")} if name in _BODY_DOCUMENTS else {}
     return Call("s3", name, bucket=uri.get("Bucket", ""), key=uri.get("Key", ""), params=params, **common)
 
 
