@@ -548,6 +548,14 @@ class MotoState:
         backend.keys[key_id] = key
         return _key_view(key)  # type: ignore[return-value]
 
+    def inline_policies(self, account: str, kind: str, name: str) -> dict[str, str]:
+        """Inline policies (name -> JSON) of IAM ``kind`` (``user``/``role``/``group``) ``name`` ({} when none)."""
+        backend = self.iam(account)
+        entity = (backend.users.get(name) if kind == "user" else backend.groups.get(name) if kind == "group"
+                  else self.role_by_arn(f"arn:aws:iam::{account}:role/{name}"))
+        policies = getattr(entity, "policies", None) or {}
+        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in policies.items()}
+
     # -- principals' unique ids (resource-based and trust policies bind to them, rule PRIN-2)
     def principal_identity(self, account: str, kind: str, name: str) -> tuple[str, str] | None:
         """(ARN, unique id) of IAM ``kind`` (``user``/``role``) ``name`` in ``account``, or None."""

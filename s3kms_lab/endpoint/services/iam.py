@@ -19,6 +19,7 @@ from ..moto_seam import Credential
 from ..operations import Op
 from ..plan_types import Plan, Response, condition_context
 from ..principal_ids import unbind_deleted_principal
+from .policy_limits import check_iam_policy_size
 from .validation import check_principals_exist
 
 __all__ = ["plan", "steps_for", "request_parameters", "response_elements"]
@@ -44,9 +45,19 @@ def steps_for(call: Call, op: Op, authorizer: Authorizer) -> list[Step]:
     return [Step(f"{op.action} on {res}", req, authorizer.caller_policies(call.credential))]
 
 
-def _identity_document(param: str) -> Any:
+def _identity_document(param: str, kind: str = "managed", entity_param: str = "") -> Any:
+    """A policy document IAM validates when saved: well formed (POL-1), within its size quota (POL-4): inline
+    policies of a ``kind`` entity (named by ``entity_param``) count together, the one replaced excepted."""
     def check(call: Call, authorizer: Authorizer) -> None:
-        parse_policy(call.params.get(param, ""), PolicyKind.IDENTITY, "policy")
+        text = call.params.get(param, "")
+        parse_policy(text, PolicyKind.IDENTITY, "policy")
+        if kind == "managed":
+            check_iam_policy_size(kind, "", text)
+            return
+        name = call.params.get(entity_param, "")
+        existing = authorizer.state.inline_policies(call.caller.account, kind, name)
+        others = [doc for pname, doc in existing.items() if pname != call.params.get("PolicyName")]
+        check_iam_policy_size(kind, name, text, others)
     return check
 
 
@@ -58,8 +69,11 @@ def _trust_document(call: Call, authorizer: Authorizer) -> None:
 
 # Documents IAM validates when they are saved (operation -> check).
 _CHECKS = {
-    **{name: _identity_document("PolicyDocument") for name in
-       ("PutUserPolicy", "PutRolePolicy", "PutGroupPolicy", "CreatePolicy", "CreatePolicyVersion")},
+    "PutUserPolicy": _identity_document("PolicyDocument", "user", "UserName"),
+    "PutRolePolicy": _identity_document("PolicyDocument", "role", "RoleName"),
+    "PutGroupPolicy": _identity_document("PolicyDocument", "group", "GroupName"),
+    "CreatePolicy": _identity_document("PolicyDocument"),
+    "CreatePolicyVersion": _identity_document("PolicyDocument"),
     "CreateRole": _trust_document,
     "UpdateAssumeRolePolicy": _trust_document,
 }

@@ -25,7 +25,7 @@ from ..decide import Authorizer, Call, Step
 from ..errors import AwsError
 from ..operations import KmsUse, Op, action_of, lookup
 from ..plan_types import Plan, condition_context
-from . import public_access
+from . import policy_limits, public_access
 from .kms import denial_message as kms_denial_message
 from .validation import check_principals_exist
 
@@ -146,7 +146,10 @@ def _bucket_policy_check(call: Call, authorizer: Authorizer) -> None:
     public while BlockPublicPolicy is on (BPA-2)."""
     body = call.params.get("_body")
     if body is not None:
-        check_principals_exist(authorizer.state, parse_policy(body, PolicyKind.BUCKET, "bucket policy"))
+        policy_limits.check_bucket_policy_size(body)
+        document = parse_policy(body, PolicyKind.BUCKET, "bucket policy")
+        policy_limits.check_bucket_policy_statements(document, call.bucket)
+        check_principals_exist(authorizer.state, document)
         public_access.check_put_bucket_policy(authorizer, call.bucket, authorizer.bucket_owner(call.bucket), body,
                                               call.caller.arn or "anonymous")
 
