@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .decide import Call
 
 __all__ = ["Op", "Resource", "KmsUse", "Source", "Param", "ConditionKey", "ParamAction", "S3_OPERATIONS",
-           "KMS_OPERATIONS", "IAM_OPERATIONS", "STS_OPERATIONS", "lookup", "action_of", "request_value"]
+           "KMS_OPERATIONS", "IAM_OPERATIONS", "STS_OPERATIONS", "S3CONTROL_OPERATIONS", "lookup", "action_of", "request_value"]
 
 
 class Source(enum.Enum):
@@ -283,7 +283,15 @@ STS_OPERATIONS: dict[str, Op] = {
     "GetSessionToken": Op("sts:GetSessionToken", Resource.ANY, read_only=True),
 }
 
-_TABLES = {"s3": S3_OPERATIONS, "kms": KMS_OPERATIONS, "iam": IAM_OPERATIONS, "sts": STS_OPERATIONS}
+# ---------------------------------------------------------------- S3 Control (account-level Block Public Access)
+S3CONTROL_OPERATIONS: dict[str, Op] = {
+    "GetPublicAccessBlock": Op("s3:GetAccountPublicAccessBlock", Resource.ANY, read_only=True),
+    "PutPublicAccessBlock": Op("s3:PutAccountPublicAccessBlock", Resource.ANY),
+    "DeletePublicAccessBlock": Op("s3:PutAccountPublicAccessBlock", Resource.ANY),
+}
+
+_TABLES = {"s3": S3_OPERATIONS, "kms": KMS_OPERATIONS, "iam": IAM_OPERATIONS, "sts": STS_OPERATIONS,
+           "s3control": S3CONTROL_OPERATIONS}
 
 
 def lookup(service: str, operation: str) -> Op | None:

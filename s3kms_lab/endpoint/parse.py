@@ -13,6 +13,7 @@ from .decide import Call
 from .errors import AwsError
 from .moto_seam import match_s3_operation
 from .services.kms import parse_params as kms_params
+from .services.s3control import operation_for as s3control_operation
 
 __all__ = ["read_request", "service_hint", "parse_call"]
 
@@ -55,6 +56,11 @@ def service_hint(headers: dict[str, str], body: bytes = b"") -> str:
 
 def _s3_call(environ: dict[str, Any], method: str, headers: dict[str, str], body: bytes,
              common: dict[str, Any]) -> Call:
+    control = s3control_operation(method, environ.get("PATH_INFO", ""))
+    if control is not None:
+        # S3 Control (account-level settings), signed for "s3": its own endpoint and operations.
+        return Call("s3control", control, params={"AccountId": headers.get("x-amz-account-id", ""),
+                                                  "_body": body.decode("utf-8", "replace")}, **common)
     try:
         name, uri = match_s3_operation(environ)
     except ValueError:

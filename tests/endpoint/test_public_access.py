@@ -120,17 +120,29 @@ def test_block_public_policy_refuses_a_public_bucket_policy(lab):
 
 
 def test_account_level_setting_applies_to_the_accounts_buckets(lab):
-    """The account's s3control setting combines with the bucket's: most restrictive wins (BPA-1)."""
-    from moto.s3control.models import s3control_backends
+    """The account's S3 Control setting combines with the bucket's: most restrictive wins (BPA-1)
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_PutPublicAccessBlock.html)."""
     _bpa(lab)
+    control = lab.client("s3control", "admin")
+    assert code_status(error_of(control.get_public_access_block, AccountId=ACCOUNT)) == \
+        ("NoSuchPublicAccessBlockConfiguration", 404)
     assert not any(effective_settings(lab.state, BUCKET, ACCOUNT).values())
-    s3control_backends[ACCOUNT]["aws"].put_public_access_block(ACCOUNT, {"BlockPublicPolicy": "true"})
-    try:
-        assert effective_settings(lab.state, BUCKET, ACCOUNT)["BlockPublicPolicy"] is True
-        resp = error_of(lab.client("s3", "admin").put_bucket_policy, Bucket=BUCKET, Policy=PUBLIC_POLICY)
-        assert code_status(resp) == ("AccessDenied", 403)
-    finally:
-        s3control_backends[ACCOUNT]["aws"].delete_public_access_block(ACCOUNT)
+    control.put_public_access_block(AccountId=ACCOUNT, PublicAccessBlockConfiguration={"BlockPublicPolicy": True})
+    assert control.get_public_access_block(AccountId=ACCOUNT)["PublicAccessBlockConfiguration"]["BlockPublicPolicy"]
+    assert effective_settings(lab.state, BUCKET, ACCOUNT)["BlockPublicPolicy"] is True
+    resp = error_of(lab.client("s3", "admin").put_bucket_policy, Bucket=BUCKET, Policy=PUBLIC_POLICY)
+    assert code_status(resp) == ("AccessDenied", 403)
+    control.delete_public_access_block(AccountId=ACCOUNT)
+    lab.client("s3", "admin").put_bucket_policy(Bucket=BUCKET, Policy=PUBLIC_POLICY)
+
+
+@pytest.mark.parametrize("profile, account, code", [
+    ("nobody", ACCOUNT, "AccessDenied"),          # no identity policy allows s3:GetAccountPublicAccessBlock
+    ("admin", OTHER_ACCOUNT, "AccessDenied"),     # another account's settings
+])
+def test_account_level_settings_are_authorized(lab, profile, account, code):
+    resp = error_of(lab.client("s3control", profile).get_public_access_block, AccountId=account)
+    assert code_status(resp) == (code, 403)
 
 
 def test_restrict_public_buckets_takes_public_grants_away_from_anonymous_and_other_accounts(lab):
