@@ -30,6 +30,7 @@ from typing import Any
 
 from ...engine import PolicyKind, parse_policy
 from ...engine.policy import Policy
+from ...engine.principal import SERVICE
 from ..errors import AwsError
 
 __all__ = ["FLAGS", "NEW_BUCKET_SETTINGS", "effective_settings", "is_public_policy", "is_public_acl",
@@ -161,8 +162,8 @@ def restricted_bucket_policy(authorizer: Any, bucket: str, owner: str, caller: A
                              policy: Policy | None) -> Policy | None:
     """The bucket policy as it applies to ``caller``: under ``RestrictPublicBuckets`` a public policy grants
     nothing to anonymous or other-account callers (its Deny statements still apply) (BPA-4)."""
-    if policy is None or not (caller.is_anonymous or (owner and caller.account != owner)):
-        return policy
+    if policy is None or caller.kind == SERVICE or not (caller.is_anonymous or (owner and caller.account != owner)):
+        return policy  # AWS service principals and the owner's account keep the policy's grants
     if not effective_settings(authorizer.state, bucket, owner)["RestrictPublicBuckets"] or not is_public_policy(policy):
         return policy
     doc = json.loads(policy.text) if policy.text else {}
