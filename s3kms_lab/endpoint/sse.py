@@ -130,14 +130,15 @@ def sse_plan(state: MotoState, headers: dict[str, str], bucket: str, key: str, c
                    key_ref=key_ref or "")
     if not algorithm.startswith("aws:kms"):
         return plan
-    # Anything but a full ARN names a key of the requester's account, wherever it was written (SSE-8, SSE-10);
-    # an anonymous writer has no account (and KMS refuses it anyway, ANON-1).
-    requester = caller_account or owner
+    # Anything but a full ARN names a key of the requester's account, wherever it was written (SSE-8, SSE-10).
+    # An anonymous writer has no account: a key id or alias it names resolves nowhere (KMS refuses it anyway,
+    # ANON-1); an implied aws/s3 is looked for in the owner's account.
     if not key_ref or _names_aws_managed_s3_key(key_ref):
         # aws/s3 is created on first use, whether implied or named, in the requester's account.
-        kms_key = aws_managed_s3_key(state, _alias_account(key_ref) or requester)
+        kms_key = aws_managed_s3_key(state, _alias_account(key_ref) or caller_account or owner)
     else:
-        kms_key = state.resolve_key(key_ref, requester)
+        kms_key = state.resolve_key(key_ref, caller_account) if caller_account or key_ref.startswith("arn:") \
+            else None
     plan.key = kms_key
     plan.key_arn = kms_key.arn if kms_key is not None else ""
     arn = f"arn:aws:s3:::{bucket}" if plan.bucket_key else f"arn:aws:s3:::{bucket}/{key}"
