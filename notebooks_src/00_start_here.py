@@ -12,9 +12,12 @@
 # %% [markdown]
 # # 00 · Start here
 #
-# This suite follows one Korean blog post, **"S3 + KMS 권한 정책 완전 예제"** (a complete S3 + KMS permission
-# example). The post builds a bucket `my-secure-bucket`, a customer managed KMS key (CMK), a role
-# `DataUploaderRole`, four requirements, and three policies that are meant to meet them.
+# This suite follows one Korean blog post, **"AWS - S3 + KMS"** (published 2025-08-03, headed "S3 + KMS 권한
+# 정책 완전 예제", a complete S3 + KMS permission example). The post builds a bucket `my-secure-bucket`, a
+# customer managed KMS key (CMK), a role `DataUploaderRole`, four requirements, and three policies that are
+# meant to meet them. Quoted from the post, with credit: its three policies (bucket policy, key policy, role
+# policy; only its placeholder key ARN is replaced by the lab's key) and its AWS CLI and boto3 upload commands.
+# The rest of the course is the lab's own; its text and notebooks are licensed CC BY 4.0, its code Apache-2.0.
 #
 # You will run the post's policies against a **local endpoint that answers the way AWS does**: the same
 # Allow/Deny, the same error text, and, unlike AWS, **the reason**: which policy and which statement decided.
@@ -25,8 +28,8 @@
 # ## How to use the notebooks
 #
 # - Run each notebook from top to bottom (Shift-Enter). Each one starts its own lab and stops it at the end,
-#   so you can open them in any order. One lab runs per kernel: if a cell says a lab is already running,
-#   restart the kernel.
+#   so you can open them in any order. One lab runs per kernel: re-running a notebook's first cell stops the
+#   old lab and starts a fresh one.
 # - Each notebook takes 10-20 minutes and covers one section of the post (§1-§7).
 # - From notebook 02 on there are **exercises**: you edit a policy or a call in a cell, then run a check that
 #   tells you, in words, what is still wrong. Solutions are in `notebooks/solutions/`, read them after trying.

@@ -81,6 +81,29 @@ for profile in ("uploader", "outsider"):
     print(f"{profile:9}", lab.client("sts", profile).get_caller_identity()["Arn"])
 
 # %% [markdown]
+# ## Who we trust: the threat model
+#
+# A requirement such as "nobody else can read the objects" only means something once we say whom we trust.
+# In this lab the answer is written down as data, in `data/scenarios/seed/requirements.json`:
+#
+# - **`admin` is the trusted administrator.** It may change any policy; that power is accepted (someone has
+#   to be able to fix things, and KMS even refuses a key policy that would stop everyone from changing it).
+#   Its requests are not counted against the requirements.
+# - **Everyone else is checked**: the role's own sessions, `analyst` and `nobody` inside the account,
+#   `outsider` in another account, and anonymous callers with no credentials at all.
+# - **Checked includes what they can do by changing things first.** If `analyst` may rewrite the bucket
+#   policy, give itself a KMS grant, edit a role's trust policy and then assume the role, or create an access
+#   key for another user, then whatever it can do *after* those calls counts as something `analyst` can do.
+#   A design holds only if no such sequence of allowed calls ends in a request that breaks a requirement.
+#
+# So "requirement 1 holds" will mean: no principal other than `admin` can get an object written by anyone
+# but the role, directly or by any chain of policy changes, grants or role assumptions.
+
+# %%
+print(json.dumps({k: v for k, v in json.load(open(lab.scenario.path / "requirements.json")).items()
+                  if k in ("format", "trusted_administrators")}, indent=2))
+
+# %% [markdown]
 # ## The four requirements, as checkable statements
 #
 # A requirement written in words ("only the role can upload") cannot be tested. Written as
@@ -147,6 +170,9 @@ print(REQUIREMENTS["R3 Only DataUploaderRole can use the key (KMS 키는 DataUpl
 # The table above tests a handful of requests. The lab's requirement checker (`s3kms_lab.checker`) decides
 # *every* combination of principal, request, encryption header, key-id form and bucket default encryption,
 # with the same code, and reports each requirement as HOLDS or VIOLATED with the simplest counterexamples.
+# It also plays the threat model above: from every principal but `admin`, it tries every call that changes
+# who may do what (bucket and key policies, grants, IAM policies, trust policies, role assumptions...) and
+# searches for the shortest chain of allowed calls that ends in a violation.
 # (`check` reads the requirements from `data/scenarios/seed/requirements.json`.)
 
 # %%

@@ -24,7 +24,7 @@ import json
 from s3kms_lab import Lab
 from s3kms_lab.widgets.probe import Probe
 from s3kms_lab.widgets.decision_table import bucket_policy_widget
-from s3kms_lab.exercises.nb02 import check_pin_the_key, check_only_the_role
+from s3kms_lab.exercises.bucket_policy import check_pin_the_key, check_only_the_role
 
 lab = Lab("seed").start()
 probe = Probe(lab)

@@ -25,7 +25,7 @@ from s3kms_lab import Lab
 from s3kms_lab.lab.show import attempt
 from s3kms_lab.widgets.probe import Probe
 from s3kms_lab.widgets.key_policy import key_policy_widget
-from s3kms_lab.exercises.nb03 import check_key_users, check_only_through_s3
+from s3kms_lab.exercises.key_policy import check_key_users, check_only_through_s3
 
 lab = Lab("seed").start()
 probe = Probe(lab)
@@ -98,6 +98,64 @@ print("fresh lab, key policy statements:",
       [st["Sid"] for st in probe.stored_key_policy()["Statement"]])
 
 # %% [markdown]
+# ## KMS grants: a third way to allow use of a key
+#
+# Besides the key policy and IAM policies, KMS has **grants**
+# ([AWS: grants in AWS KMS](https://docs.aws.amazon.com/kms/latest/developerguide/grants.html)). A grant names
+# a *grantee principal* and a list of operations (`Encrypt`, `Decrypt`, `GenerateDataKey`...); once created,
+# the grantee may call those operations on the key **without any change to the key policy and without any
+# IAM permission**. Grants are how AWS services (EBS, RDS...) get temporary use of your key: the condition key
+# `kms:GrantIsForAWSResource` lets a key policy allow `kms:CreateGrant` only when such an integrated service
+# asks for it on the caller's behalf. (S3's SSE-KMS does not use grants: S3 calls `GenerateDataKey` and
+# `Decrypt` as the caller, which is why the key policy names the role.)
+#
+# `nobody` has no IAM policy at all and the key policy does not name it. `admin` (allowed `kms:CreateGrant`
+# through the root statement and its `*` IAM policy) gives it a grant:
+
+# %%
+admin_kms = lab.client("kms", "admin")   # the lab was restarted above: new clients
+nobody_kms = lab.client("kms", "nobody")
+nobody_arn = lab.client("sts", "nobody").get_caller_identity()["Arn"]
+print("before the grant :", attempt(nobody_kms.encrypt, KeyId=lab.key_arn, Plaintext=b"hi").splitlines()[0])
+grant = admin_kms.create_grant(KeyId=lab.key_arn, GranteePrincipal=nobody_arn,
+                               Operations=["Encrypt", "Decrypt"], Name="nobody-can-encrypt")
+print("after the grant  :", attempt(nobody_kms.encrypt, KeyId=lab.key_arn, Plaintext=b"hi"))
+for g in admin_kms.list_grants(KeyId=lab.key_arn)["Grants"]:
+    print("ListGrants       :", g["Name"], g["GranteePrincipal"], g["Operations"])
+
+# %% [markdown]
+# The key policy did not change, yet `nobody` can encrypt: a grant is a statement you will not see by reading
+# the key policy, so audits must also call `ListGrants`. Retiring (or revoking) the grant takes the use away:
+
+# %%
+admin_kms.retire_grant(KeyId=lab.key_arn, GrantId=grant["GrantId"])
+print("after RetireGrant:", attempt(nobody_kms.encrypt, KeyId=lab.key_arn, Plaintext=b"hi").splitlines()[0])
+print("grants left      :", len(admin_kms.list_grants(KeyId=lab.key_arn)["Grants"]))
+
+# %% [markdown]
+# ### Key administrators can give themselves use of the key
+#
+# The console's default "key administrators" statement allows `kms:Create*`, which includes
+# `kms:CreateGrant`, and `kms:Put*`, which includes `kms:PutKeyPolicy`. Whoever holds either can give
+# **itself** the right to encrypt and decrypt, in one call, however carefully the key policy separates
+# "administer" from "use":
+#
+# - `CreateGrant` to itself: no policy changes, only a grant (visible with `ListGrants`);
+# - `PutKeyPolicy` with one more statement naming itself (KMS's lockout check requires that someone keeps
+#   this power; in this lab that is `admin`, the scenario's trusted administrator).
+#
+# So a key policy stops key administrators from using the key only if it leaves `kms:CreateGrant` out of
+# their actions (or allows it only with `kms:GrantIsForAWSResource`), and it stops everyone else only if
+# it names no one else who may call `PutKeyPolicy` or `CreateGrant`: the requirement checker tries exactly
+# those calls, from every principal but `admin`, and reports the path when one works. `admin` grants itself:
+
+# %%
+admin_arn = lab.client("sts", "admin").get_caller_identity()["Arn"]
+own = admin_kms.create_grant(KeyId=lab.key_arn, GranteePrincipal=admin_arn, Operations=["Encrypt"])
+print("admin encrypts through its own grant:", attempt(admin_kms.encrypt, KeyId=lab.key_arn, Plaintext=b"hi"))
+_ = admin_kms.revoke_grant(KeyId=lab.key_arn, GrantId=own["GrantId"])
+
+# %% [markdown]
 # ## Toggle statements and actions
 #
 # Untick the root statement and watch the `analyst` row: every KMS cell flips from ALLOWED to DENIED, and so
@@ -116,7 +174,9 @@ widget
 # Edit the key policy so that only `DataUploaderRole` can use the key (uploads and downloads through S3),
 # `analyst` and `admin` cannot encrypt, decrypt or generate data keys, and `admin` can still administer the key
 # (KMS's lockout safety check must accept the policy when admin puts it). Hint: the key policy can name the
-# principals it trusts directly, and "administer" and "use" are different lists of actions.
+# principals it trusts directly, and "administer" and "use" are different lists of actions. The check also
+# runs the requirement checker on your policy: no principal but `admin` may reach the key by any sequence of
+# calls, and `admin` may not give itself use of the key with a grant.
 
 # %%
 my_key_policy = {

@@ -24,7 +24,7 @@ import json
 from s3kms_lab import Lab
 from s3kms_lab.lab.show import attempt
 from s3kms_lab.widgets.probe import Probe
-from s3kms_lab.exercises.nb04 import check_least_privilege, check_assume_policy
+from s3kms_lab.exercises.role_policy import check_least_privilege, check_assume_policy
 
 lab = Lab("seed").start()
 probe = Probe(lab)

@@ -270,7 +270,7 @@ print(explain_error(e))
 # customer managed key** (requirement 2). Then run the check; it tells you what is still wrong.
 
 # %%
-from s3kms_lab.exercises.nb05 import check_upload_call
+from s3kms_lab.exercises.uploading import check_upload_call
 
 my_call = dict(
     Bucket="my-secure-bucket",
@@ -289,7 +289,7 @@ print(check_upload_call(lab, my_call))
 # policy back. Solutions: `notebooks/solutions/05_solutions.md`.
 
 # %%
-from s3kms_lab.exercises.nb05 import check_writer_policy
+from s3kms_lab.exercises.uploading import check_writer_policy
 
 my_policy = {
     "Version": "2012-10-17",

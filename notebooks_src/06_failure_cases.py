@@ -34,7 +34,7 @@
 import json
 from s3kms_lab import Lab
 from s3kms_lab.endpoint.decide import KEY_ID_RULE
-from s3kms_lab.exercises.nb06 import reset_scenario, outcome, why, verdict, client, root_only_key_policy, ensure_copy_source
+from s3kms_lab.exercises.failure_cases import reset_scenario, outcome, why, verdict, client, root_only_key_policy, ensure_copy_source
 
 lab = Lab("seed").start()
 B, KEY, ACCT = "my-secure-bucket", lab.key_arn, lab.account
@@ -555,7 +555,7 @@ display(pd.DataFrame(summary, columns=["case", "reproduced", "after the fix"]))
 # reads `state/exercise.json`, and puts everything back.
 
 # %%
-from s3kms_lab.exercises.nb06 import check_bucket_key_policy
+from s3kms_lab.exercises.failure_cases import check_bucket_key_policy
 reset_scenario(lab)
 
 my_policy = {"Version": "2012-10-17", "Statement": [
@@ -573,7 +573,7 @@ print(check_bucket_key_policy(lab, my_policy))
 # `notebooks/solutions/06_solutions.md`.
 
 # %%
-from s3kms_lab.exercises.nb06 import check_copy_back_policy
+from s3kms_lab.exercises.failure_cases import check_copy_back_policy
 
 my_policy = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{B}/*"},

@@ -22,14 +22,15 @@
 # 4. turn on **CloudTrail** to record every use of the key and every S3 access;
 # 5. turn on **key rotation**.
 #
-# Notebooks 06 and 08 deal with 1 and 2. Here you practise 4, 5 and 3, then harden the key with the condition
-# keys AWS recommends (`kms:ViaService`, `kms:EncryptionContext:aws:s3:arn`, `aws:SecureTransport`). About 15
+# Notebooks 06 and 08 deal with 1. Practice 2 needs a correction, shown live first: **the order of
+# statements and policies never matters**. Then you practise 4, 5 and 3, and harden the key with the condition
+# keys AWS recommends (`kms:ViaService`, `kms:EncryptionContext:aws:s3:arn`, `aws:SecureTransport`). About 20
 # minutes.
 
 # %%
 import json
 from s3kms_lab import Lab
-from s3kms_lab.exercises.nb06 import outcome, why, client
+from s3kms_lab.exercises.failure_cases import outcome, why, client
 
 lab = Lab("seed").start()
 B, KEY = "my-secure-bucket", lab.key_arn
@@ -38,6 +39,30 @@ up = client(lab, "s3", "uploader")
 print("lab running; key", KEY)
 
 # %% [markdown]
+# ## Post §6, practice 2 · "put Deny rules first": order never matters
+#
+# AWS does not read a policy top to bottom and stop at the first match. It collects **every** statement that
+# applies to the request, from every policy that applies (identity-based, bucket policy, key policy...), and
+# then decides: any applicable explicit **Deny** wins; otherwise an applicable Allow allows; otherwise the
+# request is implicitly denied ([AWS: policy evaluation logic](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)).
+# So a Deny works wherever it sits. Watch the post's `DenyUnEncryptedUploads` refuse an unencrypted upload by
+# the role, first as the **last** statement of the bucket policy, then moved to the **first** place:
+
+# %%
+post_bp = json.loads(lab.scenario.policies["bucket-policy.json"])
+deny = next(st for st in post_bp["Statement"] if st["Effect"] == "Deny")
+others = [st for st in post_bp["Statement"] if st is not deny]
+for where, statements in (("Deny last ", others + [deny]), ("Deny first", [deny] + others)):
+    s3a.put_bucket_policy(Bucket=B, Policy=json.dumps(dict(post_bp, Statement=statements)))
+    print(where, "->", outcome(up.put_object, Bucket=B, Key="order.txt", Body=b"x")[:60],
+          "| order of Sids:", [st["Sid"] for st in statements])
+_ = s3a.put_bucket_policy(Bucket=B, Policy=lab.scenario.policies["bucket-policy.json"])
+
+# %% [markdown]
+# The same answer, explicit deny, both times; and the Allow statements above or below it change nothing. What
+# the post's advice really means is: **use an explicit Deny** for what must never happen (an Allow elsewhere
+# cannot override it), not "put it first".
+#
 # ## Post §6, practice 4 · CloudTrail: a record of everything you did
 #
 # First, some activity: the role uploads and downloads, `analyst` reads the object, `nobody` tries to.
@@ -139,7 +164,7 @@ print(sorted(set(used["eventSource"].str.split(".").str[0] + ":" + used["eventNa
 # delegates to IAM (root statement only), so your policy decides KMS use too.
 
 # %%
-from s3kms_lab.exercises.nb07 import check_least_privilege_role
+from s3kms_lab.exercises.best_practices import check_least_privilege_role
 
 my_role_policy = json.loads(lab.scenario.policies["role-policy.json"])
 print(check_least_privilege_role(lab, my_role_policy))
@@ -170,12 +195,14 @@ print(rec["userIdentity"]["invokedBy"], rec["requestParameters"]["encryptionCont
 # ### Exercise 2 · harden the key policy
 #
 # Add the two conditions to the role's statement (`AllowUseOfKeyForUploaderRole`) and drop the actions S3
-# never asks for. The check installs your key policy, leaves the role with S3 permissions only (so the key
-# policy alone decides), and tests: uploads and downloads to `my-secure-bucket` still work; the role calling
-# KMS directly is refused; S3 using the key for `my-other-bucket` on the role's behalf is refused.
+# never asks for (`kms:Encrypt` included). Replace the root statement by exercise 3.1's key-administrators
+# statement: the check also runs the requirement checker on your key policy, and with the root's `kms:*`
+# `analyst` still uses the key. The check installs your key policy, leaves the role with S3 permissions only
+# (so the key policy alone decides), and tests: uploads and downloads to `my-secure-bucket` still work; the
+# role calling KMS directly is refused; S3 using the key for `my-other-bucket` on the role's behalf is refused.
 
 # %%
-from s3kms_lab.exercises.nb07 import check_hardened_key_policy
+from s3kms_lab.exercises.best_practices import check_hardened_key_policy
 
 my_key_policy = json.loads(lab.scenario.policies["key-policy.json"])
 print(check_hardened_key_policy(lab, my_key_policy))

@@ -97,3 +97,58 @@ def test_a_second_serve_on_the_same_config_dir_is_refused(tmp_path):
     gone = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "env", "--config-dir", str(tmp_path)],
                           capture_output=True, text=True)
     assert gone.returncode == 1
+
+
+def test_env_says_a_killed_lab_is_gone(tmp_path):
+    """After `kill -9` the lab cannot remove env.sh; `env` must notice the lab is dead (issue 10 item 14)."""
+    proc, env = _start(tmp_path)
+    alive = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "env", "--config-dir", str(tmp_path)],
+                           capture_output=True, text=True, timeout=30)
+    assert alive.returncode == 0 and f"export AWS_ENDPOINT_URL={env['AWS_ENDPOINT_URL']}" in alive.stdout
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=20)
+    assert (tmp_path / "env.sh").exists()  # left behind by the killed lab
+    dead = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "env", "--config-dir", str(tmp_path)],
+                          capture_output=True, text=True, timeout=30)
+    assert dead.returncode == 1 and dead.stdout == ""
+    assert "no longer running" in dead.stderr and env["AWS_ENDPOINT_URL"] in dead.stderr
+
+
+_CLEAN_PATH = "/usr/bin:/bin"  # no venv: `aws` must come from what the lab puts on PATH
+
+
+def test_eval_env_then_the_posts_cli_command_works_on_a_clean_path(tmp_path):
+    """`eval "$(s3kms-lab env ...)"` puts the lab's `aws` first on PATH and the role profile as default."""
+    proc, env = _start(tmp_path / "lab")
+    try:
+        (tmp_path / "file.txt").write_text("hello\n")
+        s3kms_lab = Path(sys.executable).parent / "s3kms-lab"
+        script = (f'eval "$({s3kms_lab} env --config-dir {tmp_path / "lab"})" && '
+                  "aws sts get-caller-identity --query Arn --output text && "
+                  "aws s3 cp file.txt s3://my-secure-bucket/ --sse aws:kms --sse-kms-key-id "
+                  "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+        done = subprocess.run(["/bin/sh", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                              env={"PATH": _CLEAN_PATH, "HOME": str(tmp_path)})
+        assert done.returncode == 0, done.stderr
+        assert "assumed-role/DataUploaderRole/uploader" in done.stdout and "upload: ./file.txt" in done.stdout
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=20)
+
+
+def test_shell_opens_a_shell_where_aws_reaches_the_lab(tmp_path):
+    proc, env = _start(tmp_path / "lab")
+    try:
+        done = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "shell", "--config-dir", str(tmp_path / "lab")],
+                              input="aws sts get-caller-identity --query Arn --output text\n", capture_output=True,
+                              text=True, timeout=120,
+                              env={"PATH": _CLEAN_PATH, "HOME": str(tmp_path), "SHELL": "/bin/sh"})
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "arn:aws:sts::123456789012:assumed-role/DataUploaderRole/uploader"
+        assert "profile uploader" in done.stderr
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=20)
+    gone = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "shell", "--config-dir", str(tmp_path / "lab")],
+                          capture_output=True, text=True, timeout=30)
+    assert gone.returncode == 1 and "no lab serves" in gone.stderr

@@ -11,7 +11,8 @@ from typing import Any
 
 from ..engine.matching import action_matches, glob_match
 from ..lab.scenario import Scenario, load_scenario
-from .replay import ReplayContext, describe, recipe
+from .escalation import Search
+from .replay import ReplayContext, describe, path_recipe, recipe, step_words
 from .report import Counterexample, Report, RequirementResult
 from .requirements import Requirement, load_requirements
 from .universe import Universe, Verdict
@@ -26,11 +27,13 @@ def lab_running() -> bool:
 
 
 def check(scenario: str = "seed", requirements: str | Path | None = None, limit: int = 3,
-          subprocess_if_lab_running: bool = True) -> Report:
-    """Prove or refute the scenario's requirements over its whole request universe.
+          subprocess_if_lab_running: bool = True, escalate: bool = True) -> Report:
+    """Prove or refute the scenario's requirements over its whole request universe, escalation included.
 
     scenario: a name under ``data/scenarios`` or a folder path; requirements: a requirements file
-    (default: the scenario's ``requirements.json``); limit: counterexamples kept per requirement.
+    (default: the scenario's ``requirements.json``); limit: counterexamples kept per requirement;
+    escalate: also search paths of state-changing calls by non-administrators (:mod:`.escalation`) for
+    the requirements that hold against direct requests.
     moto's state is process-wide, so when a :class:`Lab` is running in this process the check runs in a
     child Python process (same code) and its JSON report is read back.
     Raises FileNotFoundError for an unknown scenario and :class:`RequirementsError` for a bad file.
@@ -45,7 +48,7 @@ def check(scenario: str = "seed", requirements: str | Path | None = None, limit:
         started = time.perf_counter()
         probes = universe.probes()
         outcomes = universe.evaluate(probes)
-        report = judge(sc, universe, reqs, outcomes, limit)
+        report = judge(sc, universe, reqs, outcomes, limit, escalate=escalate)
         report.elapsed_ms = (time.perf_counter() - started) * 1000
     return report
 
@@ -61,10 +64,13 @@ def _check_in_child(scenario: str, requirements: str | Path | None, limit: int) 
 
 
 # ---------------------------------------------------------------------- judging
-def in_scope(req: Requirement, outcome: Verdict) -> bool:
+def in_scope(req: Requirement, outcome: Verdict, trusted: tuple[str, ...] = ()) -> bool:
     """Is this request about the requirement: principal, request properties, and some authorization it
-    needs (action on resource)."""
+    needs (action on resource). Requests charged to a trusted administrator are out of scope of what must
+    be refused (the threat model accepts their power), not of what must succeed."""
     probe = outcome.probe
+    if req.expect != "allowed" and probe.principal in trusted:
+        return False
     names = req.principals
     listed = "*" in names or probe.principal in names
     if listed == req.except_principals:
@@ -163,13 +169,52 @@ def replay_context(sc: Scenario, universe: Universe, outcomes: list[Verdict]) ->
                          baseline_encryption=universe.baseline_encryption, encryption_rules=rules, profiles=profiles)
 
 
-def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: list[Verdict], limit: int = 3) -> Report:
-    """Judge every requirement against the decided universe."""
+def culprits(steps: Any) -> list[dict[str, Any]]:
+    """The statements that decided each decided step (for hints): the Allow statements that granted an
+    allowed step, the Deny statements of an explicit deny; an implicit deny has none (``missing``: no
+    statement allows it). Each: step label, decision, policy name and kind, statement (Sid or #index), its
+    JSON text."""
+    out = []
+    for step in steps:
+        d = step.decision
+        if d is None:
+            continue
+        base = {"step": step.label, "action": step.request.action, "decision": d.effect, "rule": d.rule}
+        if not d.deciding:
+            out.append({**base, "policy": "", "policy_kind": "", "statement": "", "text": "", "missing": True})
+        for pol, st in d.deciding:
+            out.append({**base, "policy": pol.name, "policy_kind": pol.kind.value,
+                        "statement": st.sid or f"#{st.index}", "effect": st.effect,
+                        "text": json.dumps(st.raw, sort_keys=True), "missing": False})
+        if d.allowed:
+            # Deny statements that were meant for this request but do not apply, and why (wrong principal,
+            # a Resource without /*, a condition not met): the usual mistake behind a wrongly allowed request.
+            exp = d.explain()
+            by_name = {p.name: p for p in [step.policies.resource, *step.policies.identity] if p is not None}
+            for pol in exp.policies:
+                for tr in pol["statements"]:
+                    if tr["effect"] != "Deny" or tr["applies"]:
+                        continue
+                    stmt = next((x for x in by_name[pol["name"]].statements if x.label == tr["label"]), None) \
+                        if pol["name"] in by_name else None
+                    if "Action does not cover" in tr["why"] or "NotAction does not cover" in tr["why"]:
+                        continue
+                    out.append({**base, "policy": pol["name"], "policy_kind": pol["kind"],
+                                "statement": tr["sid"] or tr["label"], "effect": "Deny", "near_miss": True,
+                                "why_not": tr["why"], "text": json.dumps(stmt.raw, sort_keys=True) if stmt else "",
+                                "missing": False})
+    return out
+
+
+def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: list[Verdict], limit: int = 3,
+          escalate: bool = True) -> Report:
+    """Judge every requirement against the decided universe; for those that hold, search escalation paths."""
     ctx = replay_context(sc, universe, outcomes)
+    trusted: tuple[str, ...] = tuple(getattr(reqs, "trusted", ()))
     order = {id(o): i for i, o in enumerate(outcomes)}
     results = []
     for req in reqs:
-        scoped = [o for o in outcomes if in_scope(req, o)]
+        scoped = [o for o in outcomes if in_scope(req, o, trusted)]
         bad = []
         for o in scoped:
             why = violates(req, o)
@@ -181,11 +226,15 @@ def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: l
             enc = {"algorithm": o.encryption[0], "key": o.encryption[1]} if o.encryption and o.allowed else None
             examples.append(Counterexample(request=d, description=describe(d, ctx), complexity=cx,
                                            decision=o.decision, message=o.message(), encryption=enc,
-                                           explanation=o.explanation(), replay=recipe(d, ctx), why=why))
+                                           explanation=o.explanation(), replay=recipe(d, ctx), why=why,
+                                           culprits=culprits(o.steps())))
         results.append(RequirementResult(req.id, req.title, req.source, req.sentence(), holds=not bad,
                                          in_scope=len(scoped), violations=len(bad), counterexamples=examples))
+    escalation: dict[str, Any] = {}
+    if escalate:
+        escalation = _escalate(universe, reqs, trusted, results, ctx)
     from ..endpoint.decide import KEY_ID_RULE
-    notes = list(universe.notes)
+    notes = list(getattr(reqs, "notes", [])) + list(universe.notes)
     notes.append(KEY_ID_RULE)
     notes.append("aws:SecureTransport=true requests cannot be replayed on the lab endpoint (plain HTTP); "
                  "their decisions come from the same engine with the key set to true.")
@@ -193,8 +242,9 @@ def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: l
                  "`eval \"$(s3kms-lab env --config-dir /tmp/lab)\"` in another shell and run the commands shown.")
     universe_info = {
         "principals": [p.name + (f" ({p.arn})" if p.arn else "") for p in universe.principals],
-        "requests": ["PutObject", "multipart upload", "GetObject"] + [f"kms:{op}" for op in
-                                                                       ("Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey")],
+        "trusted_administrators": list(trusted),
+        "requests": ["PutObject", "multipart upload", "GetObject", "DeleteObject"] +
+                    [f"kms:{op}" for op in ("Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey")],
         "sse": ["absent", "AES256", "aws:kms", "aws:kms:dsse"],
         "kms_key_id": universe.key_id_variants(),
         "default_encryption": list(universe._encryption_variants),
@@ -202,4 +252,42 @@ def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: l
         "secure_transport": [False, True],
     }
     return Report(scenario=sc.name, requirements=results, requests_decided=len(outcomes), elapsed_ms=0.0,
-                  universe=universe_info, setup=ctx.as_dict(), notes=notes)
+                  universe=universe_info, setup=ctx.as_dict(), notes=notes, escalation=escalation)
+
+
+def _escalate(universe: Universe, reqs: list[Requirement], trusted: tuple[str, ...],
+              results: list[RequirementResult], ctx: ReplayContext) -> dict[str, Any]:
+    """Search escalation paths for the requirements that hold against direct requests; a path found turns
+    the requirement VIOLATED with that path as its counterexample. Returns the search's figures."""
+    holding = {r.id for r in results if r.holds}
+    pending = [r for r in reqs if r.id in holding]
+    attackers = [p.name for p in universe.principals if p.name not in trusted]
+
+    def judge_one(req: Requirement, o: Verdict) -> str:
+        return violates(req, o) if in_scope(req, o, trusted) else ""
+
+    search = Search(universe, attackers, judge_one,
+                    kinds=universe.kinds_for([a for r in pending for a in r.actions]))
+    found = search.run(pending) if pending else {}
+    tried = search.tried_summary()
+    for res in results:
+        if res.id in found:
+            f = found[res.id]
+            steps = [s.as_dict() for s in f.path]
+            d = f.outcome.probe.as_dict()
+            o = f.outcome
+            enc = {"algorithm": o.encryption[0], "key": o.encryption[1]} if o.encryption and o.allowed else None
+            words = [step_words(s) for s in steps]
+            res.holds = False
+            res.violations = 1
+            res.counterexamples = [Counterexample(
+                request=d, description=describe(d, ctx), complexity=len(steps), decision=o.decision,
+                message=o.message(), encryption=enc, explanation=o.explanation(),
+                replay=path_recipe(steps, d, ctx), why=f.why, path=steps, path_words=words,
+                culprits=culprits(o.steps()))]
+        elif res.id in holding:
+            res.tried = tried
+    return {"attackers": attackers, "max_depth": search.max_depth, "depth_reached": search.depth_reached,
+            "calls_tried": sum(search.tried.values()), "calls_allowed": sum(search.allowed.values()),
+            "states": search.states, "requests_decided": search.requests, "elapsed_ms": round(search.elapsed_ms, 1),
+            "tried": tried}

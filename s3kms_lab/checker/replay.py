@@ -8,10 +8,12 @@ bucket configuration and another key, and the scenario's own writer for objects 
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ReplayContext", "recipe", "replay", "describe"]
+__all__ = ["ReplayContext", "recipe", "replay", "describe", "path_recipe", "replay_path", "step_words"]
 
 
 @dataclass
@@ -59,7 +61,7 @@ def _key_header(ctx: ReplayContext, variant: str | None) -> tuple[str | None, st
 
 def describe(req: dict[str, Any], ctx: ReplayContext) -> str:
     """The request in words."""
-    who = req["principal"]
+    who = req["principal"] + (f" as {req['identity']}" if req.get("identity") else "")
     kind = req["kind"]
     st = "true" if req.get("secure_transport") else "false"
     if kind in ("put", "multipart"):
@@ -72,6 +74,8 @@ def describe(req: dict[str, Any], ctx: ReplayContext) -> str:
         what = "PutObject" if kind == "put" else "multipart upload (CreateMultipartUpload, UploadPart, CompleteMultipartUpload)"
         return (f"{who}: {what} s3://{ctx.bucket}/{PROBE_KEY} with {', '.join(parts)}; "
                 f"bucket default encryption {req.get('default_encryption')}; aws:SecureTransport {st}")
+    if kind == "delete":
+        return f"{who}: DeleteObject s3://{ctx.bucket}/{OBJECT_KEYS[req.get('object', 'sse-kms')]}; aws:SecureTransport {st}"
     if kind == "get":
         obj = req.get("object", "sse-kms")
         how = ("SSE-S3, stored before the bucket policy was in place" if obj == "sse-s3" else
@@ -91,10 +95,17 @@ def _client(service: str, who: str) -> str:
     return f"lab.client({service!r}, profile={who!r})"
 
 
-def recipe(req: dict[str, Any], ctx: ReplayContext) -> dict[str, Any]:
-    """CLI commands and boto3 code that make this request against a running lab of the scenario."""
+def recipe(req: dict[str, Any], ctx: ReplayContext, actor: dict[str, str] | None = None) -> dict[str, Any]:
+    """CLI commands and boto3 code that make this request against a running lab of the scenario.
+
+    actor: how to call as an identity obtained on an escalation path ({"cli": "<aws command prefix>",
+    "py": "<boto3 client expression with {service}>"}); default: the principal's own lab profile."""
     who = req["principal"]
     kind = req["kind"]
+    aws = actor["cli"] if actor else f"aws {_profile_flag(who)}"
+
+    def client(service: str) -> str:
+        return actor["py"].format(service=service) if actor else _client(service, who)
     cli_setup: list[str] = []
     cli: list[str] = []
     cli_cleanup: list[str] = []
@@ -104,7 +115,7 @@ def recipe(req: dict[str, Any], ctx: ReplayContext) -> dict[str, Any]:
     notes: list[str] = []
     replayable = True
     admin = ctx.admin or "admin"
-    if who not in ctx.profiles and who != "anonymous":
+    if who not in ctx.profiles and who != "anonymous" and actor is None:
         replayable = False
         notes.append(f"{who} has no lab profile")
     if req.get("secure_transport"):
@@ -139,25 +150,36 @@ def recipe(req: dict[str, Any], ctx: ReplayContext) -> dict[str, Any]:
         if kv is not None:
             cli_args += f' --ssekms-key-id "{kv}"' if kv.startswith("$") else f" --ssekms-key-id {kv}"
             py_args += f", SSEKMSKeyId={kpy}"
-        flag = _profile_flag(who)
-        py_call.append(f"s3 = {_client('s3', who)}")
+        py_call.append(f"s3 = {client('s3')}")
         if kind == "put":
             cli_setup.append("echo hello > probe.txt")
-            cli.append(f"aws {flag} s3api put-object --bucket {b} --key {PROBE_KEY} --body probe.txt{cli_args}")
+            cli.append(f"{aws} s3api put-object --bucket {b} --key {PROBE_KEY} --body probe.txt{cli_args}")
             py_call.append(f"s3.put_object(Bucket={b!r}, Key={PROBE_KEY!r}, Body=b'hello'{py_args})")
         else:
             cli_setup.append("echo hello > part1.bin")
-            cli.append(f"UPLOAD_ID=$(aws {flag} s3api create-multipart-upload --bucket {b} --key {PROBE_KEY}{cli_args} "
+            cli.append(f"UPLOAD_ID=$({aws} s3api create-multipart-upload --bucket {b} --key {PROBE_KEY}{cli_args} "
                        f"--query UploadId --output text)")
-            cli.append(f"ETAG=$(aws {flag} s3api upload-part --bucket {b} --key {PROBE_KEY} --upload-id \"$UPLOAD_ID\" "
+            cli.append(f"ETAG=$({aws} s3api upload-part --bucket {b} --key {PROBE_KEY} --upload-id \"$UPLOAD_ID\" "
                        f"--part-number 1 --body part1.bin --query ETag --output text)")
-            cli.append(f"aws {flag} s3api complete-multipart-upload --bucket {b} --key {PROBE_KEY} --upload-id \"$UPLOAD_ID\" "
+            cli.append(f"{aws} s3api complete-multipart-upload --bucket {b} --key {PROBE_KEY} --upload-id \"$UPLOAD_ID\" "
                        "--multipart-upload \"{\\\"Parts\\\":[{\\\"PartNumber\\\":1,\\\"ETag\\\":$ETAG}]}\"")
             py_call.append(f"up = s3.create_multipart_upload(Bucket={b!r}, Key={PROBE_KEY!r}{py_args})")
             py_call.append(f"part = s3.upload_part(Bucket={b!r}, Key={PROBE_KEY!r}, UploadId=up['UploadId'], "
                            "PartNumber=1, Body=b'hello')")
             py_call.append(f"s3.complete_multipart_upload(Bucket={b!r}, Key={PROBE_KEY!r}, UploadId=up['UploadId'], "
                            "MultipartUpload={'Parts': [{'PartNumber': 1, 'ETag': part['ETag']}]})")
+    elif kind == "delete":
+        key = OBJECT_KEYS[req.get("object", "sse-kms")]
+        writer = ctx.object_writer or admin
+        if ctx.object_writer is None:
+            notes.append("no profile of this scenario may write the object; it is put in place as the lab operator")
+        cli_setup.append("echo hello > object.txt")
+        cli_setup.append(f"aws --profile {writer} s3api put-object --bucket {b} --key {key} --body object.txt "
+                         f"--server-side-encryption aws:kms --ssekms-key-id {ctx.key_arn}")
+        py_setup.append(f"lab.client('s3', profile={writer!r}).put_object(Bucket={b!r}, Key={key!r}, Body=b'hello', "
+                        f"ServerSideEncryption='aws:kms', SSEKMSKeyId={ctx.key_arn!r})")
+        cli.append(f"{aws} s3api delete-object --bucket {b} --key {key}")
+        py_call.append(f"{client('s3')}.delete_object(Bucket={b!r}, Key={key!r})")
     elif kind == "get":
         obj = req.get("object", "sse-kms")
         key = OBJECT_KEYS[obj]
@@ -185,12 +207,11 @@ def recipe(req: dict[str, Any], ctx: ReplayContext) -> dict[str, Any]:
             py_setup.append(f"lab.client('s3', profile={writer!r}).put_object(Bucket={b!r}, Key={key!r}, Body=b'hello', "
                             f"ServerSideEncryption='aws:kms', SSEKMSKeyId={ctx.key_arn!r}" +
                             (", BucketKeyEnabled=True)" if bk else ")"))
-        cli.append(f"aws {_profile_flag(who)} s3api get-object --bucket {b} --key {key} downloaded.txt")
-        py_call.append(f"{_client('s3', who)}.get_object(Bucket={b!r}, Key={key!r})['Body'].read()")
+        cli.append(f"{aws} s3api get-object --bucket {b} --key {key} downloaded.txt")
+        py_call.append(f"{client('s3')}.get_object(Bucket={b!r}, Key={key!r})['Body'].read()")
     else:
         op = req["operation"]
         k = ctx.key_arn
-        flag = _profile_flag(who)
         if op in ("Decrypt", "ReEncrypt"):
             w = ctx.ciphertext_writer
             if w is None:
@@ -200,28 +221,28 @@ def recipe(req: dict[str, Any], ctx: ReplayContext) -> dict[str, Any]:
             cli_setup.append(f"aws --profile {w} kms encrypt --key-id {k} --plaintext hello --query CiphertextBlob "
                              "--output text | base64 -d > ciphertext.bin")
             py_setup.append(f"blob = lab.client('kms', profile={w!r}).encrypt(KeyId={k!r}, Plaintext=b'hello')['CiphertextBlob']")
-        kms = _client("kms", who)
+        kms = client("kms")
         if op == "Encrypt":
-            cli.append(f"aws {flag} kms encrypt --key-id {k} --plaintext hello")
+            cli.append(f"{aws} kms encrypt --key-id {k} --plaintext hello")
             py_call.append(f"{kms}.encrypt(KeyId={k!r}, Plaintext=b'hello')")
         elif op == "GenerateDataKey":
-            cli.append(f"aws {flag} kms generate-data-key --key-id {k} --key-spec AES_256")
+            cli.append(f"{aws} kms generate-data-key --key-id {k} --key-spec AES_256")
             py_call.append(f"{kms}.generate_data_key(KeyId={k!r}, KeySpec='AES_256')")
         elif op == "Decrypt":
-            cli.append(f"aws {flag} kms decrypt --key-id {k} --ciphertext-blob fileb://ciphertext.bin")
+            cli.append(f"{aws} kms decrypt --key-id {k} --ciphertext-blob fileb://ciphertext.bin")
             py_call.append(f"{kms}.decrypt(CiphertextBlob=blob, KeyId={k!r})")
         else:
-            cli.append(f"aws {flag} kms re-encrypt --ciphertext-blob fileb://ciphertext.bin --destination-key-id {k}")
+            cli.append(f"{aws} kms re-encrypt --ciphertext-blob fileb://ciphertext.bin --destination-key-id {k}")
             py_call.append(f"{kms}.re_encrypt(CiphertextBlob=blob, DestinationKeyId={k!r})")
     setup, call, cleanup = "\n".join(py_setup), "\n".join(py_call), "\n".join(py_cleanup)
     boto3_text = (f"from s3kms_lab import Lab\nwith Lab({ctx.scenario!r}) as lab:\n" +
                   "\n".join("    " + line for line in (py_setup + py_call + py_cleanup)))
     return {"profile": who if who in ctx.profiles else None, "replayable": replayable, "note": "; ".join(notes),
-            "cli": cli_setup + cli + cli_cleanup, "boto3": boto3_text,
+            "cli": cli_setup + cli + cli_cleanup, "cli_call": cli, "boto3": boto3_text,
             "boto3_setup": setup, "boto3_call": call, "boto3_cleanup": cleanup}
 
 
-def replay(lab: Any, replay_recipe: dict[str, Any]) -> dict[str, Any]:
+def replay(lab: Any, replay_recipe: dict[str, Any], env: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run a counterexample's boto3 recipe against a running lab.
 
     Returns {"decision": "allowed" | "denied" | "error", "code", "status", "message", "explanation"}:
@@ -229,7 +250,7 @@ def replay(lab: Any, replay_recipe: dict[str, Any]) -> dict[str, Any]:
     """
     from botocore.exceptions import ClientError
 
-    env: dict[str, Any] = {"lab": lab}
+    env = env if env is not None else {"lab": lab}
     exec(replay_recipe["boto3_setup"], env)  # noqa: S102 - the recipe is generated above
     try:
         exec(replay_recipe["boto3_call"], env)  # noqa: S102
@@ -257,3 +278,128 @@ def _encryption_commands(admin: str, bucket: str, rule: dict | None) -> tuple[st
             f"--server-side-encryption-configuration '{conf}'",
             f"lab.client('s3', profile={admin!r}).put_bucket_encryption(Bucket={bucket!r}, "
             f"ServerSideEncryptionConfiguration={rule!r})")
+
+
+# ---------------------------------------------------------------------- escalation paths
+_CREDENTIALS = {"AssumeRole": ("Credentials", ("AccessKeyId", "SecretAccessKey", "SessionToken")),
+                "CreateAccessKey": ("AccessKey", ("AccessKeyId", "SecretAccessKey"))}
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _cli_value(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(shlex.quote(str(v)) for v in value)
+    if isinstance(value, dict):
+        return shlex.quote(json.dumps(value, separators=(",", ":")))
+    return shlex.quote(str(value))
+
+
+def step_words(step: dict[str, Any]) -> str:
+    """A path step in words: who, which call, on what, which statement allowed it."""
+    allowed = "; ".join(step.get("allowed_by", []))
+    gains = f", and from then on acts as {step['gains']}" if step.get("gains") else ""
+    return f"{step['actor']} calls {step['action']} on {step['target']}{gains} (allowed: {allowed})"
+
+
+def path_recipe(steps: list[dict[str, Any]], final: dict[str, Any], ctx: ReplayContext) -> dict[str, Any]:
+    """CLI commands and boto3 code for an escalation path: each state-changing call in order, then the
+    violating request (``final``: a probe dict whose ``identity`` may name an identity obtained on the path).
+
+    Returns {"steps": [{"words", "cli", "boto3"}], "final": recipe(...), "cli": [...], "boto3": "...",
+    "replayable", "note"}. Identities obtained on the path (a role session, a new access key) are kept in
+    shell variables / a dict of boto3 client arguments named after the step that obtained them.
+    """
+    actors: dict[str, dict[str, str]] = {}
+    out_steps = []
+    notes: list[str] = []
+    replayable = True
+    for i, st in enumerate(steps, 1):
+        who = st["actor"]
+        if who in actors:
+            aws, client = actors[who]["cli"], actors[who]["py"]
+        else:
+            if who not in ctx.profiles and who != "anonymous":
+                replayable = False
+                notes.append(f"{who} has no lab profile")
+            aws, client = f"aws {_profile_flag(who)}", _client_template(who)
+        service, operation = st["action"].split(":")
+        cli_service = "s3api" if service == "s3" else service
+        args = " ".join(f"--{_kebab(k)} {_cli_value(v)}" for k, v in st["params"].items())
+        kwargs = ", ".join(f"{k}={v!r}" for k, v in st["params"].items())
+        call_cli = f"{aws} {cli_service} {_kebab(operation)} {args}".rstrip()
+        call_py = f"{client.format(service=service)}.{_snake(operation)}({kwargs})"
+        cli_lines = [call_cli]
+        py_lines = [call_py]
+        if operation in _CREDENTIALS and st.get("gains"):
+            field, names = _CREDENTIALS[operation]
+            var = f"ID{i}"
+            query = "[" + ",".join(f"{field}.{n}" for n in names) + "]"
+            shell_vars = [f"{var}_{n}" for n in ("AK", "SK", "ST")[:len(names)]]
+            cli_lines = [f"read -r {' '.join(shell_vars)} <<< \"$({call_cli} --query '{query}' --output text)\""]
+            py_lines = [f"{var.lower()} = {call_py}[{field!r}]"]
+            env = f"AWS_ACCESS_KEY_ID=${shell_vars[0]} AWS_SECRET_ACCESS_KEY=${shell_vars[1]}" + \
+                (f" AWS_SESSION_TOKEN=${shell_vars[2]}" if len(shell_vars) > 2 else "")
+            token = f", aws_session_token={var.lower()}['SessionToken']" if len(names) > 2 else ""
+            actors[st["gains"]] = {
+                "cli": f"env -u AWS_PROFILE {env} aws",
+                "py": (f"boto3.client('{{service}}', endpoint_url=lab.endpoint_url, region_name=lab.region, "
+                       f"aws_access_key_id={var.lower()}['AccessKeyId'], "
+                       f"aws_secret_access_key={var.lower()}['SecretAccessKey']{token})")}
+        out_steps.append({"words": step_words(st), "cli": cli_lines, "boto3": "\n".join(py_lines)})
+    identity = final.get("identity")
+    final_recipe = recipe(final, ctx, actors.get(identity) if identity else None)
+    if not final_recipe["replayable"]:
+        replayable = False
+        notes.append(final_recipe["note"])
+    # the final request's setup (objects, ciphertexts) happens before the path changes anything
+    call_cli = final_recipe["cli_call"]
+    n_setup = final_recipe["cli"].index(call_cli[0]) if call_cli else len(final_recipe["cli"])
+    cli = (final_recipe["cli"][:n_setup] + [c for s in out_steps for c in s["cli"]] +
+           final_recipe["cli"][n_setup:])
+    py = ([final_recipe["boto3_setup"]] + [s["boto3"] for s in out_steps] + [final_recipe["boto3_call"]] +
+          ([final_recipe["boto3_cleanup"]] if final_recipe["boto3_cleanup"] else []))
+    boto3_text = (f"from s3kms_lab import Lab\nwith Lab({ctx.scenario!r}) as lab:\n" +
+                  "\n".join("    " + line for block in py for line in block.splitlines()))
+    return {"profile": steps[0]["actor"] if steps else final["principal"], "replayable": replayable,
+            "note": "; ".join(n for n in notes if n), "steps": out_steps, "final": final_recipe, "cli": cli,
+            "boto3": boto3_text}
+
+
+def _client_template(who: str) -> str:
+    if who == "anonymous":
+        return ("boto3.client('{service}', endpoint_url=lab.endpoint_url, region_name=lab.region, "
+                "config=Config(signature_version=UNSIGNED))")
+    return f"lab.client('{{service}}', profile={who!r})"
+
+
+def replay_path(lab: Any, path: dict[str, Any]) -> dict[str, Any]:
+    """Run an escalation path's boto3 recipe against a running lab: the final request's setup, then each
+    state-changing call (each must succeed), then the final request.
+
+    Returns {"steps": [{"ok": bool, "error": str}], "final": <replay() result>}. Stops at the first step that
+    fails (its entry says why); the lab keeps the state the path left, as AWS would.
+    """
+    from botocore.exceptions import ClientError
+
+    final = path["final"]
+    env: dict[str, Any] = {"lab": lab}
+    exec(final["boto3_setup"], env)  # noqa: S102 - the recipe is generated above
+    results = []
+    for st in path["steps"]:
+        try:
+            exec(st["boto3"], env)  # noqa: S102
+            results.append({"ok": True, "error": ""})
+        except ClientError as err:
+            e = err.response.get("Error", {})
+            results.append({"ok": False, "error": f"{e.get('Code')}: {e.get('Message')}"})
+            return {"steps": results, "final": None}
+    got = replay(lab, {"boto3_setup": "", "boto3_call": final["boto3_call"],
+                       "boto3_cleanup": final.get("boto3_cleanup", "")}, env)
+    return {"steps": results, "final": got}

@@ -28,17 +28,28 @@ class Counterexample:
     explanation: list[str] = field(default_factory=list)
     replay: dict[str, Any] = field(default_factory=dict)
     why: str = ""
+    path: list[dict[str, Any]] = field(default_factory=list)
+    path_words: list[str] = field(default_factory=list)
+    culprits: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def steps(self) -> int:
+        """Calls in the counterexample: the state-changing calls of its path, then the violating request."""
+        return len(self.path) + 1
 
     def as_dict(self) -> dict[str, Any]:
         return {"request": self.request, "description": self.description, "complexity": self.complexity,
                 "decision": self.decision, "message": self.message, "encryption": self.encryption,
-                "why": self.why, "explanation": self.explanation, "replay": self.replay}
+                "why": self.why, "explanation": self.explanation, "replay": self.replay, "path": self.path,
+                "path_words": self.path_words, "steps": self.steps, "culprits": self.culprits}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Counterexample":
         return cls(**{k: d.get(k) for k in ("request", "description", "complexity", "decision")},
                    message=d.get("message", ""), encryption=d.get("encryption"), why=d.get("why", ""),
-                   explanation=list(d.get("explanation", [])), replay=dict(d.get("replay", {})))
+                   explanation=list(d.get("explanation", [])), replay=dict(d.get("replay", {})),
+                   path=list(d.get("path", [])), path_words=list(d.get("path_words", [])),
+                   culprits=list(d.get("culprits", [])))
 
 
 @dataclass
@@ -54,6 +65,7 @@ class RequirementResult:
     in_scope: int
     violations: int
     counterexamples: list[Counterexample] = field(default_factory=list)
+    tried: dict[str, Any] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -62,13 +74,13 @@ class RequirementResult:
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "source": self.source, "sentence": self.sentence,
                 "status": self.status, "holds": self.holds, "in_scope": self.in_scope, "violations": self.violations,
-                "counterexamples": [c.as_dict() for c in self.counterexamples]}
+                "counterexamples": [c.as_dict() for c in self.counterexamples], "tried": self.tried}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "RequirementResult":
         return cls(d["id"], d["title"], d.get("source", ""), d.get("sentence", ""), bool(d["holds"]),
                    int(d.get("in_scope", 0)), int(d.get("violations", 0)),
-                   [Counterexample.from_dict(c) for c in d.get("counterexamples", [])])
+                   [Counterexample.from_dict(c) for c in d.get("counterexamples", [])], dict(d.get("tried", {})))
 
 
 @dataclass
@@ -83,6 +95,7 @@ class Report:
     universe: dict[str, Any] = field(default_factory=dict)
     setup: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    escalation: dict[str, Any] = field(default_factory=dict)
 
     @property
     def holds(self) -> bool:
@@ -95,14 +108,14 @@ class Report:
         return {"scenario": self.scenario, "holds": self.holds,
                 "summary": {r.id: r.status for r in self.requirements},
                 "requests_decided": self.requests_decided, "elapsed_ms": round(self.elapsed_ms, 1),
-                "universe": self.universe, "setup": self.setup, "notes": self.notes,
+                "universe": self.universe, "setup": self.setup, "notes": self.notes, "escalation": self.escalation,
                 "requirements": [r.as_dict() for r in self.requirements]}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Report":
         return cls(d["scenario"], [RequirementResult.from_dict(r) for r in d["requirements"]],
                    int(d.get("requests_decided", 0)), float(d.get("elapsed_ms", 0.0)), dict(d.get("universe", {})),
-                   dict(d.get("setup", {})), list(d.get("notes", [])))
+                   dict(d.get("setup", {})), list(d.get("notes", [])), dict(d.get("escalation", {})))
 
     # ------------------------------------------------------------------ text
     def text(self, explanations: bool = True) -> str:
@@ -114,6 +127,15 @@ class Report:
             lines.append("Universe: principals " + ", ".join(u.get("principals", [])) + "; requests "
                          + ", ".join(u.get("requests", [])) + "; default encryption "
                          + " / ".join(u.get("default_encryption", [])) + "; aws:SecureTransport false / true.")
+            lines.append("Trusted administrators: " + (", ".join(u.get("trusted_administrators", [])) or "nobody")
+                         + "; every other principal is checked, escalation included.")
+        e = self.escalation
+        if e:
+            lines.append(f"Escalation: {e.get('calls_tried', 0)} state-changing calls tried "
+                         f"({e.get('calls_allowed', 0)} allowed) by {', '.join(e.get('attackers', []))}; "
+                         f"{e.get('states', 0)} states reached, {e.get('requests_decided', 0)} requests decided there; "
+                         f"paths of up to {e.get('max_depth', 0)} state changes searched "
+                         f"(depth reached {e.get('depth_reached', 0)}), {e.get('elapsed_ms', 0):.0f} ms.")
         lines.append("")
         for r in self.requirements:
             lines.append(f"{r.id} {r.status}: {r.title}")
@@ -122,8 +144,14 @@ class Report:
             lines.append(f"    means      : {r.sentence}")
             lines.append(f"    checked    : {r.in_scope} requests in scope, {r.violations} break it")
             for i, c in enumerate(r.counterexamples, 1):
-                lines.append(f"    counterexample {i} ({c.complexity} non-default propert"
-                             f"{'y' if c.complexity == 1 else 'ies'}): {c.description}")
+                if c.path:
+                    lines.append(f"    counterexample {i} ({c.steps} calls, escalation path):")
+                    for n, w in enumerate(c.path_words, 1):
+                        lines.append(f"      step {n}  : {w}")
+                    lines.append(f"      step {c.steps}  : {c.description}")
+                else:
+                    lines.append(f"    counterexample {i} ({c.complexity} non-default propert"
+                                 f"{'y' if c.complexity == 1 else 'ies'}): {c.description}")
                 lines.append(f"      decision : {c.decision}" + (f" - {c.message}" if c.message else ""))
                 if c.encryption:
                     lines.append(f"      stored   : {c.encryption.get('algorithm')} under "
@@ -139,6 +167,10 @@ class Report:
                         lines.append(f"      replay   : not on the lab endpoint - {rp.get('note', '')}")
                     for cmd in rp.get("cli", []):
                         lines.append(f"      $ {cmd}")
+            if r.holds and r.tried:
+                lines.append("    tried      : " + "; ".join(
+                    f"{who}: " + ", ".join(f"{a} {v['allowed']}/{v['tried']}" for a, v in acts.items() if v["tried"])
+                    for who, acts in r.tried.items()) + " (allowed/tried state-changing calls)")
             lines.append("")
         if self.notes:
             lines.append("Notes:")

@@ -3,7 +3,8 @@
 A scenario folder may hold ``requirements.json``::
 
     {
-      "format": "s3kms-lab/requirements@1",
+      "format": "s3kms-lab/requirements@2",
+      "trusted_administrators": ["admin"],
       "vars": {"KEY_ARN": "arn:aws:kms:...:key/...", "UPLOADER": "arn:aws:iam::123456789012:role/DataUploaderRole"},
       "requirements": [
         {
@@ -18,6 +19,12 @@ A scenario folder may hold ``requirements.json``::
         }
       ]
     }
+
+The threat model is data: ``trusted_administrators`` names the principals (profile names or principal
+ARNs) whose power to change policies is accepted. Every other principal of the universe (inside or outside
+the account, and anonymous callers) is checked, including what it can do by changing state first (see
+:mod:`.escalation`). A file of format ``@1`` (no ``trusted_administrators``) still loads: its only trusted
+administrator is the account's ``admin`` user when the scenario has one, and the report says so.
 
 Each requirement reads "<principals> <expect> <actions> on <resources> [when <request properties>]":
 
@@ -47,9 +54,10 @@ from typing import Any
 
 from ..lab.scenario import Scenario
 
-__all__ = ["FORMAT", "PROPERTIES", "Requirement", "RequirementsError", "load_requirements", "parse_requirements"]
+__all__ = ["FORMAT", "OLD_FORMATS", "PROPERTIES", "Requirement", "Requirements", "RequirementsError", "load_requirements", "parse_requirements"]
 
-FORMAT = "s3kms-lab/requirements@1"
+FORMAT = "s3kms-lab/requirements@2"
+OLD_FORMATS = ("s3kms-lab/requirements@1",)
 
 # Request properties a ``when`` filter may name, with the values the universe enumerates.
 PROPERTIES: dict[str, tuple[Any, ...]] = {
@@ -62,7 +70,7 @@ PROPERTIES: dict[str, tuple[Any, ...]] = {
 }
 EXPECTS = ("denied", "allowed")
 _REQ_KEYS = {"id", "title", "source", "principals", "actions", "resources", "when", "expect", "note"}
-_TOP_KEYS = {"format", "scenario", "description", "vars", "requirements"}
+_TOP_KEYS = {"format", "scenario", "description", "vars", "requirements", "trusted_administrators"}
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _ACTION = re.compile(r"^(s3|kms):[A-Za-z0-9*?]+$")
 
@@ -119,6 +127,49 @@ class Requirement:
         return text
 
 
+class Requirements(list):  # type: ignore[type-arg]
+    """The validated requirements (a list of :class:`Requirement`) with the threat model:
+    trusted: principal names of the trusted administrators; notes: what the reader should know about it."""
+
+    def __init__(self, items: list[Requirement], trusted: tuple[str, ...], notes: list[str]):
+        super().__init__(items)
+        self.trusted = trusted
+        self.notes = notes
+
+
+def _trusted(doc: dict[str, Any], fmt: str, principal_refs: dict[str, str], vars_: dict[str, str],
+             problems: list[str]) -> tuple[tuple[str, ...], list[str]]:
+    """The trusted administrators (principal names) and notes about them."""
+    if fmt in OLD_FORMATS:
+        if "trusted_administrators" in doc:
+            problems.append(f"trusted_administrators: needs format {FORMAT!r} (the file says {fmt!r})")
+        admin = principal_refs.get("admin")
+        note = (f"This requirements file has format {fmt} (no trusted_administrators): the checker trusts the "
+                f"account's `admin` user only{'' if admin else ' (this scenario has none, so nobody)'} and checks "
+                f"every other principal, including what it can do by changing policies first. Name the "
+                f"administrators in \"trusted_administrators\" (format {FORMAT}).")
+        return ((admin,) if admin else ()), [note]
+    raw = doc.get("trusted_administrators")
+    if raw is None:
+        problems.append("trusted_administrators: missing; list the principals whose power to change policies "
+                        "you accept (e.g. [\"admin\"]), or [] to trust nobody")
+        return (), []
+    if not isinstance(raw, list) or not all(isinstance(x, str) and x for x in raw):
+        problems.append(f"trusted_administrators: expected a list of profile names or principal ARNs, got {json.dumps(raw)}")
+        return (), []
+    names = []
+    for ref in _subst(raw, vars_, "trusted_administrators", problems):
+        if ref in principal_refs:
+            names.append(principal_refs[ref])
+        else:
+            known = sorted(principal_refs)
+            problems.append(f"trusted_administrators: {ref!r} is not a principal of this scenario's universe "
+                            f"(known: {', '.join(known)}){_suggest(ref, known)}")
+    who = ", ".join(names) if names else "nobody"
+    return tuple(names), [f"Threat model: trusted administrators {who}; every other principal is checked, "
+                          "including what it can reach by changing state first (escalation paths)."]
+
+
 def _suggest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
@@ -161,7 +212,7 @@ def _str_list(value: Any, where: str, problems: list[str]) -> list[str]:
 
 
 def parse_requirements(doc: Any, sc: Scenario, principal_refs: dict[str, str], actions: list[str],
-                       source: str = "requirements") -> list[Requirement]:
+                       source: str = "requirements") -> Requirements:
     """Validate a requirements document against a scenario.
 
     principal_refs: every name or ARN a requirement may use -> canonical principal name;
@@ -176,7 +227,8 @@ def parse_requirements(doc: Any, sc: Scenario, principal_refs: dict[str, str], a
     for k in doc:
         if k not in _TOP_KEYS:
             problems.append(f"unknown top-level field {k!r}{_suggest(k, sorted(_TOP_KEYS))}")
-    if doc.get("format", FORMAT) != FORMAT:
+    fmt = doc.get("format", FORMAT)
+    if fmt != FORMAT and fmt not in OLD_FORMATS:
         problems.append(f"format: expected {FORMAT!r}, got {doc.get('format')!r}")
     vars_ = builtin_vars(sc)
     user_vars = doc.get("vars", {})
@@ -184,6 +236,7 @@ def parse_requirements(doc: Any, sc: Scenario, principal_refs: dict[str, str], a
         problems.append("vars: expected an object of NAME -> string")
     else:
         vars_.update({k: _subst(v, vars_, f"vars.{k}", problems) for k, v in user_vars.items()})
+    trusted, notes = _trusted(doc, fmt, principal_refs, vars_, problems)
     reqs_raw = doc.get("requirements")
     if not isinstance(reqs_raw, list) or not reqs_raw:
         problems.append("requirements: expected a non-empty list")
@@ -298,7 +351,7 @@ def parse_requirements(doc: Any, sc: Scenario, principal_refs: dict[str, str], a
                                note=r.get("note", ""), spec=raw))
     if problems:
         raise RequirementsError(source, problems)
-    return out
+    return Requirements(out, trusted, notes)
 
 
 def requirements_path(sc: Scenario) -> Path:
@@ -306,7 +359,7 @@ def requirements_path(sc: Scenario) -> Path:
 
 
 def load_requirements(sc: Scenario, principal_refs: dict[str, str], actions: list[str],
-                      path: str | Path | None = None) -> list[Requirement]:
+                      path: str | Path | None = None) -> Requirements:
     """Read and validate ``requirements.json`` of the scenario (or ``path``)."""
     p = Path(path) if path else requirements_path(sc)
     if not p.exists():

@@ -10,8 +10,8 @@ uploads that UploadPart refers to. Default bucket encryption variants are set on
 
 Dimensions (README of the checker: :mod:`s3kms_lab.checker`):
 principals (every profile + anonymous [+ a synthetic other-account user if no profile is in another
-account]) x requests (PutObject, multipart upload, GetObject, direct kms:Encrypt/Decrypt/ReEncrypt/
-GenerateDataKey) x SSE header x key-id header x default bucket encryption x aws:SecureTransport.
+account]) x requests (PutObject, multipart upload, GetObject, DeleteObject, direct kms:Encrypt/Decrypt/
+ReEncrypt/GenerateDataKey) x SSE header x key-id header x default bucket encryption x aws:SecureTransport.
 """
 from __future__ import annotations
 
@@ -21,16 +21,16 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from ..endpoint.auth import caller_for
-from ..endpoint.errors import AwsError
 from ..endpoint.decide import Authorizer, Call, Step
 from ..endpoint.moto_seam import Credential, MotoState
 from ..endpoint.sse import aws_managed_s3_key
 from ..endpoint.operations import lookup
-from ..endpoint.planner import Plan, plan
+from ..endpoint.plan_types import Plan
 from ..engine import Caller
 from ..engine.principal import ANONYMOUS
 from ..lab.provision import _encryption_rule, provision
 from ..lab.scenario import Scenario
+from .planning import Planner
 from .requirements import PROPERTIES
 
 __all__ = ["Principal", "RequestCase", "Verdict", "Universe", "reset_moto"]
@@ -72,7 +72,9 @@ class RequestCase:
     """One request of the universe (symbolic: replayable from these fields alone).
 
     kind: ``put`` (PutObject), ``multipart`` (CreateMultipartUpload -> UploadPart -> CompleteMultipartUpload),
-    ``get`` (GetObject of an existing object), ``kms`` (a direct KMS call, ``operation``).
+    ``get`` (GetObject of an existing object), ``delete`` (DeleteObject of an existing object), ``kms`` (a
+    direct KMS call, ``operation``). principal: whom the request is charged to (the requirement's subject);
+    identity: the identity that signs it when that principal obtained another one first (escalation).
     sse / kms_key_id / default_encryption: for writes; object: for reads (how the object was encrypted).
     """
 
@@ -84,6 +86,13 @@ class RequestCase:
     default_encryption: str | None = None
     secure_transport: bool = False
     object: str | None = None
+    identity: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """Who makes the request: ``identity`` (an identity the principal obtained on an escalation path,
+        e.g. a role session it assumed) or the principal itself."""
+        return self.identity or self.principal
 
     def properties(self) -> dict[str, Any]:
         """The request properties a requirement's ``when`` can filter on (None: not applicable)."""
@@ -94,7 +103,7 @@ class RequestCase:
     def as_dict(self) -> dict[str, Any]:
         d = {"principal": self.principal, "kind": self.kind, "operation": self.operation,
              "secure_transport": self.secure_transport}
-        for k in ("sse", "kms_key_id", "default_encryption", "object"):
+        for k in ("sse", "kms_key_id", "default_encryption", "object", "identity"):
             if getattr(self, k) is not None:
                 d[k] = getattr(self, k)
         return d
@@ -102,7 +111,7 @@ class RequestCase:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "RequestCase":
         return cls(**{k: d.get(k) for k in ("principal", "kind", "operation", "sse", "kms_key_id",
-                                             "default_encryption", "object")},
+                                             "default_encryption", "object", "identity")},
                    secure_transport=bool(d.get("secure_transport", False)))
 
 
@@ -170,6 +179,8 @@ class Universe:
         self.state: MotoState | None = None
         self.authorizer: Authorizer | None = None
         self.principals: list[Principal] = []
+        self.identities: dict[str, Principal] = {}  # every identity a request may act as (principals + obtained)
+        self.planner: Planner | None = None
         self.bucket = sc.spec["buckets"][0]["name"] if sc.spec.get("buckets") else ""
         self.key_arn = sc.main_key_arn if sc.spec.get("keys") else ""
         self.key_id = sc.spec["keys"][0]["id"] if sc.spec.get("keys") else ""
@@ -181,6 +192,7 @@ class Universe:
         self._encryption_variants: dict[str, Any] = {}
         self._multiparts: dict[tuple[Any, ...], str] = {}
         self._policy_cache: dict[Any, Any] = {}
+        self._obtained: dict[tuple[str, ...], Credential] = {}
         self.notes: list[str] = []
 
     # ------------------------------------------------------------------ build
@@ -191,6 +203,7 @@ class Universe:
         provisioned = provision(state, sc)
         self.authorizer = Authorizer(state)
         self._memoize_caller_policies()
+        self.planner = Planner(state, self.authorizer)
         acct = sc.account
         # principals: every profile, in the scenario's order
         for profile, spec in sc.spec.get("profiles", {}).items():
@@ -206,6 +219,7 @@ class Universe:
         if not any(p.account and p.account != acct for p in self.principals):
             self.principals.append(self._external_principal())
         self.principals.append(Principal("anonymous", Caller(ANONYMOUS), None, "anonymous"))
+        self.identities = {p.name: p for p in self.principals}
         # resources a lab creates on demand
         if self.key_arn:
             other = state.create_key(acct, json.dumps(_ROOT_ONLY_POLICY(acct)),
@@ -241,6 +255,28 @@ class Universe:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+    def current_encryption_variant(self) -> str:
+        """The name of the bucket's default-encryption variant as moto holds it now (``as changed`` when it is
+        none of the named variants)."""
+        assert self.state is not None
+        current = self.state.bucket_encryption(self.bucket) if self.bucket else None
+        return next((k for k, v in self._encryption_variants.items() if v == current), "as changed")
+
+    def obtained_credential(self, ref: tuple[str, ...]) -> Credential | None:
+        """A credential an escalation step obtained before (a role session, a new access key), reused so
+        that every path that obtains it acts as the same identity."""
+        return self._obtained.get(ref)
+
+    def remember_credential(self, ref: tuple[str, ...], cred: Credential | None) -> None:
+        assert cred is not None, f"moto did not return a usable credential for {ref}"
+        self._obtained[ref] = cred
+
+    def policies_changed(self) -> None:
+        """Forget memoized caller policies (an escalation step changed an identity policy or boundary)."""
+        self._policy_cache.clear()
+        assert self.state is not None
+        self.state.forget_credentials()
 
     def _memoize_caller_policies(self) -> None:
         """Caller policies are read from moto once per credential (they do not change during a check)."""
@@ -285,7 +321,7 @@ class Universe:
                                                    self.scenario.account), None, None)
         call = self._call(writer, "s3", "PutObject", RequestCase("lab operator", "put", "PutObject"),
                           bucket=self.bucket, key=key, headers=headers)
-        planned = plan(call, self.authorizer)
+        planned = self.planner.plan(call)  # type: ignore[union-attr]
         assert planned.sse is not None and planned.after is not None
         self.state.put_object(self.bucket, key, b"object written before the check", encryption=planned.sse.algorithm,
                               kms_key_id=planned.sse.key_arn, bucket_key=planned.sse.bucket_key)
@@ -293,7 +329,7 @@ class Universe:
 
     # ------------------------------------------------------------------ enumerate
     def principal(self, name: str) -> Principal:
-        return next(p for p in self.principals if p.name == name)
+        return self.identities[name]
 
     def key_id_header(self, variant: str) -> str | None:
         return {"absent": None, "key-id": self.key_id, "key-arn": self.key_arn, "alias": self.alias,
@@ -302,8 +338,12 @@ class Universe:
     def key_id_variants(self) -> list[str]:
         return [v for v in PROPERTIES["kms_key_id"] if v != "alias" or self.alias]
 
-    def probes(self) -> list[RequestCase]:
-        """Every request of the universe, writes grouped by default-encryption variant."""
+    def probes(self, kinds: frozenset[str] | None = None) -> list[RequestCase]:
+        """Every request of the universe, writes grouped by default-encryption variant; ``kinds``: only these
+        kinds of request (see :class:`RequestCase`; None: all)."""
+        return [p for p in self._all_probes() if kinds is None or p.kind in kinds]
+
+    def _all_probes(self) -> list[RequestCase]:
         out: list[RequestCase] = []
         secure = list(PROPERTIES["secure_transport"])
         if self.bucket:
@@ -320,6 +360,8 @@ class Universe:
                 for obj in PROPERTIES["object"]:
                     for st in secure:
                         out.append(RequestCase(p.name, "get", "GetObject", secure_transport=st, object=obj))
+                for st in secure:
+                    out.append(RequestCase(p.name, "delete", "DeleteObject", secure_transport=st, object="sse-kms"))
         if self.key_arn:
             for p in self.principals:
                 if p.caller.is_anonymous:
@@ -329,9 +371,20 @@ class Universe:
                         out.append(RequestCase(p.name, "kms", op, secure_transport=st))
         return out
 
+    @staticmethod
+    def kinds_for(actions: list[str]) -> frozenset[str]:
+        """The kinds of request that can need one of ``actions`` (a write or a read of an SSE-KMS object
+        needs KMS actions too, so KMS actions bring every S3 kind)."""
+        from ..engine.matching import action_matches
+        needs = {"put": ["s3:PutObject", "kms:GenerateDataKey"],
+                 "multipart": ["s3:PutObject", "kms:GenerateDataKey", "kms:Decrypt"],
+                 "get": ["s3:GetObject", "kms:Decrypt"], "delete": ["s3:DeleteObject"],
+                 "kms": [lookup("kms", op).action for op in DIRECT_KMS_OPERATIONS] + ["kms:ReEncryptTo"]}  # type: ignore[union-attr]
+        return frozenset(k for k, acts in needs.items() if any(action_matches(a, x) for a in actions for x in acts))
+
     def actions(self) -> list[str]:
         """IAM actions the universe's requests need (for validating requirement files)."""
-        acts = ["s3:PutObject", "s3:GetObject", "kms:GenerateDataKey", "kms:Decrypt"]
+        acts = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "kms:GenerateDataKey", "kms:Decrypt"]
         acts += [lookup("kms", op).action for op in DIRECT_KMS_OPERATIONS] + ["kms:ReEncryptTo"]  # type: ignore[union-attr]
         return sorted(set(acts))
 
@@ -355,6 +408,7 @@ class Universe:
         n += probe.default_encryption is not None and probe.default_encryption != self.baseline_encryption
         n += probe.secure_transport
         n += probe.object not in (None, "sse-kms")
+        n += probe.kind == "delete"
         return n
 
     # ------------------------------------------------------------------ decide
@@ -377,7 +431,9 @@ class Universe:
         return outcomes
 
     def decide(self, probe: RequestCase) -> Verdict:
-        p = self.principal(probe.principal)
+        p = self.principal(probe.actor)
+        if probe.kind == "delete":
+            return self._decide_s3(p, probe, "DeleteObject", OBJECT_KEYS[probe.object or "sse-kms"], {}, {})
         if probe.kind == "put":
             return self._decide_put(p, probe)
         if probe.kind == "multipart":
@@ -400,20 +456,15 @@ class Universe:
         return h
 
     def _s3_call_steps(self, p: Principal, probe: RequestCase, operation: str, key: str, headers: dict[str, str],
-                       query: dict[str, str], out: Verdict) -> tuple[bool, Plan]:
-        """Plan and decide one S3 call of the probe, as the endpoint does; (allowed, the plan)."""
-        assert self.authorizer is not None
+                       query: dict[str, str], out: Verdict) -> tuple[bool, Plan | None]:
+        """Plan and decide one S3 call of the probe, as the endpoint does (:mod:`.planning`); (allowed, the plan)."""
+        assert self.planner is not None
         call = self._call(p, "s3", operation, probe, bucket=self.bucket, key=key, headers=headers, query=query)
-        planned = plan(call, self.authorizer)
+        planned = self.planner.decide(call)
         out.calls.append((operation, planned.steps))
-        if planned.refusal is not None:  # the endpoint refuses this before authorizing
-            out.error = f"{planned.refusal.code}: {planned.refusal.message}"
-            return False, planned
-        denied = planned.decide() or planned.check()
-        if denied is not None:
-            out.denied = denied
-            return False, planned
-        return True, planned
+        out.denied = planned.denied
+        out.error = planned.error
+        return planned.allowed, planned.plan
 
     def _decide_s3(self, p: Principal, probe: RequestCase, operation: str, key: str, headers: dict[str, str],
                    query: dict[str, str]) -> Verdict:
@@ -424,7 +475,7 @@ class Universe:
     def _decide_put(self, p: Principal, probe: RequestCase) -> Verdict:
         out = Verdict(probe)
         _ok, planned = self._s3_call_steps(p, probe, "PutObject", PROBE_KEY, self._headers(probe), {}, out)
-        if planned.sse is not None:
+        if planned is not None and planned.sse is not None:
             out.encryption = (planned.sse.algorithm, planned.sse.key_arn)
         return out
 
@@ -432,9 +483,9 @@ class Universe:
         out = Verdict(probe)
         headers = self._headers(probe)
         ok, create = self._s3_call_steps(p, probe, "CreateMultipartUpload", PROBE_KEY, headers, {}, out)
-        if create.sse is not None:
+        if create is not None and create.sse is not None:
             out.encryption = (create.sse.algorithm, create.sse.key_arn)
-        if not ok or create.sse is None:
+        if not ok or create is None or create.sse is None:
             return out
         upload_id = self._multipart_for(create)
         ok, _ = self._s3_call_steps(p, probe, "UploadPart", PROBE_KEY, {}, {"uploadId": upload_id, "partNumber": "1"}, out)
@@ -459,7 +510,7 @@ class Universe:
         return self._multiparts[sig]
 
     def _decide_kms(self, p: Principal, probe: RequestCase) -> Verdict:
-        assert self.authorizer is not None
+        assert self.planner is not None
         out = Verdict(probe)
         params: dict[str, Any] = {
             "Encrypt": {"KeyId": self.key_arn, "Plaintext": base64.b64encode(b"hello").decode()},
@@ -467,14 +518,11 @@ class Universe:
             "Decrypt": {"CiphertextBlob": self.ciphertext, "KeyId": self.key_arn},
             "ReEncrypt": {"CiphertextBlob": self.ciphertext, "DestinationKeyId": self.key_arn},
         }[probe.operation]
-        call = self._call(p, "kms", probe.operation, probe, params=params)
-        try:
-            planned = plan(call, self.authorizer)
-        except AwsError as err:  # refused before authorizing (e.g. the key cannot be found)
-            out.error = f"{err.code}: {err.message}"
-            return out
-        out.calls.append((probe.operation, planned.steps))
-        out.denied = planned.decide() or planned.check()
+        planned = self.planner.decide(self._call(p, "kms", probe.operation, probe, params=params))
+        if planned.steps:
+            out.calls.append((probe.operation, planned.steps))
+        out.denied = planned.denied
+        out.error = planned.error
         return out
 
 

@@ -40,7 +40,9 @@ def report_html(report: Report, explanations: bool = True) -> str:
         cls = "s3kms-holds" if r.holds else "s3kms-violated"
         cx = []
         for c in r.counterexamples:
-            parts = [f"<b>{_e(c.description)}</b>",
+            path = ("escalation path:<ol>" + "".join(f"<li>{_e(w)}</li>" for w in c.path_words) +
+                    f"<li>then: {_e(c.description)}</li></ol>") if c.path else ""
+            parts = ([path] if path else []) + [f"<b>{_e(c.description)}</b>",
                      f"decision: <b>{_e(c.decision)}</b>" + (f" - {_e(c.message)}" if c.message else "")]
             if c.encryption:
                 parts.append(f"stored: {_e(c.encryption.get('algorithm'))} under {_e(c.encryption.get('key') or '-')}")

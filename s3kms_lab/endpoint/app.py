@@ -14,6 +14,7 @@ import uuid
 from typing import Any, Callable, Iterable
 
 from .auth import Authenticated, authenticate
+from .body import IDLE_SECONDS, TOTAL_SECONDS, read_request_body, wire_service
 from .decide import Authorizer, Call, Step
 from .errors import EXPLANATION_HEADER, AwsError
 from .moto_seam import MotoState
@@ -21,6 +22,7 @@ from .operations import Op
 from .parse import parse_call, read_request, service_hint
 from .planner import Plan, denial, operation_of, plan
 from .recording import Recorder, explanation_of
+from .s3_response import drop_head_body
 from .services import SERVICES
 from .services import s3 as s3_service
 from .trail import Trail
@@ -42,11 +44,19 @@ class LabApp:
         self.authorizer = Authorizer(state)
         self.recorder = Recorder(trail, self.authorizer)
         self.lock = threading.RLock()
+        self.body_idle_seconds, self.body_total_seconds = IDLE_SECONDS, TOTAL_SECONDS
 
     # ------------------------------------------------------------------ WSGI
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        with self.lock:
-            status, headers, body = self.handle(environ)
+        try:  # the body is read in this request's thread, with a deadline, before the shared lock (body.py)
+            read_request_body(environ, wire_service(environ), self.body_idle_seconds, self.body_total_seconds)
+        except AwsError as err:
+            status, headers, body = err.render()
+            headers["Connection"] = "close"
+        else:
+            with self.lock:
+                status, headers, body = self.handle(environ)
+        body = drop_head_body(environ["REQUEST_METHOD"], headers, body)
         start_response(f"{status} {_REASONS.get(status, '')}", list(headers.items()))
         return [body]
 
@@ -106,6 +116,8 @@ class LabApp:
                 status, headers, body = planned.serve(request_id)
             else:
                 status, headers, body = self.forward(environ, call, planned)
+            if planned.answer_headers is not None:
+                headers = planned.answer_headers(status, headers, body, request_id)
             if status < 300:
                 if planned.after is not None:
                     planned.after(body)

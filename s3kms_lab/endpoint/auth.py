@@ -232,6 +232,7 @@ def _authenticate(state: MotoState, method: str, raw_uri: str, headers: dict[str
         # A long-term access key has no session: any token with it is invalid.
         raise _credential_error("bad token", service)
     creds = Credentials(cred.access_key_id, cred.secret, cred.session_token)
+    _check_signed_header_list(signed, headers)
     if signed.presigned:
         _check_presigned(signed, method, path, qs, headers, body, creds)
     else:
@@ -408,6 +409,39 @@ def _check_clock(signed: _Signed, now: float) -> None:
 
 
 # ------------------------------------------------------------------ signatures
+_NOT_SIGNED = "There were headers present in the request which were not signed"
+
+
+def _check_signed_header_list(signed: _Signed, headers: dict[str, str]) -> None:
+    """The declared ``SignedHeaders`` is exactly what gets hashed, and covers what S3 requires signed.
+
+    S3 (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-header-based-auth.html and
+    https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html): the ``host`` header and
+    every ``x-amz-*`` header present in the request must be signed, presigned URLs included (so a captured
+    request cannot be replayed with an added ``x-amz-copy-source``, ``x-amz-acl``, ``x-amz-security-token``...);
+    otherwise 403 ``AccessDenied`` "There were headers present in the request which were not signed", with
+    ``HeadersNotSigned``. The lab applies the same rule to KMS, IAM and STS (botocore signs every such header),
+    answering in their signature-error shape. The list itself must be the canonical one SigV4 hashes
+    (lower-case names, sorted, no duplicates), each naming a header the request carries.
+    """
+    service = signed.service
+    names = signed.signed_headers.split(";")
+    if names != sorted(set(names)) or any(not n or n != n.lower() for n in names):
+        raise _incomplete(service, "The authorization header is malformed; SignedHeaders must be lower-case header "
+                                   "names, sorted and separated by ';'" if not signed.presigned else
+                          "X-Amz-SignedHeaders must be lower-case header names, sorted and separated by ';'",
+                          "AuthorizationQueryParametersError" if signed.presigned else "AuthorizationHeaderMalformed")
+    absent = [n for n in names if n not in headers]
+    if absent:
+        raise _credential_error("wrong signature", service)  # a declared header that was not sent cannot match
+    unsigned = sorted(({"host"} | {h for h in headers if h.startswith("x-amz-")}) - set(names))
+    if unsigned:
+        listed = ", ".join(unsigned)
+        if service == "s3":
+            raise AwsError("s3", "AccessDenied", _NOT_SIGNED, 403, extra={"HeadersNotSigned": listed})
+        raise _signature_rejected(service, f"{_NOT_SIGNED}: {listed}")
+
+
 def _signed_headers(names: str, headers: dict[str, str]) -> dict[str, str]:
     wanted = set(names.split(";"))
     return {k: v for k, v in headers.items() if k in wanted}

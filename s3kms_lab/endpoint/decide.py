@@ -66,13 +66,15 @@ class Call:
 @dataclass
 class Step:
     """One authorization. label: what a learner reads (``kms:GenerateDataKey (S3 on your behalf)``);
-    error_service: whose error shape a denial takes; decision: filled by :meth:`Authorizer.decide`."""
+    error_service: whose error shape a denial takes; decision: filled by :meth:`Authorizer.decide`;
+    note: why the service asks this at all, when that is not the caller's own action (leads the explanation)."""
 
     label: str
     request: Request
     policies: PolicySet
     via_s3: bool = False
     decision: Decision | None = None
+    note: str = ""
 
 
 def _grant_statement(grant: Any) -> dict[str, Any]:

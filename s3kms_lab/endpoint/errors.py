@@ -13,6 +13,8 @@ import json
 import uuid
 from xml.sax.saxutils import escape
 
+from .s3_response import host_id
+
 __all__ = ["AwsError", "EXPLANATION_HEADER", "explanation_header"]
 
 EXPLANATION_HEADER = "x-s3kms-lab-explanation"
@@ -31,8 +33,10 @@ def explanation_header(text: str) -> str:
 class AwsError(Exception):
     """An error to return to the client. service: ``s3``/``kms``/``iam``/``sts``; status: HTTP status."""
 
-    def __init__(self, service: str, code: str, message: str, status: int = 400, explanation: str = ""):
+    def __init__(self, service: str, code: str, message: str, status: int = 400, explanation: str = "",
+                 extra: dict[str, str] | None = None):
         super().__init__(message)
+        self.extra = dict(extra or {})  # more S3 error elements, e.g. HeadersNotSigned
         self.service = service
         self.code = code
         self.message = message
@@ -42,7 +46,9 @@ class AwsError(Exception):
     def render(self, request_id: str | None = None) -> tuple[int, dict[str, str], bytes]:
         """(status, headers, body) in the service's wire protocol."""
         rid = request_id or uuid.uuid4().hex.upper()[:16]
-        headers = {"x-amz-request-id": rid, "x-amzn-RequestId": rid}
+        # S3 names its request id x-amz-request-id (with x-amz-id-2); the other services x-amzn-RequestId.
+        headers = {"x-amz-request-id": rid, "x-amz-id-2": host_id(rid)} if self.service == "s3" else \
+            {"x-amz-request-id": rid, "x-amzn-RequestId": rid}
         if self.explanation:
             headers[EXPLANATION_HEADER] = explanation_header(self.explanation)
         if self.service == "kms":
@@ -52,7 +58,9 @@ class AwsError(Exception):
         elif self.service == "s3":
             headers["Content-Type"] = "application/xml"
             body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{escape(self.code)}</Code>'
-                    f"<Message>{escape(self.message)}</Message><RequestId>{rid}</RequestId>"
+                    f"<Message>{escape(self.message)}</Message>"
+                    + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in self.extra.items()) +
+                    f"<RequestId>{rid}</RequestId>"
                     f"<HostId>s3kms-lab</HostId></Error>").encode()
         else:
             headers["Content-Type"] = "text/xml"

@@ -1,7 +1,8 @@
 """The one seam between the lab and moto (pinned to moto 5.2.5).
 
 Everything the lab reads from or writes to moto's in-process state goes through here, and so does
-the neutralising of moto's own partial authorization:
+the state AWS always has and moto 5.2.5 sometimes lacks (:func:`fill_moto_gaps`), and the neutralising of
+moto's own partial authorization:
 - ``FakeBucket.get_permission`` (moto's bucket-policy check on object requests, which treats an Allow
   with an unmet Condition as a Deny, and then falls back to its own object-ACL check for unsigned requests)
   answers PERMITTED: the lab forwards only requests its engine has allowed, so neither moto check may
@@ -13,6 +14,7 @@ lives in the seam's own store, never in attributes added to moto's objects.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import string
@@ -25,16 +27,18 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.access_control import PermissionResult
 from moto.iam.models import iam_backends
 from moto.kms.models import kms_backends
+from moto.kms import responses as kms_responses
 from moto.kms.responses import KmsResponse
 from moto.core.request import Request as MotoRequest
 from moto.core.routing import get_service_router
 from moto.moto_server.werkzeug_app import create_backend_app
-from moto.s3.models import FakeBucket, s3_backends
+from moto.s3.models import FakeBucket, FakeKey, S3Backend, get_canned_acl, s3_backends
+from moto.s3.responses import S3Response
 from moto.sts.models import sts_backends
 from moto.utilities.utils import CaseInsensitiveDict
 
-__all__ = ["MOTO_VERSION", "neutralise_moto_authorization", "Credential", "KmsGrant", "KmsKey", "MotoState",
-           "match_s3_operation"]
+__all__ = ["MOTO_VERSION", "neutralise_moto_authorization", "fill_moto_gaps", "Credential", "KmsGrant",
+           "KmsKey", "MotoState", "match_s3_operation"]
 
 MOTO_VERSION = "5.2.5"
 _PARTITION = "aws"
@@ -53,6 +57,109 @@ def neutralise_moto_authorization() -> None:
     """Disable moto's partial checks so only the lab's engine decides (idempotent)."""
     FakeBucket.get_permission = _lab_decided_bucket_permission  # type: ignore[method-assign]
     KmsResponse._validate_key_policy = _no_key_policy_check  # type: ignore[method-assign]
+
+
+_moto_get_object_acl = S3Backend.get_object_acl
+_moto_head_object = S3Response.head_object
+
+
+def _object_acl_or_default(self: Any, key: Any) -> Any:
+    """Every S3 object has an ACL: without an ACL header the new object gets the default one, the owner with
+    FULL_CONTROL (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#default-acl).
+    moto 5.2.5 leaves ``acl`` None on objects made by a multipart upload or a copy without an ACL header,
+    and GetObjectAcl then fails with an AttributeError (HTTP 500)."""
+    acl = _moto_get_object_acl(self, key)
+    if acl is None:
+        acl = key.acl = get_canned_acl("private")
+    return acl
+
+
+def _head_object_by_version(self: Any, bucket_name: str, query: dict[str, Any], key_name: str,
+                            headers: dict[str, Any]) -> Any:
+    """HeadObject with ``versionId`` as S3 accepts it. moto 5.2.5 answers 400 to any version id unless
+    versioning is Enabled; S3 also accepts ``null`` (the version id of an object stored while versioning was
+    off) in a bucket never versioned, and any version id in a bucket whose versioning is Suspended
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/AddingObjectstoVersionSuspendedBuckets.html)."""
+    version = (query.get("versionId") or [None])[0]
+    bucket = self.backend.get_bucket(bucket_name) if version else None
+    if bucket is None or bucket.is_versioned:
+        return _moto_head_object(self, bucket_name, query, key_name, headers)
+    if bucket.versioning_status is None:
+        if version != "null":
+            return _moto_head_object(self, bucket_name, query, key_name, headers)
+        # Never versioned: every object is the null version, the current one.
+        return _moto_head_object(self, bucket_name, {k: v for k, v in query.items() if k != "versionId"},
+                                 key_name, headers)
+    # Suspended: moto looks the version up as it does for an Enabled bucket (the lab serves one request at
+    # a time, so the status is restored before anyone else reads it).
+    bucket.versioning_status = "Enabled"
+    try:
+        return _moto_head_object(self, bucket_name, query, key_name, headers)
+    finally:
+        bucket.versioning_status = "Suspended"
+
+
+def _bucket_encryption_or_default(self: Any, bucket_name: str) -> Any:
+    """Every S3 bucket has default encryption: SSE-S3 (AES256) unless configured otherwise, since January 2023
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html), so GetBucketEncryption
+    answers it; moto 5.2.5 answers 404 ServerSideEncryptionConfigurationNotFoundError. The lab encrypts such
+    objects the same way (``decide.SsePlan`` source ``s3-default``)."""
+    return _moto_get_bucket_encryption(self, bucket_name) or {
+        "Rule": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": "false"}}
+
+
+_moto_get_bucket_encryption = S3Backend.get_bucket_encryption
+_moto_put_object = S3Backend.put_object
+
+
+def _put_object_keeping_versions(self: Any, bucket_name: str, key_name: str, *args: Any, **kwargs: Any) -> Any:
+    """A write to a bucket whose versioning is Suspended stores the new object as the null version and keeps
+    the other versions (https://docs.aws.amazon.com/AmazonS3/latest/userguide/AddingObjectstoVersionSuspendedBuckets.html:
+    "version 111111 is not overwritten"); moto 5.2.5 drops every earlier version."""
+    bucket = self.get_bucket(bucket_name)
+    kept = [k for k in bucket.keys.getlist(key_name, []) if str(getattr(k, "version_id", "null")) != "null"] \
+        if bucket.versioning_status == "Suspended" else []
+    new = _moto_put_object(self, bucket_name, key_name, *args, **kwargs)
+    if kept:
+        bucket.keys.setlist(key_name, kept + [k for k in bucket.keys.getlist(key_name, []) if k not in kept])
+    return new
+
+
+def _policy_name_or_default(policy_name: str | None) -> None:
+    """KMS's GetKeyPolicy/PutKeyPolicy take an optional PolicyName whose only valid value is ``default``, the
+    value used when it is omitted (https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html);
+    moto 5.2.5 answers NotFoundException when it is omitted."""
+    _moto_assert_default_policy(policy_name or "default")
+
+
+_moto_assert_default_policy = kms_responses._assert_default_policy
+
+
+_moto_etag = FakeKey.etag
+
+
+def _etag_as_s3_reports_it(self: Any) -> str:
+    """An object stored with SSE-KMS (by PutObject or CopyObject) has an ETag that is not the MD5 digest of its
+    data (https://docs.aws.amazon.com/AmazonS3/latest/API/RESTCommonResponseHeaders.html, ETag); moto 5.2.5
+    always reports the MD5. The lab reports a digest of the MD5 and the key instead: stable for the object,
+    not the data's MD5, so clients that compare it with the bytes' MD5 behave as they do against S3.
+    Multipart ETags (``...-N``) are not MD5 digests either way and stay as they are."""
+    etag = _moto_etag.fget(self)
+    if not str(getattr(self, "encryption", "") or "").startswith("aws:kms") or "-" in etag:
+        return etag
+    return '"' + hashlib.md5(f"sse-kms:{etag}:{self.kms_key_id}".encode()).hexdigest() + '"'
+
+
+def fill_moto_gaps() -> None:
+    """Give moto the state and defaults AWS always has: an S3 object's default ACL, an SSE-KMS object's ETag
+    that is not its MD5, a bucket's default encryption, the versions a write to a Suspended bucket keeps, HEAD of a version id S3 accepts, KMS's default
+    key policy name. Idempotent."""
+    S3Backend.get_object_acl = _object_acl_or_default  # type: ignore[method-assign]
+    FakeKey.etag = property(_etag_as_s3_reports_it)  # type: ignore[method-assign]
+    S3Backend.get_bucket_encryption = _bucket_encryption_or_default  # type: ignore[method-assign]
+    S3Backend.put_object = _put_object_keeping_versions  # type: ignore[method-assign]
+    S3Response.head_object = _head_object_by_version  # type: ignore[method-assign]
+    kms_responses._assert_default_policy = _policy_name_or_default
 
 
 @dataclass(frozen=True)
@@ -142,6 +249,7 @@ class MotoState:
     def __init__(self, region: str):
         self.region = region
         neutralise_moto_authorization()
+        fill_moto_gaps()
         self._credentials: dict[str, Credential] = {}
         self._apps: dict[str, Any] = {}
         self.session_info: dict[str, tuple[tuple[tuple[str, str], ...], float]] = {}
@@ -315,6 +423,11 @@ class MotoState:
         except Exception:
             return None
 
+    def bucket_versioning(self, name: str) -> str | None:
+        """The bucket's versioning status (``Enabled``/``Suspended``; None: never enabled, or no such bucket)."""
+        bucket = self.bucket(name)
+        return getattr(bucket, "versioning_status", None) if bucket is not None else None
+
     def bucket_exists(self, name: str) -> bool:
         return self.bucket(name) is not None
 
@@ -397,6 +510,13 @@ class MotoState:
         mp = self.s3().create_multipart_upload(bucket, key, CaseInsensitiveDict(), "STANDARD", {}, None,
                                                encryption, kms_key_id or None)
         return mp.id
+
+    def object_tags(self, bucket: str, key: str, version_id: str | None = None) -> dict[str, str] | None:
+        """The object's tags (None: no such object)."""
+        obj = self.s3_object(bucket, key, version_id)
+        if obj is None:
+            return None
+        return {t["Key"]: t["Value"] for t in self.s3().get_object_tagging(obj).get("Tags", [])}
 
     def object_kms_key_id(self, bucket: str, key: str, version_id: str | None = None) -> str | None:
         """The KMS key id an SSE-KMS object is stored under (None: no such object, or not SSE-KMS)."""
@@ -510,6 +630,11 @@ class MotoState:
 
     def enable_key_rotation(self, key: KmsKey) -> None:
         self.kms(key.account).keys[key.id].key_rotation_status = True
+
+    def create_grant(self, key: KmsKey, grantee: str, operations: list[str], name: str,
+                     constraints: dict[str, Any], retiring_principal: str) -> None:
+        """A grant on ``key`` as ``kms:CreateGrant`` leaves it (provisioning imported scenarios)."""
+        self.kms(key.account).create_grant(key.id, grantee, operations, name, constraints, retiring_principal)
 
     # -- IAM reads used by validation
     def user_exists(self, account: str, name: str) -> bool:

@@ -9,9 +9,13 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .auth import Authenticated
+from .bad_input import check_kms_body, check_query_policies, check_s3_input
+from .copy_source import copy_source_for_moto
 from .decide import Call
 from .errors import AwsError
 from .moto_seam import match_s3_operation
+from .request_shape import check_s3_dispatch, check_unambiguous_parameters
+from .s3_request import check_xml_body
 from .services.kms import parse_params as kms_params
 from .services.s3control import operation_for as s3control_operation
 
@@ -19,8 +23,8 @@ __all__ = ["read_request", "service_hint", "parse_call"]
 
 # S3 names a copy by its header: PutObject / UploadPart with x-amz-copy-source are the copy operations.
 _COPY_OPERATIONS = {"PutObject": "CopyObject", "UploadPart": "UploadPartCopy"}
-# S3 operations whose body is a document the lab checks (a policy, an ACL).
-_BODY_DOCUMENTS = ("PutBucketPolicy", "PutBucketAcl", "PutObjectAcl")
+# S3 operations whose body the lab reads (a policy to validate, a tag set for condition keys, an ACL).
+_READS_BODY = {"PutBucketPolicy": True, "PutObjectTagging": True, "PutBucketAcl": True, "PutObjectAcl": True}
 
 
 def read_request(environ: dict[str, Any]) -> tuple[str, str, dict[str, str], bytes]:
@@ -68,12 +72,21 @@ def _s3_call(environ: dict[str, Any], method: str, headers: dict[str, str], body
                        f"{environ.get('PATH_INFO')}); it was refused, not forwarded.", 501) from None
     if "x-amz-copy-source" in headers:
         name = _COPY_OPERATIONS.get(name, name)
-    params = {"_body": body.decode("utf-8", "replace")} if name in _BODY_DOCUMENTS else {}
+    # One reading: moto's dispatch must agree on the operation, bad input is refused, and moto gets the copy
+    # source in the canonical form the lab authorizes (request_shape.py, bad_input.py, copy_source.py).
+    check_s3_dispatch(method, bool(uri.get("Key")), environ.get("QUERY_STRING", ""), headers, name)
+    check_s3_input(name, uri.get("Key", ""), body, headers)
+    check_xml_body(name, body)
+    forwarded_source = copy_source_for_moto(name, headers)
+    if forwarded_source is not None:
+        environ["HTTP_X_AMZ_COPY_SOURCE"] = forwarded_source
+    params = {"_body": body.decode("utf-8", "replace")} if _READS_BODY.get(name) else {}
     return Call("s3", name, bucket=uri.get("Bucket", ""), key=uri.get("Key", ""), params=params, **common)
 
 
 def _kms_call(environ: dict[str, Any], method: str, headers: dict[str, str], body: bytes,
               common: dict[str, Any]) -> Call:
+    check_kms_body(body)
     return Call("kms", headers.get("x-amz-target", "").split(".")[-1], params=kms_params(body), **common)
 
 
@@ -82,6 +95,7 @@ def _query_call(service: str) -> Any:
               common: dict[str, Any]) -> Call:
         params = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)) if body \
             else dict(common["query"])
+        check_query_policies(service, params)
         return Call(service, params.get("Action", ""), params=params, **common)
     return parse
 
@@ -98,6 +112,7 @@ def parse_call(environ: dict[str, Any], auth: Authenticated, method: str, header
         json_protocol = "x-amz-target" in headers or "json" in headers.get("content-type", "")
         raise AwsError("kms" if json_protocol else "iam", "UnsupportedOperation",
                        f"The lab models S3, KMS, IAM and STS only, not {auth.service!r}; the request was refused.", 400)
+    check_unambiguous_parameters(auth.service, environ.get("QUERY_STRING", ""), body, headers.get("content-type", ""))
     common = dict(caller=auth.caller, credential=auth.credential, headers=headers,
                   query=dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)),
                   source_ip=environ.get("REMOTE_ADDR", "127.0.0.1"), secure=environ.get("wsgi.url_scheme") == "https",

@@ -10,7 +10,7 @@ from .errors import AwsError
 from .operations import Op
 from .sse import SsePlan
 
-__all__ = ["Plan", "Response", "condition_context"]
+__all__ = ["Plan", "Response"]
 
 Response = tuple[int, dict[str, str], bytes]
 
@@ -27,7 +27,9 @@ class Plan:
     sse / decrypt_key: S3's encryption of a new object and the KMS key whose data key S3 unwraps;
     environ: WSGI environ entries to set on the request forwarded to moto; body: a replacement body for it;
     serve: the lab answers the call itself (moto lacks it), given the request id; after: state the lab
-    keeps beside moto, updated from moto's successful answer body; finish: completes moto's answer body.
+    keeps beside moto, updated from moto's successful answer body; finish: completes moto's answer body;
+    answer_headers: reshapes the answer's headers (status, headers, body, request id) -> headers, e.g. S3's
+    headers for the operation instead of moto's.
     """
 
     call: Call
@@ -44,6 +46,7 @@ class Plan:
     before: Callable[[], None] | None = None
     after: Callable[[bytes], None] | None = None
     finish: Callable[[bytes], bytes] | None = None
+    answer_headers: Callable[[int, dict[str, str], bytes, str], dict[str, str]] | None = None
 
     def decide(self) -> Step | None:
         """Decide every step in order; the first denied step, or None when all are allowed."""
@@ -61,17 +64,3 @@ class Plan:
             raise AwsError(self.call.service, exc.code, exc.message, 400) from None
         return None
 
-
-def condition_context(op: Op, call: Call, headers: dict[str, str] | None = None) -> dict[str, list[str]]:
-    """The condition keys ``op``'s table row reads from ``call``'s parameters (lower-cased key names).
-    ``headers``: header values to read instead of the call's own (multipart parts inherit the upload's)."""
-    from .operations import Source, request_value
-    ctx: dict[str, list[str]] = {}
-    for row in op.condition_keys:
-        if headers is not None and row.param.source is Source.HEADER:
-            value = headers.get(row.param.name)
-        else:
-            value = request_value(call, row.param)
-        if value is not None and (value or row.param.source is not Source.BODY):
-            ctx[row.key.lower()] = [value]
-    return ctx

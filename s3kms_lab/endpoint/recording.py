@@ -27,7 +27,9 @@ _RESOURCE_TYPES = {"kms": "AWS::KMS::Key", "iam": "AWS::IAM::Resource", "sts": "
 
 def explanation_of(steps: list[Step]) -> str:
     """The engine's one-line summaries of the decided steps (header-safe ASCII)."""
-    return explanation_header("; ".join(s.decision.summary() for s in steps if s.decision is not None))
+    notes = " ".join(s.note for s in steps if s.note and s.decision is not None)
+    summaries = "; ".join(s.decision.summary() for s in steps if s.decision is not None)
+    return explanation_header(f"{notes} {summaries}" if notes else summaries)
 
 
 def _between(body: bytes, start: bytes, end: bytes) -> str:

@@ -5,7 +5,8 @@ and userIdentity https://docs.aws.amazon.com/awscloudtrail/latest/userguide/clou
 (rules TRAIL-1 and TRAIL-2 of ``docs/aws-rules.md``): S3 object calls are data events (``managementEvent: false``, ``eventCategory: Data``);
 KMS calls, including those S3 makes on the caller's behalf (``invokedBy: s3.amazonaws.com``,
 ``sourceIPAddress: s3.amazonaws.com``), are management events. The lab adds ``s3kmsLab`` with the
-engine's decision and explanation; everything else keeps CloudTrail's shape.
+engine's decision and explanation; everything else keeps CloudTrail's shape. The trail is bounded (see
+:class:`Trail`): unauthenticated clients can add records, never make it grow without limit.
 """
 from __future__ import annotations
 
@@ -51,17 +52,82 @@ def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Trail:
-    """Collects records in memory and, when ``path`` is given, appends them as JSON lines."""
+# Field bounds. CloudTrail omits a requestParameters / responseElements / additionalEventData value larger than
+# 100 KB (record contents page above); the lab also cuts userAgent at 1 KB and its own explanation at 16 KB, so
+# no client can make one record large (a record never holds a request body).
+FIELD_LIMIT_BYTES = 100 * 1024
+USER_AGENT_LIMIT = 1024
+EXPLANATION_LIMIT = 16 * 1024
+MAX_RECORDS = 20_000                 # records kept in memory; the oldest tenth goes when full
+MAX_FILE_BYTES = 16 * 1024 * 1024    # trail.jsonl rotates to trail.jsonl.1 (one generation kept) past this size
 
-    def __init__(self, path: str | Path | None = None, region: str = "ap-northeast-2"):
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + f" ... (cut by the lab: {len(text)} characters)"
+
+
+def _bounded(rec: dict[str, Any]) -> dict[str, Any]:
+    """The record with every field within the bounds above; omitted fields are named in ``s3kmsLab.omitted``."""
+    omitted = []
+    for name in ("requestParameters", "responseElements", "additionalEventData"):
+        value = rec.get(name)
+        if value is not None and len(json.dumps(value)) > FIELD_LIMIT_BYTES:
+            rec[name] = None
+            omitted.append(name)
+    if omitted:
+        rec["s3kmsLab"]["omitted"] = omitted
+    rec["userAgent"] = _cut(rec.get("userAgent") or "", USER_AGENT_LIMIT)
+    rec["s3kmsLab"]["explanation"] = _cut(rec["s3kmsLab"].get("explanation") or "", EXPLANATION_LIMIT)
+    return rec
+
+
+class Trail:
+    """Collects records in memory and, when ``path`` is given, appends them as JSON lines.
+
+    Bounded: at most ``max_records`` records in memory (the oldest tenth is dropped when full; ``dropped`` counts
+    them) and ``trail.jsonl`` rotates to ``trail.jsonl.1`` past ``max_file_bytes`` (one generation kept;
+    ``dropped_from_file`` counts the records a rotation deleted). :meth:`stats` reports both."""
+
+    def __init__(self, path: str | Path | None = None, region: str = "ap-northeast-2", max_records: int = MAX_RECORDS,
+                 max_file_bytes: int = MAX_FILE_BYTES):
         self.records: list[dict[str, Any]] = []
         self.path = Path(path) if path else None
         self.region = region
+        self.max_records = max_records
+        self.max_file_bytes = max_file_bytes
+        self.dropped = 0
+        self.dropped_from_file = 0
+        self._file_bytes = 0
+        self._file_records = 0
+        self._rotated_records = 0
         self._lock = threading.Lock()
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.write_text("")
+
+    def stats(self) -> dict[str, int]:
+        """``records`` held in memory, ``dropped`` from memory, ``dropped_from_file`` by rotation."""
+        with self._lock:
+            return {"records": len(self.records), "dropped": self.dropped, "dropped_from_file": self.dropped_from_file}
+
+    def _keep(self, rec: dict[str, Any]) -> None:
+        """Append ``rec`` in memory and on disk, within the bounds (caller holds the lock)."""
+        self.records.append(rec)
+        if len(self.records) > self.max_records:
+            cut = max(1, self.max_records // 10)
+            del self.records[:cut]
+            self.dropped += cut
+        if not self.path:
+            return
+        line = json.dumps(rec) + "\n"
+        if self._file_bytes and self._file_bytes + len(line) > self.max_file_bytes:
+            self.dropped_from_file += self._rotated_records
+            self.path.replace(self.path.with_name(self.path.name + ".1"))
+            self._rotated_records, self._file_records, self._file_bytes = self._file_records, 0, 0
+        with self.path.open("a") as fh:
+            fh.write(line)
+        self._file_bytes += len(line.encode())
+        self._file_records += 1
 
     def add(self, *, caller: Caller, access_key: str, source: str, name: str, request_id: str, source_ip: str,
             user_agent: str, request_parameters: dict[str, Any] | None, resources: list[dict[str, str]],
@@ -99,11 +165,9 @@ class Trail:
         if error_code:
             rec["errorCode"] = error_code
             rec["errorMessage"] = error_message
+        rec = _bounded(rec)
         with self._lock:
-            self.records.append(rec)
-            if self.path:
-                with self.path.open("a") as fh:
-                    fh.write(json.dumps(rec) + "\n")
+            self._keep(rec)
         return rec
 
     def clear(self) -> None:
@@ -111,6 +175,7 @@ class Trail:
             self.records.clear()
             if self.path:
                 self.path.write_text("")
+                self._file_bytes = self._file_records = 0
 
     def filter(self, principal: str | None = None, event_name: str | None = None, error_code: str | None = None,
                denied: bool | None = None) -> list[dict[str, Any]]:

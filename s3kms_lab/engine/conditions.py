@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -30,26 +31,55 @@ class ConditionSyntaxError(ValueError):
     """A Condition block AWS would refuse (unknown operator, bad value...)."""
 
 
+# Numeric operators compare "an integer or decimal value"
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Numeric);
+# an exponent is allowed because a JSON number such as 1e20 is written that way. Python's float() also takes
+# "inf", "nan", "1_000" and surrounding spaces: those are refused.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
 def _num(v: str) -> float:
+    if not _NUMBER.match(v):
+        raise ValueError(v)
     f = float(v)
-    if math.isnan(f):
+    if math.isinf(f):
         raise ValueError(v)
     return f
 
 
-@lru_cache(maxsize=1024)
+# W3C date-time profile of ISO 8601 (https://www.w3.org/TR/NOTE-datetime), which the Date operators take
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date):
+# YYYY | YYYY-MM | YYYY-MM-DD | YYYY-MM-DDThh:mmTZD | YYYY-MM-DDThh:mm:ssTZD | YYYY-MM-DDThh:mm:ss.sTZD,
+# TZD = Z | +hh:mm | -hh:mm. A time without TZD is read as UTC (as before; AWS's examples always give Z).
+_W3C_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
+                       r"(Z|[+-]\d{2}:\d{2})?)?)?)?\Z")
+_EPOCH = re.compile(r"-?\d+(?:\.\d+)?\Z")
+
+
+@lru_cache(maxsize=4096)
 def _date(v: str) -> float:
+    """A Date operator value as epoch seconds (float).
+
+    Accepts epoch seconds (``1589536800``, decimals allowed) and every W3C date-time form; a date without
+    a time is the start of that year / month / day in UTC. Exactly four digits read as a year (``2020``),
+    not as 2,020 seconds after 1970. Raises ValueError for anything else.
+    """
     v = v.strip()
-    try:
-        return float(v)  # epoch seconds
-    except ValueError:
-        pass
-    if v.endswith("Z"):
-        v = v[:-1] + "+00:00"
-    dt = datetime.fromisoformat(v)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
+    if _EPOCH.match(v) and not (len(v) == 4 and v.isdigit()):
+        return float(v)
+    m = _W3C_DATE.match(v)
+    if m is None:
+        raise ValueError(v)
+    year, month, day, hour, minute, second, fraction, tzd = m.groups()
+    dt = datetime(int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0), int(second or 0),
+                  tzinfo=timezone.utc)
+    offset = 0
+    if tzd and tzd != "Z":
+        hh, mm = int(tzd[1:3]), int(tzd[4:6])
+        if hh > 23 or mm > 59:
+            raise ValueError(v)
+        offset = (hh * 3600 + mm * 60) * (1 if tzd[0] == "+" else -1)
+    return dt.timestamp() - offset + (float("0." + fraction) if fraction else 0.0)
 
 
 @lru_cache(maxsize=1024)
@@ -130,6 +160,16 @@ class Condition:
     key_lc: str
     values: tuple[str, ...]
 
+    @classmethod
+    def _make(cls, operator: str, base: str, qualifier: str | None, if_exists: bool, key: str,
+              values: tuple[str, ...]) -> "Condition":
+        """Build a condition without the frozen dataclass's per-field ``object.__setattr__`` (parse hot path)."""
+        self = object.__new__(cls)
+        object.__setattr__(self, "__dict__", {"operator": operator, "base": base, "qualifier": qualifier,
+                                              "if_exists": if_exists, "key": key, "key_lc": key.lower(),
+                                              "values": values})
+        return self
+
     @property
     def negated(self) -> bool:
         return self.base in _NEGATED
@@ -188,18 +228,36 @@ def parse_condition_block(block: Any) -> tuple[Condition, ...]:
         raise ConditionSyntaxError("Condition must be a JSON object")
     out = []
     for op, keys in block.items():
-        qualifier, base, if_exists = _split_operator(op)
+        qualifier, base, if_exists = _operator(op)
         if not isinstance(keys, dict) or not keys:
             raise ConditionSyntaxError(f"Condition operator {op} must map condition keys to values")
+        checked = base in _CHECKED
         for key, vals in keys.items():
             if ":" not in key:
                 raise ConditionSyntaxError(f"Condition key {key!r} under {op} must look like prefix:name")
-            values = tuple(_value_str(v) for v in (vals if isinstance(vals, list) else [vals]))
-            if not values:
-                raise ConditionSyntaxError(f"Condition {op} on {key} has no values")
-            _check_values(op, base, values)
-            out.append(Condition(op, base, qualifier, if_exists, key, key.lower(), values))
+            if isinstance(vals, str):
+                values: tuple[str, ...] = (vals,)
+            elif isinstance(vals, list):
+                values = tuple(v if isinstance(v, str) else _value_str(v) for v in vals)
+                if not values:
+                    raise ConditionSyntaxError(f"Condition {op} on {key} has no values")
+            else:
+                values = (_value_str(vals),)
+            if checked:
+                _check_values(op, base, values)
+            out.append(Condition._make(op, base, qualifier, if_exists, key, values))
     return tuple(out)
+
+
+@lru_cache(maxsize=512)
+def _operator(op: str) -> tuple[str | None, str, bool]:
+    """``_split_operator`` remembered per operator name (a refused name raises every time)."""
+    return _split_operator(op)
+
+
+# Operators whose policy values must parse (numbers, dates, CIDRs, true/false) when the policy is saved.
+_CHECKED = frozenset(b for b in OPERATORS if b.startswith(("Numeric", "Date")) or
+                     b in ("IpAddress", "NotIpAddress", "Null", "Bool"))
 
 
 def _check_values(op: str, base: str, values: tuple[str, ...]) -> None:
@@ -255,8 +313,8 @@ def evaluate_condition(cond: Condition, ctx: Context, variables: bool = True,
     present = req is not None and len(req) > 0
     note = ""
     if cond.base == "Null":
-        want_absent = cond.values[0].lower() == "true"
-        result = (not present) == want_absent
+        # Several values are ORed like for every operator: ["true", "false"] always matches.
+        result = any((v.lower() == "true") == (not present) for v in cond.values)
         note = "key absent" if not present else "key present"
     elif not present:
         if cond.qualifier == "ForAllValues":

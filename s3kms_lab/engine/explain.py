@@ -1,17 +1,23 @@
 """Explanations: why a decision came out as it did, as data and in plain words.
 
 Built in a second pass over the same policies (only when someone asks), so the decision path in
-:func:`s3kms_lab.engine.evaluate.authorize` pays nothing for it. The rule names mirror the AWS
-evaluation-logic page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+:func:`s3kms_lab.engine.evaluate.authorize` pays nothing for it. Free functions over a decision:
+``explain(decision)`` and ``summarize(decision)``; the evaluator does not import this module. The rule
+names mirror the AWS evaluation-logic page:
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .conditions import evaluate_condition
-from .evaluate import ALLOWED, EXPLICIT_DENY, Decision, Policy, grant_kinds, principal_grant, statement_targets
-from .matching import action_matches
+from .outcomes import ALLOWED, EXPLICIT_DENY
+from .policy import Policy
+from .statements import action_covered, grant_kinds, principal_grant, statement_targets
+
+if TYPE_CHECKING:  # for annotations only: the decision does not depend on its explainer, nor the reverse
+    from .evaluate import Decision
 
 __all__ = ["Explanation", "explain", "summarize"]
 
@@ -69,11 +75,11 @@ class Explanation:
         return "\n".join(lines)
 
 
-def _statement_trace(pol: Policy, st: Any, d: Decision) -> dict[str, Any]:
+def _statement_trace(pol: Policy, st: Any, d: "Decision") -> dict[str, Any]:
     req = d.request
     conds: list[dict[str, Any]] = []
     why = []
-    act = any(action_matches(a, req.action) for a in st.actions) != st.not_action
+    act = action_covered(st, req.action) != st.not_action
     targets = statement_targets(st, pol, req)
     grant = (principal_grant(st, req.caller, d.policies.boundary is not None)
              if pol.kind.is_resource_policy else "n/a")
@@ -101,7 +107,7 @@ def _statement_trace(pol: Policy, st: Any, d: Decision) -> dict[str, Any]:
             "why": "; ".join(why), "conditions": conds}
 
 
-def explain(d: Decision) -> Explanation:
+def explain(d: "Decision") -> Explanation:
     """Re-walk every policy in ``d.policies`` and record, per statement, what matched and why."""
     ps = d.policies
     consulted: list[Policy] = []
@@ -120,7 +126,7 @@ def explain(d: Decision) -> Explanation:
     return Explanation(d.effect, d.policy_type, d.rule, summarize(d), out)
 
 
-def _cond_phrase(pol: Policy, st: Any, d: Decision) -> str:
+def _cond_phrase(pol: Policy, st: Any, d: "Decision") -> str:
     parts = []
     for c in st.conditions:
         trace: list[dict[str, Any]] = []
@@ -131,7 +137,7 @@ def _cond_phrase(pol: Policy, st: Any, d: Decision) -> str:
     return "; ".join(parts)
 
 
-def summarize(d: Decision) -> str:
+def summarize(d: "Decision") -> str:
     """A plain sentence: the rule that decided, and the deciding statement with its conditions."""
     rule = _RULES.get(d.rule, d.rule)
     if not d.deciding:

@@ -32,7 +32,8 @@ class Caller:
     role_arn: for a role session, the role's ARN (with path); else ``""``.
     unique_id: ``aws:userid`` (``AIDA...`` for users, ``AROA...:session`` for sessions).
     tags: principal tags (``aws:PrincipalTag/...``).
-    has_boundary: a permissions boundary is attached (affects NotPrincipal, fact 18).
+    has_boundary: a permissions boundary is attached (a Deny with NotPrincipal then always applies:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
     """
 
     kind: str

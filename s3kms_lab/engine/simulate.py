@@ -5,16 +5,18 @@ https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.htm
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_EvaluationResult.html
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_ResourceSpecificResult.html
 - one EvaluationResult per action; its EvalDecision is the most restrictive over the resources and the
-  per-resource answers are in ResourceSpecificResults (fact 109);
-- the simulator uses only the ContextEntries given: it does not fill in global keys (facts 111, 113);
+  per-resource answers are in ResourceSpecificResults;
+- the simulator uses only the ContextEntries given: it does not fill in global keys
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_testing-policies.html);
 - ``MatchedStatements`` lists the Deny statements for an explicit deny, the Allow statements for an
-  allow, nothing for an implicit deny (fact 110).
+  allow, nothing for an implicit deny.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from .evaluate import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, PolicySet, Request, authorize, statement_targets
+from .evaluate import ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY, Decision, PolicySet, Request, authorize
+from .statements import statement_targets
 from .policy import MalformedPolicyError, Policy, PolicyKind, parse_policy
 from .principal import USER, Caller, caller_from_arn
 

@@ -8,16 +8,23 @@ Usage::
                       ServerSideEncryption="aws:kms", SSEKMSKeyId=lab.key_arn)
         lab.trail.dataframe()
 
-The endpoint listens on loopback only. Config files use the AWS shared-config format
+The endpoint listens on loopback only (checked on the resolved address). One lab runs per Python process:
+starting a lab stops the one already running (re-running a notebook's setup cell gives a fresh lab).
+The config folder holds every profile's secret key: a folder the lab makes itself is removed when the lab
+stops (``stop()``, the end of ``with``, or interpreter exit); in a folder you name, the lab removes the
+secrets (``config``, ``credentials``, CLI cache) and keeps the trail. Config files use the AWS shared-config format
 (https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html): one named profile per
 principal, the role profile with ``role_arn`` + ``source_profile`` so the CLI and boto3 call
 ``sts:AssumeRole`` against the endpoint themselves.
 """
 from __future__ import annotations
 
+import atexit
 import configparser
 import gc
+import io
 import os
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -31,10 +38,13 @@ from ..endpoint.app import LabApp
 from ..endpoint.moto_seam import MotoState
 from ..endpoint.trail import Trail
 from . import cli_cache
+from .errors import LabAlreadyRunning, LabError, LabHostError, LabPortInUse, UnsafeConfigDir
+from .listen import bind_listening_socket, literal_non_loopback, resolve_loopback
+from .private_dir import prepare_private_dir, private_subdir, write_private
 from .provision import Provisioned, provision
 from .scenario import Scenario, load_scenario
 
-__all__ = ["Lab", "LabAlreadyRunning"]
+__all__ = ["Lab", "LabError", "LabAlreadyRunning", "LabHostError", "LabPortInUse", "UnsafeConfigDir"]
 
 _ACTIVE: list["Lab"] = []
 
@@ -46,10 +56,6 @@ class _QuietHandler(MotoRequestHandler):
         return None
 
 
-class LabAlreadyRunning(RuntimeError):
-    """Only one lab per Python process: moto's state is process-wide."""
-
-
 def _reset_moto() -> None:
     from moto.moto_api._internal.models import moto_api_backend
     moto_api_backend.reset()
@@ -58,24 +64,33 @@ def _reset_moto() -> None:
 class Lab:
     """A running lab endpoint with a provisioned scenario.
 
-    scenario: name under ``data/scenarios`` or a folder path; host: loopback address; port: 0 picks a
-    free port; config_dir: where ``config``, ``credentials`` and ``trail.jsonl`` go (a temp folder by default).
-    Raises :class:`LabAlreadyRunning` if another lab runs in this process, ValueError for a non-loopback host.
+    scenario: a scenario name (see :func:`~s3kms_lab.lab.scenario.scenario_names`) or a folder path;
+    host: a name or address that resolves to loopback only; port: 0 picks a free port; config_dir: where
+    ``config``, ``credentials`` and ``trail.jsonl`` go (by default a temporary folder, removed on stop).
+
+    Raises (all :class:`LabError`): :class:`LabHostError` (also a ValueError) for a host that is an address
+    outside loopback (here) or that does not resolve to loopback only (from :meth:`start`);
+    :class:`LabPortInUse` (also an OSError) from :meth:`start` when the port is taken;
+    :class:`UnsafeConfigDir` (also a PermissionError) from :meth:`start` for a config folder another local
+    user could read or plant files in.
     """
 
     def __init__(self, scenario: str = "seed", host: str = "127.0.0.1", port: int = 0,
                  config_dir: str | Path | None = None):
-        if not (host.startswith("127.") or host in ("localhost", "::1")):
-            raise ValueError(f"The lab listens on loopback only; {host!r} is not a loopback address")
+        if literal_non_loopback(host):
+            raise LabHostError(f"The lab listens on loopback only; {host!r} is not a loopback address")
         self.scenario: Scenario = load_scenario(scenario)
         self.host = host
         self.port = port
-        self.config_dir = Path(config_dir) if config_dir else Path(tempfile.mkdtemp(prefix="s3kms-lab-"))
+        self.requested_port = port
+        # A folder the user names is theirs (kept); otherwise the lab makes a temporary one in start().
+        self._own_config_dir = config_dir is None
+        self.config_dir: Path | None = None if config_dir is None else Path(config_dir)
         self.server: BaseWSGIServer | None = None
         self.thread: threading.Thread | None = None
         self.state: MotoState | None = None
         self.app: LabApp | None = None
-        self.trail = Trail(self.config_dir / "trail.jsonl", self.scenario.region)
+        self.trail = Trail(None, self.scenario.region)  # replaced by a file-backed trail in start()
         self.provisioned: Provisioned | None = None
         self._saved_env: dict[str, str | None] = {}
         self._sessions: dict[str, boto3.Session] = {}
@@ -83,28 +98,48 @@ class Lab:
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> "Lab":
-        """Reset moto, provision the scenario, start serving, write the config files. Returns self."""
-        if _ACTIVE:
-            raise LabAlreadyRunning("A lab is already running in this process; stop it first (lab.stop()).")
-        _reset_moto()
-        self.state = MotoState(self.scenario.region)
-        self.provisioned = provision(self.state, self.scenario)
-        # moto, botocore and the scenario are long-lived: move them out of the collector's way, so a full
-        # collection never lands on a learner's toggle (measured: ~100 ms pauses without this).
-        gc.collect()
-        gc.freeze()
-        self.app = LabApp(self.state, self.trail)
-        self.server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler)
-        self.port = self.server.server_port
+        """Stop any lab already running in this process, then check the host, take the port, prepare the
+        config folder, reset moto, provision the scenario, start serving and write the config files.
+        Returns self. Raises :class:`LabHostError`, :class:`LabPortInUse`, :class:`UnsafeConfigDir` (before
+        anything is provisioned) or :class:`LabAlreadyRunning` if this lab is already running.
+        """
+        if self.running:
+            raise LabAlreadyRunning("This lab is already running; call stop() first.")
+        for previous in list(_ACTIVE):  # moto's state is process-wide: one lab at a time
+            previous.stop()
+        address = resolve_loopback(self.host)
+        listening = bind_listening_socket(address, self.requested_port)
+        try:
+            self._prepare_config_dir()
+            _reset_moto()
+            self.state = MotoState(self.scenario.region)
+            self.provisioned = provision(self.state, self.scenario)
+            # moto, botocore and the scenario are long-lived: move them out of the collector's way, so a full
+            # collection never lands on a learner's toggle (measured: ~100 ms pauses without this).
+            gc.collect()
+            gc.freeze()
+            write_private(self.config_dir / "trail.jsonl", "")
+            self.trail = Trail(self.config_dir / "trail.jsonl", self.scenario.region)
+            self.app = LabApp(self.state, self.trail)
+            self.host = address
+            self.server = make_server(address, listening.getsockname()[1], self.app, threaded=True,
+                                      request_handler=_QuietHandler, fd=listening.fileno())
+        except BaseException:
+            self._remove_files()
+            raise
+        finally:
+            listening.close()  # the server holds its own duplicate of the socket
+        self.port = self.server.port
         self.thread = threading.Thread(target=self.server.serve_forever, name="s3kms-lab", daemon=True)
         self.thread.start()
-        self.forget_cli_role_cache()
         self.write_config()
         _ACTIVE.append(self)
         return self
 
     def stop(self) -> None:
-        """Stop serving and restore any environment variables :meth:`activate` changed."""
+        """Stop serving, restore any environment variables :meth:`activate` changed and remove the secrets:
+        the whole folder if the lab made it, else ``config``, ``credentials`` and the CLI cache (the trail
+        stays). Safe to call twice."""
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
@@ -115,9 +150,28 @@ class Lab:
         self.deactivate()
         self._sessions.clear()
         self._clients.clear()
-        self.forget_cli_role_cache()
+        self._remove_files()
         if self in _ACTIVE:
             _ACTIVE.remove(self)
+
+    def _prepare_config_dir(self) -> None:
+        if self._own_config_dir:
+            self.config_dir = Path(tempfile.mkdtemp(prefix="s3kms-lab-"))  # 0700, ours
+        else:
+            prepare_private_dir(self.config_dir)
+        self.forget_cli_role_cache()
+        private_subdir(self.config_dir, cli_cache.CACHE_FOLDER)  # 0700 before the CLI makes it
+
+    def _remove_files(self) -> None:
+        """Remove what the lab wrote (see :meth:`stop`)."""
+        if self.config_dir is None:
+            return
+        if self._own_config_dir:
+            shutil.rmtree(self.config_dir, ignore_errors=True)
+            return
+        for name in ("config", "credentials"):
+            (self.config_dir / name).unlink(missing_ok=True)
+        self.forget_cli_role_cache()
 
     @property
     def running(self) -> bool:
@@ -149,7 +203,9 @@ class Lab:
         return self.scenario.region
 
     def env(self) -> dict[str, str]:
-        """Environment variables that point the AWS CLI and boto3 at this lab."""
+        """Environment variables that point the AWS CLI and boto3 at this lab (the lab must be started)."""
+        if self.config_dir is None:
+            raise LabError("The lab is not started: call start() (or use `with Lab() as lab:`) first")
         return {
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "AWS_CONFIG_FILE": str(self.config_dir / "config"),
@@ -161,10 +217,27 @@ class Lab:
         """``export NAME=value`` lines for a shell."""
         return "\n".join(f"export {k}={v}" for k, v in self.env().items())
 
+    @property
+    def default_profile(self) -> str:
+        """The profile a terminal uses when none is named: the scenario's ``default_profile``, else its first
+        role profile (the post's commands run as the role), else its first profile."""
+        spec = self.scenario.spec
+        roles = [name for name, p in spec.get("profiles", {}).items() if "role" in p]
+        return spec.get("default_profile") or (roles or self.profiles)[0]
+
+    def terminal_env(self, profile: str | None = None) -> dict[str, str]:
+        """:meth:`env` plus ``AWS_PROFILE`` (default :attr:`default_profile`) and ``PATH`` with this Python's
+        ``bin`` folder (where the lab's ``aws`` lives) first: what a terminal needs to run the post's commands."""
+        import sys
+        profile = profile or self.default_profile
+        if profile not in self.profiles:
+            raise KeyError(f"No profile {profile!r}; this lab has {self.profiles}")
+        bin_dir = str(Path(sys.executable).parent)
+        return {**self.env(), "AWS_PROFILE": profile, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+
     def write_config(self) -> None:
         """Write ``config`` and ``credentials`` (AWS shared-config format) for every profile."""
-        assert self.provisioned is not None
-        self.config_dir.mkdir(parents=True, exist_ok=True)
+        assert self.provisioned is not None and self.config_dir is not None
         config = configparser.ConfigParser()
         creds = configparser.ConfigParser()
         for profile, spec in self.scenario.spec.get("profiles", {}).items():
@@ -180,12 +253,10 @@ class Lab:
                                         "source_profile": spec["source_profile"],
                                         "role_session_name": spec.get("session_name", profile)})
         config["plugins"] = {cli_cache.PLUGIN_NAME: cli_cache.PLUGIN_MODULE}
-        with (self.config_dir / "config").open("w") as fh:
-            config.write(fh)
-        cred_path = self.config_dir / "credentials"
-        with cred_path.open("w") as fh:
-            creds.write(fh)
-        cred_path.chmod(0o600)
+        for name, parser in (("config", config), ("credentials", creds)):
+            text = io.StringIO()
+            parser.write(text)
+            write_private(self.config_dir / name, text.getvalue())
 
     def role_profiles(self) -> dict[str, tuple[str, str]]:
         """Role profiles: name -> (role ARN, role session name)."""
@@ -199,6 +270,7 @@ class Lab:
     @property
     def cli_cache_dir(self) -> Path:
         """The AWS CLI's assumed-role credential cache for this lab (see :mod:`s3kms_lab.lab.cli_cache`)."""
+        assert self.config_dir is not None
         return cli_cache.cache_dir_for(self.config_dir / "config")
 
     def forget_cli_role_cache(self) -> None:
@@ -209,9 +281,13 @@ class Lab:
         only a previous lab that used the same config folder can have left entries; they would be refused
         as unknown access keys.
         """
-        if self.cli_cache_dir.is_dir():
-            for cached in self.cli_cache_dir.glob("*.json"):
-                cached.unlink(missing_ok=True)
+        if self.config_dir is None:
+            return
+        cache = self.cli_cache_dir
+        if cache.is_symlink() or cache.is_file():
+            cache.unlink()
+        elif cache.is_dir():
+            shutil.rmtree(cache)
 
     def activate(self) -> None:
         """Put :meth:`env` into ``os.environ`` (so ``!aws ...`` in a notebook reaches the lab), and put this
@@ -283,3 +359,10 @@ class Lab:
         prefix = "://" + request.headers.get("x-amz-account-id", "") + "."
         if isinstance(prefix, str) and prefix in request.url:
             request.url = request.url.replace(prefix, "://", 1)
+
+
+@atexit.register
+def _stop_running_labs() -> None:
+    """At interpreter exit, stop the running lab so its temporary folder (secret keys) is removed."""
+    for lab in list(_ACTIVE):
+        lab.stop()

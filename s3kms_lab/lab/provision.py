@@ -51,6 +51,11 @@ def provision(state: MotoState, sc: Scenario) -> Provisioned:
             state.create_alias(key, k["alias"])
         if k.get("rotation"):
             state.enable_key_rotation(key)
+        for grant in k.get("grants", []):
+            # A grant allows its grantee to use the key without the key policy naming it
+            # (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html); imported scenarios carry them.
+            state.create_grant(key, grant["grantee"], list(grant["operations"]), grant.get("name", ""),
+                               grant.get("constraints") or {}, grant.get("retiring_principal", ""))
     for b in sc.spec.get("buckets", []):
         state.create_bucket(b.get("account", sc.account), b["name"], sc.region)
         if b.get("policy"):

@@ -1,4 +1,8 @@
-"""Scenarios: the resources, principals and policies a lab starts with, read from ``data/scenarios/NAME``.
+"""Scenarios: the resources, principals and policies a lab starts with.
+
+Named scenarios ship inside the package (``s3kms_lab/scenarios/NAME``; ``data/scenarios`` in a clone links
+there) and are found with :mod:`importlib.resources`, so an installed wheel works from any directory; a
+folder path works too.
 
 A scenario folder holds ``scenario.json`` plus the policy files it names. Policies are kept verbatim
 (the seed post's three policies are byte-for-byte the post's), except that the post's placeholder key
@@ -8,12 +12,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Scenario", "load_scenario", "scenario_dir", "DATA_DIR"]
+__all__ = ["Scenario", "load_scenario", "scenario_dir", "scenario_names", "DATA_DIR"]
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "scenarios"
+# The package's scenarios folder. Packages install as plain files (wheel, editable or conda), so the
+# Traversable importlib.resources returns is a file-system path.
+DATA_DIR = Path(str(resources.files("s3kms_lab") / "scenarios"))
 
 
 @dataclass
@@ -49,15 +56,22 @@ class Scenario:
         return self.policies[ref]
 
 
+def scenario_names() -> list[str]:
+    """Names of the scenarios shipped with the package, sorted."""
+    return sorted(x.name for x in DATA_DIR.iterdir() if (x / "scenario.json").is_file())
+
+
 def scenario_dir(name_or_path: str) -> Path:
+    """The folder of a shipped scenario name, or ``name_or_path`` itself if it is a folder.
+
+    Raises FileNotFoundError naming the known scenarios."""
     p = Path(name_or_path)
     if p.is_dir():
         return p
-    d = DATA_DIR / name_or_path
-    if not d.is_dir():
-        known = ", ".join(sorted(x.name for x in DATA_DIR.iterdir() if x.is_dir()))
-        raise FileNotFoundError(f"No scenario {name_or_path!r} (known: {known}; or give a folder path)")
-    return d
+    if name_or_path in scenario_names():
+        return DATA_DIR / name_or_path
+    raise FileNotFoundError(f"No scenario {name_or_path!r} (known: {', '.join(scenario_names())}; "
+                            "or give a folder path)")
 
 
 def load_scenario(name_or_path: str = "seed") -> Scenario:

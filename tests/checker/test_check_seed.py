@@ -12,9 +12,19 @@ KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-12345
 def test_all_four_post_requirements_are_violated_but_the_uploader_still_works(seed_report):
     status = {r.id: r.status for r in seed_report.requirements}
     assert status == {"R1": "VIOLATED", "R2": "VIOLATED", "R3": "VIOLATED", "R4": "VIOLATED",
-                      "U1": "HOLDS", "U2": "HOLDS"}
+                      "U1": "VIOLATED", "U2": "VIOLATED"}
     assert not seed_report.holds
     assert seed_report.requests_decided > 1000
+    for rid in ("R1", "R2", "R3", "R4"):  # the shortest counterexamples are one step: a principal simply acts
+        assert all(not c.path for c in seed_report.requirement(rid).counterexamples), rid
+    # The uploader works as provisioned (no direct request of U1/U2 is refused); it stops working only after
+    # a non-administrator changes state: analyst's kms:* and the root statement let it disable the key.
+    # (Changed by issue 12: U1/U2 used to be reported HOLDS because state changes were not considered.)
+    for rid in ("U1", "U2"):
+        c = seed_report.requirement(rid).counterexamples[0]
+        assert c.path and c.path[0]["actor"] == "analyst"
+        assert c.path[0]["action"] in ("kms:DisableKey", "kms:ScheduleKeyDeletion", "s3:PutBucketPolicy")
+        assert c.request["principal"] == "uploader" and c.decision != "allowed"
 
 
 def test_r1_another_same_account_identity_writes_with_sse_kms(seed_report):
@@ -22,7 +32,7 @@ def test_r1_another_same_account_identity_writes_with_sse_kms(seed_report):
     r1 = seed_report.requirement("R1")
     first = r1.counterexamples[0]
     assert first.complexity == 1
-    assert first.request["principal"] in ("admin", "analyst") and first.request["kind"] == "put"
+    assert first.request["principal"] == "analyst" and first.request["kind"] == "put"  # admin is trusted
     assert first.request["sse"] == "aws:kms" and first.decision == "allowed"
     assert "identity-based policy allows it" in " ".join(first.explanation)
     assert any(c.request["principal"] == "analyst" for c in r1.counterexamples)
@@ -41,8 +51,10 @@ def test_r2_the_deny_checks_only_the_algorithm(seed_report):
 def test_r3_the_root_statement_delegates_the_key_to_iam(seed_report):
     """Fact 95: analyst's kms:* identity policy can use the key because the key policy trusts the account."""
     r3 = seed_report.requirement("R3")
-    analyst = [c for c in r3.counterexamples if c.request["principal"] == "analyst"]
-    assert analyst and analyst[0].request["kind"] == "kms" and analyst[0].complexity == 0
+    # admin is a trusted administrator (requirements@2), so analyst's counterexamples come first; the direct
+    # KMS call is among them (a GetObject of an SSE-KMS object, which needs kms:Decrypt, may come before it).
+    analyst = [c for c in r3.counterexamples if c.request["principal"] == "analyst" and c.request["kind"] == "kms"]
+    assert analyst and analyst[0].complexity == 0
     assert "the resource policy delegates to the account" in " ".join(analyst[0].explanation)
 
 

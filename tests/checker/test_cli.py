@@ -32,8 +32,9 @@ def test_json_output_by_path():
     p = run("--scenario", str(REPO / "data" / "scenarios" / "seed"), "--json")
     assert p.returncode == 1
     d = json.loads(p.stdout)
+    # U1/U2: analyst can disable the key first (escalation, issue 12)
     assert d["summary"] == {"R1": "VIOLATED", "R2": "VIOLATED", "R3": "VIOLATED", "R4": "VIOLATED",
-                            "U1": "HOLDS", "U2": "HOLDS"}
+                            "U1": "VIOLATED", "U2": "VIOLATED"}
 
 
 def test_unknown_scenario_exits_2():

@@ -14,7 +14,7 @@ SC = load_scenario("seed")
 REFS = {"admin": "admin", "uploader": "uploader", "analyst": "analyst", "nobody": "nobody", "outsider": "outsider",
         "anonymous": "anonymous", "arn:aws:iam::123456789012:role/DataUploaderRole": "uploader",
         "arn:aws:iam::123456789012:user/analyst": "analyst"}
-ACTIONS = ["s3:PutObject", "s3:GetObject", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey",
+ACTIONS = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey",
            "kms:ReEncryptFrom", "kms:ReEncryptTo"]
 SEED_DOC = json.loads((DATA_DIR / "seed" / "requirements.json").read_text())
 
@@ -88,3 +88,50 @@ def test_missing_requirements_file_is_a_clear_error(tmp_path):
 
 def test_not_an_object():
     assert problems_of([]) == ['the file must hold a JSON object with a "requirements" list']
+
+
+# ---------------------------------------------------------------- the threat model (format @2, issue 12)
+
+def test_trusted_administrators_are_principal_names():
+    reqs = parse_requirements(SEED_DOC, SC, REFS, ACTIONS)
+    assert SEED_DOC["format"] == "s3kms-lab/requirements@2"
+    assert reqs.trusted == ("admin",)
+    assert any("trusted administrators admin" in n for n in reqs.notes)
+
+
+def test_old_format_still_loads_and_trusts_only_the_admin_user():
+    doc = copy.deepcopy(SEED_DOC)
+    doc["format"] = "s3kms-lab/requirements@1"
+    del doc["trusted_administrators"]
+    reqs = parse_requirements(doc, SC, REFS, ACTIONS)
+    assert reqs.trusted == ("admin",)
+    assert any("requirements@1" in n and "`admin` user only" in n for n in reqs.notes)
+
+
+def test_old_format_without_an_admin_user_trusts_nobody():
+    doc = copy.deepcopy(SEED_DOC)
+    doc["format"] = "s3kms-lab/requirements@1"
+    del doc["trusted_administrators"]
+    refs = {k: v for k, v in REFS.items() if v != "admin"}
+    reqs = parse_requirements(doc, SC, refs, ACTIONS)
+    assert reqs.trusted == () and any("nobody" in n for n in reqs.notes)
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, "trusted_administrators: missing"),
+    (["admn"], "did you mean 'admin'?"),
+    ("admin", "expected a list"),
+])
+def test_trusted_administrators_mistakes_are_named(value, expected):
+    doc = copy.deepcopy(SEED_DOC)
+    if value is None:
+        del doc["trusted_administrators"]
+    else:
+        doc["trusted_administrators"] = value
+    assert any(expected in p for p in problems_of(doc))
+
+
+def test_trusted_administrators_is_empty_list_for_nobody():
+    doc = copy.deepcopy(SEED_DOC)
+    doc["trusted_administrators"] = []
+    assert parse_requirements(doc, SC, REFS, ACTIONS).trusted == ()

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from s3kms_lab.engine import Caller, PolicyKind, PolicySet, Request, authorize, caller_from_arn, parse_policy
+from s3kms_lab.engine.explain import summarize
 from s3kms_lab.engine.simulate import simulate_custom_policy
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
@@ -177,7 +178,7 @@ def build(case: dict[str, Any], fragments: dict[str, Any]) -> tuple[Request, Pol
 def run_authorize(case: dict[str, Any], fragments: dict[str, Any]) -> None:
     req, ps = build(case, fragments)
     d = authorize(req, ps)
-    where = f"{case['id']} ({case['source']}): {d.summary()}"
+    where = f"{case['id']} ({case['source']}): {summarize(d)}"
     assert d.effect == case["expect"], where
     if "policy_type" in case:
         assert d.policy_type == case["policy_type"], where

@@ -1,4 +1,4 @@
-"""Explanations and messages for the seed post's policies (/work/shared/seed/000_4bd4dd7bf5f3b0ae.txt).
+"""Explanations and messages for the seed post's policies (the scenario in tests/engine/cases/seed_scenario.json).
 
 Message shape: https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from engine_cases import build, load_file
+from s3kms_lab.engine.explain import explain, summarize
 
 SEED = load_file("seed_scenario.json")
 FRAG = SEED["fragments"]
@@ -22,7 +23,7 @@ def decide(case_id: str, **over):
 
 def test_summary_names_deny_statement_and_absent_key():
     d = decide("seed-role-put-no-header-denied")
-    s = d.summary()
+    s = summarize(d)
     assert d.effect == "explicitDeny"
     assert "DenyUnEncryptedUploads" in s
     assert "key absent from the request" in s
@@ -31,7 +32,7 @@ def test_summary_names_deny_statement_and_absent_key():
 
 
 def test_explain_text_walks_every_statement():
-    text = decide("seed-role-put-no-header-denied").explain().text()
+    text = explain(decide("seed-role-put-no-header-denied")).text()
     assert text.startswith("EXPLICITDENY:")
     for sid in ("AllowPutObjectWithKMSEncryption", "AllowGetObject", "DenyUnEncryptedUploads"):
         assert sid in text
@@ -41,7 +42,7 @@ def test_explain_text_walks_every_statement():
 
 
 def test_explain_as_dict_marks_deciding_statement():
-    ex = decide("seed-role-put-no-header-denied").explain().as_dict()
+    ex = explain(decide("seed-role-put-no-header-denied")).as_dict()
     bucket = next(p for p in ex["policies"] if p["kind"] == "resource-based policy")
     applied = [s["label"] for s in bucket["statements"] if s["applies"]]
     assert applied == ["DenyUnEncryptedUploads"]
@@ -50,20 +51,20 @@ def test_explain_as_dict_marks_deciding_statement():
 
 def test_summary_for_allow_names_granting_statement():
     d = decide("seed-role-put-right-key-no-identity")
-    s = d.summary()
+    s = summarize(d)
     assert d.allowed and "AllowPutObjectWithKMSEncryption" in s
     assert "role" in s  # the rule: the bucket policy allows the caller's role
 
 
 def test_summary_for_other_key_gap_names_identity_rule():
     d = decide("seed-role-put-other-key-identity-allows")
-    assert d.allowed and "identity-based policy allows" in d.summary()
+    assert d.allowed and "identity-based policy allows" in summarize(d)
 
 
 def test_summary_implicit_deny_names_rule():
     d = decide("seed-plain-user-cannot-read")
     assert d.effect == "implicitDeny"
-    assert d.summary().startswith("implicit deny: no identity-based policy allows it")
+    assert summarize(d).startswith("implicit deny: no identity-based policy allows it")
 
 
 def test_message_explicit_deny_in_resource_policy():
@@ -95,4 +96,4 @@ def test_boundary_cap_message():
     case = next(c for c in data["cases"] if c["id"] == "pb-role-arn-grant-capped")
     d = authorize(*build(case, data["fragments"]))
     assert d.message().endswith("because no permissions boundary allows the s3:PutObject action")
-    assert "permissions boundary" in d.summary()
+    assert "permissions boundary" in summarize(d)

@@ -15,6 +15,7 @@ from hypothesis import given, settings, strategies as st
 
 from s3kms_lab.engine import Caller, PolicyKind, PolicySet, Request, authorize, parse_policy
 from s3kms_lab.engine.conditions import Condition, evaluate_condition
+from s3kms_lab.engine.explain import summarize
 from s3kms_lab.engine.matching import action_matches, arn_like, glob_match
 
 # Per-test settings (no global profile, so other test modules keep their own hypothesis settings).
@@ -304,4 +305,4 @@ def test_decision_is_deterministic_and_well_formed(scn):
         assert a.deciding and all(s.effect == "Deny" for _, s in a.deciding)
     if a.effect == "implicitDeny":
         assert a.deciding == []
-    assert a.summary()
+    assert summarize(a)

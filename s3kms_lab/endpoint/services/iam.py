@@ -17,7 +17,8 @@ from ..decide import Authorizer, Call, Step
 from ..errors import AwsError
 from ..moto_seam import Credential
 from ..operations import Op
-from ..plan_types import Plan, Response, condition_context
+from ..condition_keys import condition_context
+from ..plan_types import Plan, Response
 from ..principal_ids import unbind_deleted_principal
 from .policy_limits import check_iam_policy_size
 from .validation import check_principals_exist
@@ -40,7 +41,7 @@ def steps_for(call: Call, op: Op, authorizer: Authorizer) -> list[Step]:
     """The IAM action on its resource, with the condition keys the row reads from the parameters."""
     res = op.resource.arn(call)
     ctx = authorizer.global_context(call, call.caller.account)
-    ctx.update(condition_context(op, call))
+    ctx.update(condition_context(op, call, authorizer.state))
     req = Request(call.caller, op.action, res, ctx, call.caller.account)
     return [Step(f"{op.action} on {res}", req, authorizer.caller_policies(call.credential))]
 

@@ -11,14 +11,15 @@ AWS rules followed (``docs/aws-rules.md``):
 """
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
 from ...engine import PolicyKind, PolicySet, Request, authorize, parse_policy
 from ..decide import Authorizer, Call, Step
 from ..errors import AwsError
+from ..kms_ciphertext import ciphertext_key
 from ..operations import Op, Resource
+from ..condition_keys import condition_context
 from ..plan_types import Plan
 from .policy_limits import check_key_policy_size
 from .validation import check_principals_exist
@@ -31,7 +32,7 @@ INTERNAL_ERROR = "InternalFailure"
 
 # Which parameter names the key (default: KeyId, else TargetKeyId, else DestinationKeyId).
 _KEY_PARAM = {"ReEncrypt": "SourceKeyId", "DeleteAlias": "AliasName"}
-# Operations that find their key from the ciphertext when no key id is given.
+# Operations whose key is the one recorded in the ciphertext (:mod:`..kms_ciphertext`).
 _KEY_FROM_CIPHERTEXT = {"Decrypt": True, "ReEncrypt": True}
 
 
@@ -41,16 +42,10 @@ def key_for(call: Call, authorizer: Authorizer) -> Any:
     p = call.params
     state = authorizer.state
     name = _KEY_PARAM.get(call.operation)
+    if _KEY_FROM_CIPHERTEXT.get(call.operation):
+        # Authorization is on the key recorded in the ciphertext; a named key must be that key (IncorrectKeyException).
+        return ciphertext_key(state, call.operation, p, call.caller.account)
     ref = p.get(name) if name else (p.get("KeyId") or p.get("TargetKeyId") or p.get("DestinationKeyId"))
-    if not ref and _KEY_FROM_CIPHERTEXT.get(call.operation):
-        try:
-            key_id = base64.b64decode(p.get("CiphertextBlob") or "")[:36].decode("ascii")
-        except (ValueError, UnicodeDecodeError):
-            key_id = ""
-        key = state.key_by_id_any_account(key_id) if key_id else None
-        if key is None:
-            raise AwsError("kms", "InvalidCiphertextException", "The ciphertext is invalid.", 400)
-        return key
     if not ref:
         raise AwsError("kms", "ValidationException", f"{call.operation} needs a KeyId", 400)
     key = state.resolve_key(ref, call.caller.account)
@@ -74,13 +69,16 @@ _MORE_STEPS = {"ReEncrypt": _reencrypt_to}
 def steps_for(call: Call, op: Op, authorizer: Authorizer) -> tuple[list[Step], Any]:
     """(steps, the key acted on or None): the key policy and the caller's IAM policies decide."""
     caller_pol = authorizer.caller_policies(call.credential)
+    keys = condition_context(op, call, authorizer.state)  # the row's keys from the request's parameters
     if op.resource is not Resource.KEY:
         ctx = authorizer.global_context(call, call.caller.account)
         ctx["kms:calleraccount"] = [call.caller.account]
+        ctx.update(keys)
         return [Step(f"{op.action}", Request(call.caller, op.action, "*", ctx, call.caller.account), caller_pol)], None
     key = key_for(call, authorizer)
     ctx = call.params.get("EncryptionContext") or call.params.get("SourceEncryptionContext") or {}
     steps = [authorizer.kms_step(call, op.action, key, ctx, caller_pol, False)]
+    steps[0].request.context.update(keys)
     steps += _MORE_STEPS.get(call.operation, lambda *a: [])(call, authorizer, caller_pol)
     return steps, key
 

@@ -16,15 +16,17 @@ import dataclasses
 import io
 import xml.etree.ElementTree as ET
 from typing import Any
-from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
 from ...engine import PolicyKind, PolicySet, Request, parse_policy
 from .. import sse
+from ..copy_source import parse_copy_source
 from ..decide import Authorizer, Call, Step
 from ..errors import AwsError
-from ..operations import KmsUse, Op, action_of, lookup
-from ..plan_types import Plan, condition_context
+from ..operations import KmsUse, Op, action_of, also_actions, lookup
+from ..condition_keys import condition_context
+from ..plan_types import Plan
+from ..s3_response import MISSING_KEY_NOTE, s3_headers, versioning_shows
 from . import policy_limits, public_access
 from .kms import denial_message as kms_denial_message
 from .validation import check_principals_exist
@@ -38,17 +40,11 @@ _GET_HEADERS_REFUSED = ("x-amz-server-side-encryption", "x-amz-server-side-encry
 
 
 def copy_source(value: str) -> tuple[str, str, str | None]:
-    """``x-amz-copy-source`` -> (bucket, key, version id). Raises AwsError InvalidArgument when it does not
-    name both a bucket and a key (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html)."""
-    src = unquote(value).lstrip("/")
-    version = None
-    if "?versionId=" in src:
-        src, _, version = src.partition("?versionId=")
-    bucket, _, key = src.partition("/")
-    if not bucket or not key:
-        raise AwsError("s3", "InvalidArgument", "Copy Source must mention the source bucket and key: "
-                       "sourcebucket/sourcekey", 400)
-    return bucket, key, version
+    """``x-amz-copy-source`` -> (bucket, key, version id), read by the one strict parser
+    (:func:`..copy_source.parse_copy_source`: AwsError InvalidArgument for anything ambiguous,
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html)."""
+    src = parse_copy_source(value)
+    return src.bucket, src.key, src.version_id
 
 
 def _refuse_sse_headers_on_read(call: Call) -> None:
@@ -61,12 +57,7 @@ def _refuse_sse_headers_on_read(call: Call) -> None:
 def _main_step(call: Call, op: Op, authorizer: Authorizer, caller_pol: PolicySet) -> Step:
     owner = authorizer.bucket_owner(call.bucket) if call.bucket else ""
     ctx = authorizer.global_context(call, owner)
-    upload_headers = None
-    if op.upload_headers:
-        # Lab rule (SSE-9): the part calls carry the CreateMultipartUpload SSE headers as condition keys.
-        upload_headers = {**authorizer.state.upload_headers(call.bucket, call.query.get("uploadId", "")),
-                          **call.headers}
-    ctx.update(condition_context(op, call, upload_headers))
+    ctx.update(condition_context(op, call, authorizer.state))
     ctx["s3:signatureversion"] = ["AWS4-HMAC-SHA256"]
     ctx["s3:authtype"] = ["REST-QUERY-STRING" if call.auth_type == "query" else "REST-HEADER"]
     action, resource = action_of(op, call), op.resource.arn(call)
@@ -82,15 +73,22 @@ def _bucket_policy_for(authorizer: Authorizer, bucket: str, owner: str, caller: 
     return public_access.restricted_bucket_policy(authorizer, bucket, owner, caller, authorizer.bucket_policy(bucket))
 
 
-def _copy_source_steps(call: Call, authorizer: Authorizer, caller_pol: PolicySet) -> list[Step]:
+def _copy_source_steps(call: Call, op: Op, authorizer: Authorizer, caller_pol: PolicySet) -> list[Step]:
+    """The source read of a copy: s3:GetObject (s3:GetObjectVersion when the source names a version) and
+    S3's kms:Decrypt of an SSE-KMS source (SSE-4)."""
+    assert op.copy is not None
     src_bucket, src_key, src_version = copy_source(call.headers.get("x-amz-copy-source", ""))
     src_owner = authorizer.bucket_owner(src_bucket)
-    sreq = Request(call.caller, "s3:GetObject", f"arn:aws:s3:::{src_bucket}/{src_key}",
+    action = op.copy.action_for(src_version)
+    sreq = Request(call.caller, action, f"arn:aws:s3:::{src_bucket}/{src_key}",
                    authorizer.global_context(call, src_owner), src_owner)
-    steps = [Step(f"s3:GetObject on arn:aws:s3:::{src_bucket}/{src_key} (copy source)", sreq,
+    steps = [Step(f"{action} on arn:aws:s3:::{src_bucket}/{src_key} (copy source)", sreq,
                   PolicySet(caller_pol.identity, caller_pol.boundary, caller_pol.session,
                             _bucket_policy_for(authorizer, src_bucket, src_owner, call.caller)))]
     source = sse.object_key_and_context(authorizer.state, src_bucket, src_key, src_version, src_owner)
+    stored_key_id = authorizer.state.object_kms_key_id(src_bucket, src_key, src_version)
+    if source is None and stored_key_id:  # never copy an SSE-KMS source without deciding kms:Decrypt on its key
+        raise AwsError("s3", "KMS.NotFoundException", f"Invalid keyId {stored_key_id}", 400)
     if source is not None:
         steps.append(authorizer.kms_step(call, "kms:Decrypt", *source, caller_pol, True))
     return steps
@@ -111,9 +109,14 @@ def steps_for(call: Call, op: Op, authorizer: Authorizer) -> tuple[list[Step], s
     Returns (steps, how a new object is encrypted or None, the KMS key whose data key S3 unwraps or None)."""
     caller_pol = authorizer.caller_policies(call.credential)
     owner = authorizer.bucket_owner(call.bucket) if call.bucket else ""
-    steps = [_main_step(call, op, authorizer, caller_pol)]
+    main = _main_step(call, op, authorizer, caller_pol)
+    steps = [main]
+    for action in also_actions(op, call):  # e.g. PutObject with a tag-set also needs s3:PutObjectTagging
+        steps.append(Step(f"{action} on {main.request.resource}", Request(
+            call.caller, action, main.request.resource, main.request.context, main.request.resource_account),
+            main.policies))
     if op.copy:
-        steps += _copy_source_steps(call, authorizer, caller_pol)
+        steps += _copy_source_steps(call, op, authorizer, caller_pol)
     plan = None
     decrypt_key = None
     if op.kms is KmsUse.GENERATE_DATA_KEY:
@@ -138,7 +141,9 @@ def _missing_object_check(call: Call, authorizer: Authorizer) -> Step | None:
                  source_ip=call.source_ip, secure=call.secure, auth_type=call.auth_type, region=call.region)
     list_op = lookup("s3", "ListObjectsV2")
     assert list_op is not None
-    return authorizer.decide([_main_step(probe, list_op, authorizer, authorizer.caller_policies(call.credential))])
+    step = _main_step(probe, list_op, authorizer, authorizer.caller_policies(call.credential))
+    step.note = MISSING_KEY_NOTE
+    return authorizer.decide([step])
 
 
 def _bucket_policy_check(call: Call, authorizer: Authorizer) -> None:
@@ -197,7 +202,17 @@ def plan(call: Call, op: Op, authorizer: Authorizer) -> Plan:
                        "HTTP_X_AMZ_SERVER_SIDE_ENCRYPTION_AWS_KMS_KEY_ID": sse_plan.key_arn}
     out.before = lambda: _before(out)
     out.after = lambda body: _after(out, body)
+    out.answer_headers = lambda status, headers, body, request_id: answer_headers(
+        call, authorizer, status, headers, body, request_id)
     return out
+
+
+def answer_headers(call: Call, authorizer: Authorizer, status: int, headers: dict[str, str], body: bytes,
+                   request_id: str) -> dict[str, str]:
+    """moto's answer headers as S3 sends them for this operation (see :mod:`..s3_response`): the model's
+    headers, version ids only where the bucket's versioning is Enabled or Suspended."""
+    versioned = versioning_shows(authorizer.state.bucket_versioning(call.bucket)) if call.bucket else False
+    return s3_headers(call.operation, status, headers, body, request_id, versioned)
 
 
 def _before(plan: Plan) -> None:
@@ -260,7 +275,8 @@ def deny(call: Call, step: Step, bucket_owner: str) -> AwsError:
     owner = bucket_owner or call.caller.account
     if call.caller.is_anonymous or (owner and owner != call.caller.account):
         message = "Access Denied"
-    return AwsError("s3", "AccessDenied", message, 403, d.explain().text())
+    explanation = d.explain().text()
+    return AwsError("s3", "AccessDenied", message, 403, f"{step.note} {explanation}" if step.note else explanation)
 
 
 # ---------------------------------------------------------------- multi-object delete
@@ -286,7 +302,7 @@ def delete_objects(app: Any, environ: dict[str, Any], call: Call, op: Op, reques
     steps: list[Step] = []
     for obj in root.findall(f"{ns}Object"):
         key, version = obj.findtext(f"{ns}Key") or "", obj.findtext(f"{ns}VersionId")
-        query = {**call.query, "versionId": version} if version else {k: v for k, v in call.query.items()
+        query = {**call.query, "versionId": version} if version is not None else {k: v for k, v in call.query.items()
                                                                       if k != "versionId"}
         key_steps, _, _ = steps_for(dataclasses.replace(call, key=key, query=query), op, app.authorizer)
         failed = app.authorizer.decide(key_steps)
@@ -306,11 +322,12 @@ def delete_objects(app: Any, environ: dict[str, Any], call: Call, op: Op, reques
         env["wsgi.input"] = io.BytesIO(new_body)
         env["CONTENT_LENGTH"] = str(len(new_body))
         status, headers, out = app.forward(env, call)
+        headers = answer_headers(call, app.authorizer, status, headers, out, request_id)
         if status < 300 and errors:
             out = out.replace(b"</DeleteResult>", errors.encode() + b"</DeleteResult>")
             headers.pop("Content-Length", None)
     else:
-        status, headers = 200, {"Content-Type": "application/xml"}
+        status, headers = 200, {"Content-Type": "application/xml", "x-amz-request-id": request_id}
         out = (f'<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
                f"{errors}</DeleteResult>").encode()
     explanation = explanation_of(steps)

@@ -16,7 +16,8 @@ from ...engine import MalformedPolicyError, PolicyKind, PolicySet, Request, pars
 from ..decide import Authorizer, Call, Step
 from ..errors import AwsError
 from ..operations import Op
-from ..plan_types import Plan, condition_context
+from ..condition_keys import condition_context
+from ..plan_types import Plan
 
 __all__ = ["plan", "steps_for", "session_tags", "request_parameters", "response_elements"]
 
@@ -57,12 +58,8 @@ def _assume_role_steps(call: Call, op: Op, authorizer: Authorizer) -> list[Step]
     role_account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
     caller_pol = authorizer.caller_policies(call.credential)
     ctx = authorizer.global_context(call, role_account)
-    ctx.update(condition_context(op, call))
+    ctx.update(condition_context(op, call, authorizer.state))  # incl. aws:RequestTag/<key>, aws:TagKeys
     tags = session_tags(call.params)
-    for k, v in tags.items():
-        ctx[f"aws:requesttag/{k.lower()}"] = [v]
-    if tags:
-        ctx["aws:tagkeys"] = list(tags)
     policies = PolicySet(caller_pol.identity, caller_pol.boundary, caller_pol.session,
                          _trust_policy(authorizer, role_arn))
     steps = [Step(f"sts:AssumeRole on {role_arn}", Request(call.caller, op.action, role_arn, ctx, role_account),

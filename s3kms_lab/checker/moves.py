@@ -1,0 +1,279 @@
+"""State-changing calls a principal may try on the way to breaking a requirement (the escalation universe).
+
+A :class:`Move` is one concrete API call (service, operation, parameters) made by an identity the attacker
+holds, with the effect it has on moto's state once the endpoint allows it. The calls are the ones
+privilege-escalation tools for IAM reason about (PMapper's edges: assume a role, create an access key or a
+login profile for another user, put or attach a policy to oneself, rewrite a trust policy, new policy
+versions; https://github.com/nccgroup/PMapper/wiki) and their S3 and KMS analogues (rewrite or delete a
+resource-based policy, give oneself a KMS grant, turn a key off). The attacker always writes the most
+useful content it can: a policy that allows it everything on the target, a grant of every cryptographic
+operation to itself.
+
+Effects are applied to moto's state with moto's own backend methods (what the endpoint reaches when it
+forwards the call) and return an undo function, so the search can explore a path and step back.
+Sources for the actions each call needs: the Service Authorization Reference pages cited in
+:mod:`s3kms_lab.endpoint.operations`.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..endpoint.auth import caller_for
+from ..endpoint.decide import Call
+
+if TYPE_CHECKING:
+    from .universe import Principal, Universe
+
+__all__ = ["Move", "moves_for", "ESCALATION_POLICY_NAME", "SESSION_NAME", "GRANT_OPERATIONS"]
+
+ESCALATION_POLICY_NAME = "checker-escalation"
+SESSION_NAME = "checker-escalation"
+GRANT_OPERATIONS = ["Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey",
+                    "GenerateDataKeyWithoutPlaintext", "DescribeKey", "CreateGrant"]
+Undo = Callable[[], None]
+
+
+@dataclass
+class Move:
+    """One state-changing call. actor: the identity making it; params: the API parameters in AWS's names
+    (what the CLI and boto3 recipes send); call_params / bucket: what the endpoint's Call carries;
+    gains: the identity the caller holds afterwards (a role session, another user), or None;
+    target: what it changes (for the report)."""
+
+    actor: str
+    service: str
+    operation: str
+    params: dict[str, Any]
+    target: str
+    bucket: str = ""
+    call_params: dict[str, Any] = field(default_factory=dict)
+    gains: str | None = None
+    apply: Callable[["Universe"], Undo] | None = None
+
+    @property
+    def action(self) -> str:
+        return f"{self.service}:{self.operation}"
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Identity of the move in a path (same call by the same identity on the same target)."""
+        return (self.actor, self.service, self.operation, self.target)
+
+    def call(self, who: "Principal", region: str) -> Call:
+        return Call(self.service, self.operation, caller=who.caller, credential=who.credential, bucket=self.bucket,
+                    params=self.call_params or self.params, auth_type="none" if who.caller.is_anonymous else "header",
+                    region=region)
+
+
+def policy_principal(who: "Principal") -> Any:
+    """How a policy names this identity: the user or role ARN (a session is named by its role), "*" for
+    anonymous callers."""
+    if who.caller.is_anonymous:
+        return "*"
+    return {"AWS": who.caller.principal_arn}
+
+
+def _doc(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+# ---------------------------------------------------------------------- S3
+def _s3_moves(u: "Universe", who: "Principal") -> list[Move]:
+    if not u.bucket:
+        return []
+    b = u.bucket
+    bucket = u.state.bucket(b)  # type: ignore[union-attr]
+    out = []
+    own = _doc([{"Sid": "CheckerEscalation", "Effect": "Allow", "Principal": policy_principal(who), "Action": "s3:*",
+                 "Resource": [f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*"]}])
+
+    def set_attr(name: str, value: Any) -> Callable[["Universe"], Undo]:
+        def apply(_u: "Universe") -> Undo:
+            old = getattr(bucket, name, None)
+            setattr(bucket, name, value)
+            return lambda: setattr(bucket, name, old)
+        return apply
+
+    out.append(Move(who.name, "s3", "PutBucketPolicy", {"Bucket": b, "Policy": own}, f"bucket policy of {b}",
+                    bucket=b, call_params={"_body": own}, apply=set_attr("policy", own.encode())))
+    if getattr(bucket, "policy", None):
+        out.append(Move(who.name, "s3", "DeleteBucketPolicy", {"Bucket": b}, f"bucket policy of {b}", bucket=b,
+                        apply=set_attr("policy", None)))
+    sse_s3 = {"Rule": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": "false"}}
+    if getattr(bucket, "encryption", None) != sse_s3:
+        out.append(Move(who.name, "s3", "PutBucketEncryption",
+                        {"Bucket": b, "ServerSideEncryptionConfiguration": {"Rules": [
+                            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}},
+                        f"default encryption of {b}", bucket=b, apply=set_attr("encryption", sse_s3)))
+    if getattr(bucket, "encryption", None):
+        out.append(Move(who.name, "s3", "DeleteBucketEncryption", {"Bucket": b}, f"default encryption of {b}",
+                        bucket=b, apply=set_attr("encryption", None)))
+    if getattr(bucket, "public_access_block", None):
+        out.append(Move(who.name, "s3", "DeletePublicAccessBlock", {"Bucket": b}, f"Block Public Access of {b}",
+                        bucket=b, apply=set_attr("public_access_block", None)))
+    if getattr(bucket, "versioning_status", None) == "Enabled":
+        out.append(Move(who.name, "s3", "PutBucketVersioning",
+                        {"Bucket": b, "VersioningConfiguration": {"Status": "Suspended"}}, f"versioning of {b}",
+                        bucket=b, apply=set_attr("versioning_status", "Suspended")))
+    return out
+
+
+# ---------------------------------------------------------------------- KMS
+def _kms_moves(u: "Universe", who: "Principal") -> list[Move]:
+    if not u.key_arn or who.caller.is_anonymous:
+        return []
+    k = u.key_arn
+    # moto's own key object (the seam's KmsKey is a read-only snapshot): the calls below change it the way
+    # moto's KMS handlers do when the endpoint forwards PutKeyPolicy / CreateGrant / DisableKey...
+    key = u.state.kms(k.split(":")[4]).keys.get(u.key_id)  # type: ignore[union-attr]
+    if key is None:
+        return []
+    out: list[Move] = []
+    grantee = who.caller.principal_arn
+    doc = json.loads(key.policy)
+    stmts = doc.get("Statement", [])
+    stmts = stmts if isinstance(stmts, list) else [stmts]
+    # The attacker keeps every existing statement (so KMS's lockout check still passes) and adds itself.
+    doc["Statement"] = stmts + [{"Sid": "CheckerEscalation", "Effect": "Allow", "Principal": {"AWS": grantee},
+                                 "Action": "kms:*", "Resource": "*"}]
+    new_policy = json.dumps(doc)
+
+    def set_key(**values: Any) -> Callable[["Universe"], Undo]:
+        def apply(_u: "Universe") -> Undo:
+            old = {n: getattr(key, n) for n in values}
+            for n, v in values.items():
+                setattr(key, n, v)
+            return lambda: [setattr(key, n, v) for n, v in old.items()] and None
+        return apply
+
+    def grant(_u: "Universe") -> Undo:
+        backend = _u.state.kms(k.split(":")[4])  # type: ignore[union-attr]
+        gid, _token = backend.create_grant(key.id, grantee, list(GRANT_OPERATIONS), ESCALATION_POLICY_NAME, {}, "")
+        return lambda: key.grants.pop(gid, None) and None
+
+    out.append(Move(who.name, "kms", "PutKeyPolicy", {"KeyId": k, "PolicyName": "default", "Policy": new_policy},
+                    f"key policy of {k}", apply=set_key(policy=new_policy)))
+    out.append(Move(who.name, "kms", "CreateGrant", {"KeyId": k, "GranteePrincipal": grantee,
+                                                     "Operations": list(GRANT_OPERATIONS)},
+                    f"grants of {k}", apply=grant))
+    if key.enabled:
+        out.append(Move(who.name, "kms", "DisableKey", {"KeyId": k}, f"state of {k}",
+                        apply=set_key(enabled=False, key_state="Disabled")))
+    if key.key_state != "PendingDeletion":
+        out.append(Move(who.name, "kms", "ScheduleKeyDeletion", {"KeyId": k, "PendingWindowInDays": 7},
+                        f"state of {k}", apply=set_key(enabled=False, key_state="PendingDeletion")))
+    for gid in list((getattr(key, "grants", None) or {})):
+        def revoke(_u: "Universe", gid: str = gid) -> Undo:
+            g = key.grants.pop(gid)
+            return lambda: key.grants.__setitem__(gid, g)
+        out.append(Move(who.name, "kms", "RevokeGrant", {"KeyId": k, "GrantId": gid}, f"grant {gid} of {k}",
+                        apply=revoke))
+    return out
+
+
+# ---------------------------------------------------------------------- IAM and STS
+def _iam_moves(u: "Universe", who: "Principal") -> list[Move]:
+    if who.caller.is_anonymous or not who.account:
+        return []
+    acct = who.account
+    iam = u.state.iam(acct)  # type: ignore[union-attr]
+    out: list[Move] = []
+    admin_doc = _doc([{"Sid": "CheckerEscalation", "Effect": "Allow", "Action": "*", "Resource": "*"}])
+    held = set(u.identities)
+
+    def put_inline(entity: Any) -> Callable[["Universe"], Undo]:
+        def apply(_u: "Universe") -> Undo:
+            old = entity.policies.get(ESCALATION_POLICY_NAME)
+            entity.policies[ESCALATION_POLICY_NAME] = admin_doc
+            _u.policies_changed()
+
+            def undo() -> None:
+                if old is None:
+                    entity.policies.pop(ESCALATION_POLICY_NAME, None)
+                else:
+                    entity.policies[ESCALATION_POLICY_NAME] = old
+                _u.policies_changed()
+            return undo
+        return apply
+
+    for user in list(iam.users.values()):
+        arn = f"arn:aws:iam::{acct}:user/{user.name}"
+        out.append(Move(who.name, "iam", "PutUserPolicy", {"UserName": user.name, "PolicyName": ESCALATION_POLICY_NAME,
+                                                           "PolicyDocument": admin_doc},
+                        f"policies of {arn}", apply=put_inline(user)))
+        if getattr(user, "permissions_boundary_arn", None):
+            def drop_boundary(_u: "Universe", user: Any = user) -> Undo:
+                old = user.permissions_boundary_arn
+                user.permissions_boundary_arn = None
+                _u.policies_changed()
+                return lambda: (setattr(user, "permissions_boundary_arn", old), _u.policies_changed()) and None
+            out.append(Move(who.name, "iam", "DeleteUserPermissionsBoundary", {"UserName": user.name},
+                            f"permissions boundary of {arn}", apply=drop_boundary))
+        if who.caller.principal_arn != arn:
+            gains = f"{user.name} (new access key)"
+            if gains not in held:
+                out.append(Move(who.name, "iam", "CreateAccessKey", {"UserName": user.name}, f"access keys of {arn}",
+                                gains=gains, apply=_become_user(acct, user.name, gains)))
+    for role in list(iam.roles.values()):
+        arn = role.arn
+        out.append(Move(who.name, "iam", "PutRolePolicy", {"RoleName": role.name, "PolicyName": ESCALATION_POLICY_NAME,
+                                                           "PolicyDocument": admin_doc},
+                        f"policies of {arn}", apply=put_inline(role)))
+        trust = json.loads(role.assume_role_policy_document)
+        tst = trust.get("Statement", [])
+        trust["Statement"] = (tst if isinstance(tst, list) else [tst]) + [
+            {"Sid": "CheckerEscalation", "Effect": "Allow", "Principal": {"AWS": who.caller.principal_arn},
+             "Action": "sts:AssumeRole"}]
+        new_trust = json.dumps(trust)
+
+        def set_trust(_u: "Universe", role: Any = role, text: str = new_trust) -> Undo:
+            old = role.assume_role_policy_document
+            role.assume_role_policy_document = text
+            return lambda: setattr(role, "assume_role_policy_document", old)
+        out.append(Move(who.name, "iam", "UpdateAssumeRolePolicy", {"RoleName": role.name, "PolicyDocument": new_trust},
+                        f"trust policy of {arn}", apply=set_trust))
+        gains = f"{role.name} session"
+        if gains not in held and not (who.credential is not None and who.credential.kind == "session"
+                                      and who.credential.role_arn == arn):
+            out.append(Move(who.name, "sts", "AssumeRole", {"RoleArn": arn, "RoleSessionName": SESSION_NAME},
+                            f"role {arn}", call_params={"Action": "AssumeRole", "RoleArn": arn,
+                                                        "RoleSessionName": SESSION_NAME},
+                            gains=gains, apply=_assume(arn, gains)))
+    for m in out:
+        if m.service == "iam" and not m.call_params:
+            m.call_params = {"Action": m.operation, **m.params}
+    return out
+
+
+def _become_user(account: str, user_name: str, name: str) -> Callable[["Universe"], Undo]:
+    def apply(u: "Universe") -> Undo:
+        from .universe import Principal
+        cred = u.obtained_credential(("user", account, user_name))
+        if cred is None:
+            akid, _secret = u.state.create_access_key(account, user_name)  # type: ignore[union-attr]
+            cred = u.state.find_credential(akid)  # type: ignore[union-attr]
+            u.remember_credential(("user", account, user_name), cred)
+        u.identities[name] = Principal(name, caller_for(cred), cred, None)
+        return lambda: u.identities.pop(name, None) and None
+    return apply
+
+
+def _assume(role_arn: str, name: str) -> Callable[["Universe"], Undo]:
+    def apply(u: "Universe") -> Undo:
+        from .universe import Principal
+        cred = u.obtained_credential(("role", role_arn))
+        if cred is None:
+            acct = role_arn.split(":")[4]
+            akid = u.state.assume_role(acct, role_arn, SESSION_NAME, u.scenario.region)  # type: ignore[union-attr]
+            cred = u.state.find_credential(akid)  # type: ignore[union-attr]
+            u.remember_credential(("role", role_arn), cred)
+        u.identities[name] = Principal(name, caller_for(cred), cred, None)
+        return lambda: u.identities.pop(name, None) and None
+    return apply
+
+
+def moves_for(u: "Universe", who: "Principal") -> list[Move]:
+    """Every state-changing call the identity ``who`` may try on the scenario's bucket, key, users and roles."""
+    return _s3_moves(u, who) + _kms_moves(u, who) + _iam_moves(u, who)

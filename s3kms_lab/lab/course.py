@@ -1,0 +1,98 @@
+"""The course that ships with the package: copy the notebooks (and their solutions, images) to a folder.
+
+The notebooks are package data (``s3kms_lab/course``, read with :mod:`importlib.resources`). A copy records
+the SHA-256 of every file it wrote in ``.s3kms-lab-course.json``; copying again updates files the learner
+has not changed and refuses, unless forced, to overwrite a file the learner edited (or one it did not write).
+"""
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["COURSE_PATTERNS", "MANIFEST", "CourseCopy", "CourseConflict", "course_files", "copy_course"]
+
+# What a learner gets (the notebook sources and test settings beside them in a clone are not part of it).
+COURSE_PATTERNS = ("*.ipynb", "solutions/*", "images/*")
+MANIFEST = ".s3kms-lab-course.json"
+
+
+class CourseConflict(FileExistsError):
+    """Copying would overwrite files the learner changed; ``paths`` lists them (relative to the folder)."""
+
+    def __init__(self, folder: Path, paths: list[str]):
+        self.paths = paths
+        super().__init__(f"{folder} already has edited copies of: {', '.join(paths)} (use --force to overwrite)")
+
+
+@dataclass
+class CourseCopy:
+    """What :func:`copy_course` did: files written new, updated, and left as they were (relative paths)."""
+
+    folder: Path
+    written: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def course_files() -> dict[str, bytes]:
+    """The shipped course: relative path (``/``-separated) -> content. Raises FileNotFoundError if absent."""
+    root = resources.files("s3kms_lab") / "course"
+    if not root.is_dir():
+        raise FileNotFoundError("this installation of s3kms-lab has no course (s3kms_lab/course is missing)")
+    files: dict[str, bytes] = {}
+    for entry in root.iterdir():
+        children = entry.iterdir() if entry.is_dir() else [entry]
+        for item in children:
+            rel = f"{entry.name}/{item.name}" if entry.is_dir() else item.name
+            if item.is_file() and any(fnmatch.fnmatch(rel, pattern) for pattern in COURSE_PATTERNS):
+                files[rel] = item.read_bytes()
+    return files
+
+
+def copy_course(folder: str | Path, force: bool = False) -> CourseCopy:
+    """Copy the course into ``folder`` (created if needed).
+
+    Raises :class:`CourseConflict` (nothing is written) if a file to copy exists there and differs both from
+    the shipped file and from what an earlier copy wrote, unless ``force``.
+    """
+    folder = Path(folder)
+    shipped = course_files()
+    manifest_path = folder / MANIFEST
+    try:
+        recorded: dict[str, str] = json.loads(manifest_path.read_text())["files"]
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        recorded = {}
+    result = CourseCopy(folder)
+    plan: list[tuple[str, str]] = []  # (relative path, "written" | "updated")
+    conflicts = []
+    for rel, data in sorted(shipped.items()):
+        target = folder / rel
+        if not target.exists():
+            plan.append((rel, "written"))
+            continue
+        current = _sha256(target.read_bytes())
+        if current == _sha256(data):
+            result.unchanged.append(rel)
+        elif current == recorded.get(rel) or force:  # untouched since we wrote it, or overwrite asked for
+            plan.append((rel, "updated"))
+        else:
+            conflicts.append(rel)
+    if conflicts:
+        raise CourseConflict(folder, conflicts)
+    for rel, how in plan:
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(shipped[rel])
+        getattr(result, how).append(rel)
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_text(json.dumps({"files": {rel: _sha256(d) for rel, d in shipped.items()}},
+                                        indent=1, sort_keys=True) + "\n")
+    return result
