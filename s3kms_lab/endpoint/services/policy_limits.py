@@ -1,7 +1,7 @@
 """Policy validation as strict as the service that stores the policy (issue 11 kind 7, rules POL-3 to POL-5).
 
-- S3 refuses a bucket policy over 20 KB, one whose Resource is outside the bucket ("Policy has invalid
-  resource") and one with an action S3 does not have ("Policy has invalid action"), with 400 MalformedPolicy
+- S3 refuses a bucket policy over 20 KB (400 PolicyTooLarge), one whose Resource is outside the bucket ("Policy has invalid
+  resource") and one with an action S3 does not have ("Policy has invalid action") (400 MalformedPolicy)
   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html,
   https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html);
 - IAM refuses inline policies beyond the aggregate size quota of their user (2,048), role (10,240) or group
@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from ...engine.matching import glob_regex
+from ...engine.matching import glob_match
 from ..errors import AwsError
 from ..iam_actions import ACTIONS
 
@@ -42,9 +42,10 @@ def _malformed(message: str) -> AwsError:
 
 
 def check_bucket_policy_size(text: str) -> None:
-    """S3: a bucket policy is at most 20 KB."""
+    """S3: a bucket policy is at most 20 KB (the endpoint already refuses a larger body when it reads the request,
+    :mod:`..bad_input`; this keeps the planner's own callers, the checker and the widgets, as strict)."""
     if len(text.encode()) > BUCKET_POLICY_MAX_BYTES:
-        raise _malformed("Policy exceeds the maximum allowed document size.")
+        raise AwsError("s3", "PolicyTooLarge", "Policy exceeds the maximum allowed document size.", 400)
 
 
 @lru_cache(maxsize=1024)
@@ -54,15 +55,14 @@ def _known_s3_action(pattern: str) -> bool:
     service, _, name = pattern.partition(":")
     if service.lower() != "s3" or not name:
         return False
-    rx = glob_regex(name, True)
-    return any(rx.fullmatch(a) for a in ACTIONS["s3"])
+    return any(glob_match(name, a, ignore_case=True) for a in ACTIONS["s3"])
 
 
 def _in_bucket(resource: str, bucket: str) -> bool:
     if not resource.startswith("arn:aws:s3:::"):
         return False
     bucket_part = resource[len("arn:aws:s3:::"):].split("/", 1)[0]
-    return glob_regex(bucket_part, False).fullmatch(bucket) is not None
+    return glob_match(bucket_part, bucket)
 
 
 def check_bucket_policy_statements(policy: Any, bucket: str) -> None:
