@@ -138,9 +138,14 @@ def check_acl(authorizer: Any, operation: str, bucket: str, owner: str, headers:
     """An ACL sent with PutBucketAcl / PutObjectAcl / PutObject / CreateBucket: refused while the bucket's ACLs
     are disabled (400 AccessControlListNotSupported; CreateBucket: InvalidBucketAclWithObjectOwnership), and
     a public one refused under ``BlockPublicAcls`` (403 AccessDenied) (BPA-3, BPA-5)."""
-    acl_body = body if operation in ("PutBucketAcl", "PutObjectAcl") else b""
-    if not _carries_acl(headers, acl_body):
+    acl_write = operation in ("PutBucketAcl", "PutObjectAcl")
+    acl_body = body if acl_write else b""
+    if not acl_write and not _carries_acl(headers, acl_body):
         return
+    if acl_write and not _carries_acl(headers, acl_body) and \
+            authorizer.state.bucket_ownership(bucket) != ENFORCED:
+        raise AwsError("s3", "MalformedACLError", "The XML you provided was not well-formed or did not validate "
+                       "against our published schema", 400)
     state = authorizer.state
     canned = headers.get("x-amz-acl", "").lower()
     owner_full_control = canned == "bucket-owner-full-control" and not any(h in headers for h in _GRANT_HEADERS)
