@@ -4,7 +4,9 @@ Everything the lab reads from or writes to moto's in-process state goes through 
 the state AWS always has and moto 5.2.5 sometimes lacks (:func:`fill_moto_gaps`), and the neutralising of
 moto's own partial authorization:
 - ``FakeBucket.get_permission`` (moto's bucket-policy check on object requests, which treats an Allow
-  with an unmet Condition as a Deny) is made neutral: the lab's engine has already decided;
+  with an unmet Condition as a Deny, and then falls back to its own object-ACL check for unsigned requests)
+  answers PERMITTED: the lab forwards only requests its engine has allowed, so neither moto check may
+  refuse one (an anonymous GET a public bucket policy allows is served, rule ANON-2);
 - ``KmsResponse._validate_key_policy`` (moto's key-policy Deny check) is made a no-op for the same reason.
 What the lab keeps beside moto (the SSE-KMS data-key records of objects and multipart uploads, session tags)
 lives in the seam's own store, never in attributes added to moto's objects.
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import string
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -41,8 +45,9 @@ MOTO_VERSION = "5.2.5"
 _PARTITION = "aws"
 
 
-def _neutral_bucket_permission(self: Any, action: str, resource: str) -> Any:
-    return PermissionResult.NEUTRAL
+def _lab_decided_bucket_permission(self: Any, action: str, resource: str) -> Any:
+    """moto asks this only for requests the lab has already allowed (it never forwards a denied one)."""
+    return PermissionResult.PERMITTED
 
 
 def _no_key_policy_check(self: Any, key_id: str, action: str) -> None:
@@ -51,7 +56,7 @@ def _no_key_policy_check(self: Any, key_id: str, action: str) -> None:
 
 def neutralise_moto_authorization() -> None:
     """Disable moto's partial checks so only the lab's engine decides (idempotent)."""
-    FakeBucket.get_permission = _neutral_bucket_permission  # type: ignore[method-assign]
+    FakeBucket.get_permission = _lab_decided_bucket_permission  # type: ignore[method-assign]
     KmsResponse._validate_key_policy = _no_key_policy_check  # type: ignore[method-assign]
 
 
@@ -508,11 +513,49 @@ class MotoState:
         return b
 
     def create_bucket(self, account: str, name: str, region: str) -> None:
-        """Create bucket ``name`` owned by ``account`` (the lab operator's setup)."""
+        """Create bucket ``name`` owned by ``account`` (the lab operator's setup), with S3's defaults for a new
+        bucket: Block Public Access all on, ACLs disabled (rule BPA-5)."""
         self.s3(account).create_bucket(name, region)
+        from .services.public_access import apply_new_bucket_defaults
+        apply_new_bucket_defaults(self, name)
 
     def put_bucket_policy(self, name: str, policy: str) -> None:
         self.s3().put_bucket_policy(name, policy.encode())
+
+    # -- Block Public Access and Object Ownership (rules BPA-1 to BPA-5)
+    _BPA_FIELDS = (("BlockPublicAcls", "block_public_acls"), ("IgnorePublicAcls", "ignore_public_acls"),
+                   ("BlockPublicPolicy", "block_public_policy"), ("RestrictPublicBuckets", "restrict_public_buckets"))
+
+    def bucket_public_access_block(self, name: str) -> dict[str, bool] | None:
+        """The bucket's Block Public Access settings (``BlockPublicAcls``... -> bool), or None when it has none."""
+        b = self.bucket(name)
+        pab = getattr(b, "public_access_block", None) if b is not None else None
+        return {api: bool(getattr(pab, attr)) for api, attr in self._BPA_FIELDS} if pab is not None else None
+
+    def account_public_access_block(self, account: str) -> dict[str, bool] | None:
+        """The account-level (``s3control``) Block Public Access settings of ``account``, or None."""
+        from moto.s3control.models import s3control_backends
+        by_partition = s3control_backends.get(account)
+        backend = dict.get(by_partition, _PARTITION) if by_partition is not None else None
+        pab = getattr(backend, "public_access_block", None)
+        return {api: bool(getattr(pab, attr)) for api, attr in self._BPA_FIELDS} if pab is not None else None
+
+    def set_bucket_public_access_block(self, name: str, settings: dict[str, bool]) -> None:
+        """Replace the bucket's Block Public Access settings (the lab's default for a new bucket)."""
+        self.s3().put_public_access_block(name, {k: "true" if v else "false" for k, v in settings.items()})
+
+    def bucket_ownership(self, name: str) -> str | None:
+        """The bucket's Object Ownership (``BucketOwnerEnforced``...), or None when it has no ownership controls."""
+        b = self.bucket(name)
+        rule = getattr(b, "ownership_rule", None) if b is not None else None
+        if isinstance(rule, dict):
+            return rule.get("ObjectOwnership")
+        return rule or None
+
+    def set_bucket_ownership(self, name: str, ownership: str) -> None:
+        b = self.bucket(name)
+        if b is not None:
+            b.ownership_rule = ownership  # moto 5.2.5 keeps the bare value
 
     def put_object(self, bucket: str, key: str, body: bytes, encryption: str | None = None,
                    kms_key_id: str | None = None, bucket_key: bool = False) -> None:
@@ -788,9 +831,59 @@ class MotoState:
         backend.keys[key_id] = key
         return _key_view(key)  # type: ignore[return-value]
 
+    def inline_policies(self, account: str, kind: str, name: str) -> dict[str, str]:
+        """Inline policies (name -> JSON) of IAM ``kind`` (``user``/``role``/``group``) ``name`` ({} when none)."""
+        backend = self.iam(account)
+        entity = (backend.users.get(name) if kind == "user" else backend.groups.get(name) if kind == "group"
+                  else self.role_by_arn(f"arn:aws:iam::{account}:role/{name}"))
+        policies = getattr(entity, "policies", None) or {}
+        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in policies.items()}
+
+    # -- principals' unique ids (resource-based and trust policies bind to them, rule PRIN-2)
+    def principal_identity(self, account: str, kind: str, name: str) -> tuple[str, str] | None:
+        """(ARN, unique id) of IAM ``kind`` (``user``/``role``) ``name`` in ``account``, or None."""
+        entity = self.iam(account).users.get(name) if kind == "user" else self.role_by_arn(
+            f"arn:aws:iam::{account}:role/{name}")
+        return (entity.arn, entity.id) if entity is not None else None
+
+    def give_user_unique_id(self, account: str, name: str) -> None:
+        """moto 5.2.5 gives users a lower-case random id; IAM's user ids start with ``AIDA`` (like roles'
+        ``AROA``, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids)."""
+        user = self.user(account, name)
+        if user is not None and not str(user.id).startswith("AIDA"):
+            user.id = "AIDA" + "".join(random.choices(string.ascii_uppercase + string.digits, k=17))
+            self.forget_credentials()
+
+    def rewrite_policy_documents(self, rewrite: Any) -> int:
+        """Apply ``rewrite(text) -> new text or None`` to every bucket policy, key policy and role trust policy
+        of every account; returns how many documents changed."""
+        changed = 0
+        for bucket in list(self.s3().buckets.values()):
+            text = self.bucket_policy(bucket)
+            new = rewrite(text) if text else None
+            if new is not None:
+                bucket.policy = new.encode()
+                changed += 1
+        for by_region in list(kms_backends.values()):
+            for backend in list(by_region.values()):  # only the regions already built
+                for key in list(backend.keys.values()):
+                    new = rewrite(key.policy) if key.policy else None
+                    if new is not None:
+                        key.policy = new
+                        changed += 1
+        for by_partition in list(iam_backends.values()):
+            for role in [r for backend in list(by_partition.values()) for r in list(backend.roles.values())]:
+                doc = role.assume_role_policy_document
+                new = rewrite(doc if isinstance(doc, str) else json.dumps(doc)) if doc else None
+                if new is not None:
+                    role.assume_role_policy_document = new
+                    changed += 1
+        return changed
+
     # -- IAM / STS writes of the lab operator's setup
     def create_user(self, account: str, name: str, region: str) -> None:
         self.iam(account).create_user(region_name=region, user_name=name, path="/", tags=[])
+        self.give_user_unique_id(account, name)
 
     def put_user_policy(self, account: str, user: str, name: str, document: str) -> None:
         self.iam(account).put_user_policy(user, name, document)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .decide import Call
 
 __all__ = ["Op", "Resource", "KmsUse", "CopySource", "Source", "Form", "Param", "ConditionKey", "ParamAction", "S3_OPERATIONS",
-           "KMS_OPERATIONS", "IAM_OPERATIONS", "STS_OPERATIONS", "lookup", "action_of", "also_actions", "request_value"]
+           "KMS_OPERATIONS", "IAM_OPERATIONS", "STS_OPERATIONS", "S3CONTROL_OPERATIONS", "lookup", "action_of", "also_actions", "request_value"]
 
 
 class Source(enum.Enum):
@@ -291,6 +291,15 @@ S3_OPERATIONS: dict[str, Op] = {
     "GetBucketAcl": _s3("s3:GetBucketAcl", _B, read_only=True),
 }
 
+# Block Public Access / Object Ownership / ACL writes (issue 11 kind 4, S3 service authorization reference).
+S3_OPERATIONS.update({
+    "PutBucketAcl": _s3("s3:PutBucketAcl", _B),
+    "PutObjectAcl": _s3("s3:PutObjectAcl", _O, actions=_by_version("s3:PutObjectVersionAcl"), keys=_EXISTING_TAGS),
+    "GetBucketOwnershipControls": _s3("s3:GetBucketOwnershipControls", _B, read_only=True),
+    "PutBucketOwnershipControls": _s3("s3:PutBucketOwnershipControls", _B),
+    "DeleteBucketOwnershipControls": _s3("s3:PutBucketOwnershipControls", _B),
+})
+
 # ---------------------------------------------------------------- KMS
 _KMS_KEY_OPS = ["DescribeKey", "Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
                 "GetKeyPolicy", "PutKeyPolicy", "EnableKey", "DisableKey", "EnableKeyRotation",
@@ -385,7 +394,15 @@ STS_OPERATIONS: dict[str, Op] = {
     "GetSessionToken": Op("sts:GetSessionToken", Resource.ANY, read_only=True),
 }
 
-_TABLES = {"s3": S3_OPERATIONS, "kms": KMS_OPERATIONS, "iam": IAM_OPERATIONS, "sts": STS_OPERATIONS}
+# ---------------------------------------------------------------- S3 Control (account-level Block Public Access)
+S3CONTROL_OPERATIONS: dict[str, Op] = {
+    "GetPublicAccessBlock": Op("s3:GetAccountPublicAccessBlock", Resource.ANY, read_only=True),
+    "PutPublicAccessBlock": Op("s3:PutAccountPublicAccessBlock", Resource.ANY),
+    "DeletePublicAccessBlock": Op("s3:PutAccountPublicAccessBlock", Resource.ANY),
+}
+
+_TABLES = {"s3": S3_OPERATIONS, "kms": KMS_OPERATIONS, "iam": IAM_OPERATIONS, "sts": STS_OPERATIONS,
+           "s3control": S3CONTROL_OPERATIONS}
 
 
 def lookup(service: str, operation: str) -> Op | None:

@@ -17,13 +17,14 @@ from .moto_seam import match_s3_operation
 from .request_shape import check_s3_dispatch, check_unambiguous_parameters
 from .s3_request import check_xml_body
 from .services.kms import parse_params as kms_params
+from .services.s3control import operation_for as s3control_operation
 
 __all__ = ["read_request", "service_hint", "parse_call"]
 
 # S3 names a copy by its header: PutObject / UploadPart with x-amz-copy-source are the copy operations.
 _COPY_OPERATIONS = {"PutObject": "CopyObject", "UploadPart": "UploadPartCopy"}
-# S3 operations whose body the lab reads (a policy to validate, a tag set for condition keys).
-_READS_BODY = {"PutBucketPolicy": True, "PutObjectTagging": True}
+# S3 operations whose body the lab reads (a policy to validate, a tag set for condition keys, an ACL).
+_READS_BODY = {"PutBucketPolicy": True, "PutObjectTagging": True, "PutBucketAcl": True, "PutObjectAcl": True}
 
 
 def read_request(environ: dict[str, Any]) -> tuple[str, str, dict[str, str], bytes]:
@@ -59,6 +60,11 @@ def service_hint(headers: dict[str, str], body: bytes = b"") -> str:
 
 def _s3_call(environ: dict[str, Any], method: str, headers: dict[str, str], body: bytes,
              common: dict[str, Any]) -> Call:
+    control = s3control_operation(method, environ.get("PATH_INFO", ""))
+    if control is not None:
+        # S3 Control (account-level settings), signed for "s3": its own endpoint and operations.
+        return Call("s3control", control, params={"AccountId": headers.get("x-amz-account-id", ""),
+                                                  "_body": body.decode("utf-8", "replace")}, **common)
     try:
         name, uri = match_s3_operation(environ)
     except ValueError:

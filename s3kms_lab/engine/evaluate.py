@@ -29,7 +29,14 @@ from .statements import (GRANT_ACCOUNT as _GRANT_ACCOUNT, GRANT_DIRECT as _GRANT
 
 __all__ = ["Request", "PolicySet", "Decision", "authorize", "ALLOWED", "EXPLICIT_DENY", "IMPLICIT_DENY",
            # re-exported for existing importers; they live in .statements
-           "statement_targets", "conditions_hold", "principal_grant", "grant_kinds"]
+           "statement_targets", "conditions_hold", "principal_grant", "grant_kinds", "ANONYMOUS_SERVICES"]
+
+# Services that serve unsigned (anonymous) requests at all. KMS, IAM and STS require every request to be
+# signed with SigV4 (https://docs.aws.amazon.com/kms/latest/developerguide/requests-and-responses.html,
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html), so no policy, not even
+# ``Principal "*"``, can grant them to an anonymous caller; S3 serves anonymous requests a resource-based
+# policy allows (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html).
+ANONYMOUS_SERVICES = frozenset({"s3"})
 
 
 @dataclass
@@ -222,6 +229,8 @@ def authorize(req: Request, policies: PolicySet) -> Decision:
         return done(IMPLICIT_DENY, _SESSION, "session-cap", [])
 
     if caller.kind == ANONYMOUS:
+        if req.action.partition(":")[0].lower() not in ANONYMOUS_SERVICES:
+            return done(IMPLICIT_DENY, _RESOURCE, "anonymous-unsigned-service", [])
         if direct:
             return done(ALLOWED, _RESOURCE, "resource-allow", direct)
         return done(IMPLICIT_DENY, _RESOURCE, "anonymous-no-allow", [])

@@ -35,6 +35,9 @@ _RULES = {
     "no-resource-allow": "implicit deny: the key policy / trust policy does not allow this principal (IAM policies alone cannot open it)",
     "cross-account-no-resource-allow": "implicit deny: cross-account access needs the resource-based policy to allow the caller too",
     "anonymous-no-allow": "implicit deny: anonymous callers need a resource-based policy Allow for \"*\"",
+    "anonymous-unsigned-service": "implicit deny: this service serves only signed requests, so no policy (not even "
+                                  "Principal \"*\") lets an anonymous caller use it (an SSE-KMS object is never "
+                                  "readable anonymously: S3 would have to call KMS for it)",
 }
 
 

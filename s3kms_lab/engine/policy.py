@@ -58,6 +58,10 @@ _STMT_KEYS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction
               "Resource", "NotResource", "Condition"}
 _ACTION_RE = re.compile(r"^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$")
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
+# The unique id IAM shows in place of a deleted user's / role's ARN in a resource-based or trust policy
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html): it matches no
+# caller, ever. Services refuse it when a policy is saved (the endpoint's check, rule PRIN-2).
+UNIQUE_ID_RE = re.compile(r"^A(IDA|ROA)[A-Z0-9]{8,}$")
 _PRINCIPAL_TYPES = {"AWS", "Service", "Federated", "CanonicalUser"}
 
 
@@ -193,7 +197,7 @@ _ANY_PRINCIPAL = (PrincipalSpec("AWS", "*"),)
 
 def _principal_problem(pv: str) -> str:
     """Why an ``AWS`` principal value is refused."""
-    if not (_ACCOUNT_RE.match(pv) or pv.startswith("arn:")):
+    if not (_ACCOUNT_RE.match(pv) or pv.startswith("arn:") or UNIQUE_ID_RE.match(pv)):
         return f"Invalid principal in policy: {pv!r} is neither an account id nor an ARN"
     if "*" in pv or "?" in pv:
         # Partial wildcards are never allowed in a principal ARN (PRIN).
@@ -205,7 +209,7 @@ def _principal_problem(pv: str) -> str:
 def _principal_spec(ptype: str, pv: str) -> PrincipalSpec | None:
     """The (immutable, shared) entry for a principal value, or None when AWS refuses the value."""
     if ptype == "AWS" and pv != "*":
-        if not (_ACCOUNT_RE.match(pv) or pv.startswith("arn:")):
+        if not (_ACCOUNT_RE.match(pv) or pv.startswith("arn:") or UNIQUE_ID_RE.match(pv)):
             return None
         if pv.startswith("arn:") and ("*" in pv or "?" in pv or len(pv.split(":", 5)) != 6):
             return None

@@ -333,9 +333,19 @@ class Lab:
         unless ``fresh``)."""
         key = (service, profile)
         if fresh or key not in self._clients:
-            self._clients[key] = self.session(profile, fresh=fresh).client(
+            client = self.session(profile, fresh=fresh).client(
                 service, endpoint_url=self.endpoint_url, region_name=self.region)
+            if service == "s3control":
+                # botocore puts the account id in front of the host ({account}.s3-control...); the lab's
+                # endpoint is an IP address, so the request goes to it as is (the id travels in a header too).
+                client.meta.events.register("before-sign.s3-control", self._s3control_host)
+            self._clients[key] = client
         return self._clients[key]
+
+    def _s3control_host(self, request: Any, **_: Any) -> None:
+        prefix = "://" + request.headers.get("x-amz-account-id", "") + "."
+        if isinstance(prefix, str) and prefix in request.url:
+            request.url = request.url.replace(prefix, "://", 1)
 
 
 @atexit.register

@@ -1,6 +1,6 @@
 """Cross-account access (EVAL-3 of docs/aws-rules.md: both the caller's identity policy and the bucket / key policy must allow,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html;
-aws/s3 is never usable from another account, KMS-7) and STS AssumeRole (trust policy with conditions,
+aws/s3 is never usable from another account, KMS-7; aws/s3 is the requester's, SSE-10) and STS AssumeRole (trust policy with conditions,
 session policies, DurationSeconds, session tags: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html).
 """
@@ -71,11 +71,16 @@ def test_outsider_needs_its_own_identity_policy_too(lab, opened_to_outsider):
 
 
 def test_aws_s3_is_never_usable_cross_account(lab, opened_to_outsider):
-    """Even with the bucket policy allowing the outsider, aws/s3's policy admits only its own account."""
-    resp = error_of(kms_put, lab, "outsider", "partner/c.txt")  # aws:kms without key id -> owner's aws/s3
+    """aws:kms without a key id names aws/s3 of the REQUESTER's account (SSE-10, issue 11 kind 5; this test
+    asserted the owner's aws/s3 and a denial before): the outsider's upload lands under its own aws/s3, whose
+    policy admits only its own account, so the bucket owner cannot read the object (KMS-7)."""
+    out = kms_put(lab, "outsider", "partner/c.txt")
+    own = lab.client("kms", "outsider").describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"]
+    assert out["SSEKMSKeyId"] == own and own.split(":")[4] == OTHER_ACCOUNT
+    resp = error_of(lab.client("s3", "admin").get_object, Bucket=BUCKET, Key="partner/c.txt")
     assert code_status(resp) == ("AccessDenied", 403)
-    rec = lab.trail.filter(principal="user/outsider", event_name="GenerateDataKey", error_code="AccessDenied")[-1]
-    assert rec["resources"][0]["ARN"] == lab.client("kms", "admin").describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"]
+    rec = lab.trail.filter(principal="user/admin", event_name="Decrypt", error_code="AccessDenied")[-1]
+    assert rec["resources"][0]["ARN"] == own
 
 
 def test_direct_kms_refusal_to_another_account_does_not_reveal_the_key(lab):

@@ -14,7 +14,7 @@ def test_moto_version_is_the_pinned_one():
 
 def test_moto_hooks_exist_and_are_neutralised():
     moto_seam.neutralise_moto_authorization()
-    assert FakeBucket.get_permission is moto_seam._neutral_bucket_permission
+    assert FakeBucket.get_permission is moto_seam._lab_decided_bucket_permission
     assert KmsResponse._validate_key_policy is moto_seam._no_key_policy_check
 
 
@@ -32,7 +32,8 @@ def test_unpatched_moto_would_deny_the_posts_correct_upload():
     verdict = IAMPolicy(policy).is_action_permitted("s3:PutObject", "arn:aws:s3:::my-secure-bucket/file.txt")
     assert verdict == PermissionResult.DENIED
     assert json.loads(policy)["Statement"][0]["Sid"] == "AllowPutObjectWithKMSEncryption"
-    assert s3models.FakeBucket.get_permission(None, "s3:PutObject", "x") == PermissionResult.NEUTRAL
+    # The lab forwards only what it allowed: moto's check (and its ACL fallback for unsigned requests) never refuses.
+    assert s3models.FakeBucket.get_permission(None, "s3:PutObject", "x") == PermissionResult.PERMITTED
 
 
 def test_moto_gaps_are_filled_through_the_seam():

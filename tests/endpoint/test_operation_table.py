@@ -91,6 +91,12 @@ ROWS = [
     ("GetBucketPolicy", lambda c: c.s3.get_bucket_policy(Bucket=NEW)),
     ("GetBucketPolicyStatus", lambda c: c.s3.get_bucket_policy_status(Bucket=NEW)),
     ("DeleteBucketPolicy", lambda c: c.s3.delete_bucket_policy(Bucket=NEW)),
+    ("GetBucketOwnershipControls", lambda c: c.s3.get_bucket_ownership_controls(Bucket=NEW)),
+    ("PutBucketOwnershipControls", lambda c: c.s3.put_bucket_ownership_controls(Bucket=NEW, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})),
+    # ACLs disabled: only bucket-owner-full-control is accepted (BPA-5)
+    ("PutBucketAcl", lambda c: c.s3.put_bucket_acl(Bucket=NEW, ACL="bucket-owner-full-control")),
+    ("DeleteBucketOwnershipControls", lambda c: c.s3.delete_bucket_ownership_controls(Bucket=NEW)),
     # ---- S3, object level
     ("PutObject", lambda c: c.s3.put_object(Bucket=BUCKET, Key="t/a.txt", Body=b"table", **SSE)),
     ("HeadObject", lambda c: c.s3.head_object(Bucket=BUCKET, Key="t/a.txt")),
@@ -100,6 +106,7 @@ ROWS = [
     ("GetObjectTagging", lambda c: c.s3.get_object_tagging(Bucket=BUCKET, Key="t/a.txt")),
     ("DeleteObjectTagging", lambda c: c.s3.delete_object_tagging(Bucket=BUCKET, Key="t/a.txt")),
     ("GetObjectAcl", lambda c: c.s3.get_object_acl(Bucket=BUCKET, Key="t/a.txt")),
+    ("PutObjectAcl", lambda c: c.s3.put_object_acl(Bucket=BUCKET, Key="t/a.txt", ACL="bucket-owner-full-control")),
     ("ListObjects", lambda c: c.s3.list_objects(Bucket=BUCKET, Prefix="t/")),
     ("ListObjectsV2", lambda c: c.s3.list_objects_v2(Bucket=BUCKET, Prefix="t/")),
     ("ListObjectVersions", lambda c: c.s3.list_object_versions(Bucket=BUCKET, Prefix="t/")),

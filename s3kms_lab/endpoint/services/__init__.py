@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import iam, kms, s3, sts
+from . import iam, kms, s3, s3control, sts
 
 __all__ = ["SERVICES"]
 
-SERVICES: dict[str, ModuleType] = {"s3": s3, "kms": kms, "iam": iam, "sts": sts}
+SERVICES: dict[str, ModuleType] = {"s3": s3, "kms": kms, "iam": iam, "sts": sts, "s3control": s3control}

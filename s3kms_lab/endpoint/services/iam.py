@@ -19,6 +19,8 @@ from ..moto_seam import Credential
 from ..operations import Op
 from ..condition_keys import condition_context
 from ..plan_types import Plan, Response
+from ..principal_ids import unbind_deleted_principal
+from .policy_limits import check_iam_policy_size
 from .validation import check_principals_exist
 
 __all__ = ["plan", "steps_for", "request_parameters", "response_elements"]
@@ -44,9 +46,19 @@ def steps_for(call: Call, op: Op, authorizer: Authorizer) -> list[Step]:
     return [Step(f"{op.action} on {res}", req, authorizer.caller_policies(call.credential))]
 
 
-def _identity_document(param: str) -> Any:
+def _identity_document(param: str, kind: str = "managed", entity_param: str = "") -> Any:
+    """A policy document IAM validates when saved: well formed (POL-1), within its size quota (POL-4): inline
+    policies of a ``kind`` entity (named by ``entity_param``) count together, the one replaced excepted."""
     def check(call: Call, authorizer: Authorizer) -> None:
-        parse_policy(call.params.get(param, ""), PolicyKind.IDENTITY, "policy")
+        text = call.params.get(param, "")
+        parse_policy(text, PolicyKind.IDENTITY, "policy")
+        if kind == "managed":
+            check_iam_policy_size(kind, "", text)
+            return
+        name = call.params.get(entity_param, "")
+        existing = authorizer.state.inline_policies(call.caller.account, kind, name)
+        others = [doc for pname, doc in existing.items() if pname != call.params.get("PolicyName")]
+        check_iam_policy_size(kind, name, text, others)
     return check
 
 
@@ -58,8 +70,11 @@ def _trust_document(call: Call, authorizer: Authorizer) -> None:
 
 # Documents IAM validates when they are saved (operation -> check).
 _CHECKS = {
-    **{name: _identity_document("PolicyDocument") for name in
-       ("PutUserPolicy", "PutRolePolicy", "PutGroupPolicy", "CreatePolicy", "CreatePolicyVersion")},
+    "PutUserPolicy": _identity_document("PolicyDocument", "user", "UserName"),
+    "PutRolePolicy": _identity_document("PolicyDocument", "role", "RoleName"),
+    "PutGroupPolicy": _identity_document("PolicyDocument", "group", "GroupName"),
+    "CreatePolicy": _identity_document("PolicyDocument"),
+    "CreatePolicyVersion": _identity_document("PolicyDocument"),
     "CreateRole": _trust_document,
     "UpdateAssumeRolePolicy": _trust_document,
 }
@@ -151,7 +166,35 @@ def plan(call: Call, op: Op, authorizer: Authorizer) -> Plan:
     if not op.read_only:
         # keys deleted / deactivated, users removed...: credentials are looked up again
         out.after = lambda body: authorizer.state.forget_credentials()
+    hook = _PRINCIPAL_HOOKS.get(call.operation)
+    if hook is not None:
+        hook(call, authorizer, out)
     return out
+
+
+def _deleted_principal(kind: str, param: str) -> Any:
+    """DeleteUser / DeleteRole: once IAM has deleted it, policies naming it name its unique id (PRIN-2)."""
+    def hook(call: Call, authorizer: Authorizer, out: Plan) -> None:
+        state = authorizer.state
+        identity = state.principal_identity(call.caller.account, kind, call.params.get(param, ""))
+
+        def after(body: bytes) -> None:
+            state.forget_credentials()
+            if identity is not None:
+                unbind_deleted_principal(state, *identity)
+        out.after = after
+    return hook
+
+
+def _created_user(call: Call, authorizer: Authorizer, out: Plan) -> None:
+    def after(body: bytes) -> None:
+        authorizer.state.give_user_unique_id(call.caller.account, call.params.get("UserName", ""))
+    out.after = after
+
+
+# Operations that change which principal a name denotes (operation -> plan hook).
+_PRINCIPAL_HOOKS = {"DeleteUser": _deleted_principal("user", "UserName"),
+                    "DeleteRole": _deleted_principal("role", "RoleName"), "CreateUser": _created_user}
 
 
 # ---------------------------------------------------------------- trail

@@ -21,6 +21,7 @@ from ..kms_ciphertext import ciphertext_key
 from ..operations import Op, Resource
 from ..condition_keys import condition_context
 from ..plan_types import Plan
+from .policy_limits import check_key_policy_size
 from .validation import check_principals_exist
 
 __all__ = ["plan", "parse_params", "key_for", "lockout_check", "request_parameters", "response_elements"]
@@ -106,6 +107,7 @@ def _key_policy_check(call: Call, authorizer: Authorizer) -> None:
     """CreateKey / PutKeyPolicy: valid document, existing principals, then the lockout check unless bypassed."""
     if not call.params.get("Policy"):
         return
+    check_key_policy_size(call.params["Policy"])
     new = parse_policy(call.params["Policy"], PolicyKind.KEY, "new key policy")
     check_principals_exist(authorizer.state, new)
     if not call.params.get("BypassPolicyLockoutSafetyCheck"):

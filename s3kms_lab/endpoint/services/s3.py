@@ -27,6 +27,7 @@ from ..operations import KmsUse, Op, action_of, also_actions, lookup
 from ..condition_keys import condition_context
 from ..plan_types import Plan
 from ..s3_response import MISSING_KEY_NOTE, s3_headers, versioning_shows
+from . import policy_limits, public_access
 from .kms import denial_message as kms_denial_message
 from .validation import check_principals_exist
 
@@ -62,7 +63,14 @@ def _main_step(call: Call, op: Op, authorizer: Authorizer, caller_pol: PolicySet
     action, resource = action_of(op, call), op.resource.arn(call)
     return Step(f"{action} on {resource}", Request(call.caller, action, resource, ctx, owner),
                 PolicySet(caller_pol.identity, caller_pol.boundary, caller_pol.session,
-                          authorizer.bucket_policy(call.bucket) if call.bucket else None))
+                          _bucket_policy_for(authorizer, call.bucket, owner, call.caller)))
+
+
+def _bucket_policy_for(authorizer: Authorizer, bucket: str, owner: str, caller: Any) -> Any:
+    """The bucket policy as it applies to ``caller`` (RestrictPublicBuckets may take its grants away, BPA-4)."""
+    if not bucket:
+        return None
+    return public_access.restricted_bucket_policy(authorizer, bucket, owner, caller, authorizer.bucket_policy(bucket))
 
 
 def _copy_source_steps(call: Call, op: Op, authorizer: Authorizer, caller_pol: PolicySet) -> list[Step]:
@@ -76,7 +84,7 @@ def _copy_source_steps(call: Call, op: Op, authorizer: Authorizer, caller_pol: P
                    authorizer.global_context(call, src_owner), src_owner)
     steps = [Step(f"{action} on arn:aws:s3:::{src_bucket}/{src_key} (copy source)", sreq,
                   PolicySet(caller_pol.identity, caller_pol.boundary, caller_pol.session,
-                            authorizer.bucket_policy(src_bucket)))]
+                            _bucket_policy_for(authorizer, src_bucket, src_owner, call.caller)))]
     source = sse.object_key_and_context(authorizer.state, src_bucket, src_key, src_version, src_owner)
     stored_key_id = authorizer.state.object_kms_key_id(src_bucket, src_key, src_version)
     if source is None and stored_key_id:  # never copy an SSE-KMS source without deciding kms:Decrypt on its key
@@ -139,10 +147,23 @@ def _missing_object_check(call: Call, authorizer: Authorizer) -> Step | None:
 
 
 def _bucket_policy_check(call: Call, authorizer: Authorizer) -> None:
-    """PutBucketPolicy: the document must be valid and name existing principals (POL-1, POL-2)."""
+    """PutBucketPolicy: the document must be valid and name existing principals (POL-1, POL-2), and not be
+    public while BlockPublicPolicy is on (BPA-2)."""
     body = call.params.get("_body")
     if body is not None:
-        check_principals_exist(authorizer.state, parse_policy(body, PolicyKind.BUCKET, "bucket policy"))
+        policy_limits.check_bucket_policy_size(body)
+        document = parse_policy(body, PolicyKind.BUCKET, "bucket policy")
+        policy_limits.check_bucket_policy_statements(document, call.bucket)
+        check_principals_exist(authorizer.state, document)
+        public_access.check_put_bucket_policy(authorizer, call.bucket, authorizer.bucket_owner(call.bucket), body,
+                                              call.caller.arn or "anonymous")
+
+
+def _acl_check(call: Call, authorizer: Authorizer) -> None:
+    """ACLs sent with the request: refused while ACLs are disabled or when public under BlockPublicAcls."""
+    owner = authorizer.bucket_owner(call.bucket) if call.operation != "CreateBucket" else ""
+    public_access.check_acl(authorizer, call.operation, call.bucket, owner, call.headers,
+                            (call.params.get("_body") or "").encode())
 
 
 def _as_check(fn: Any, *args: Any) -> Any:
@@ -154,8 +175,12 @@ def _as_check(fn: Any, *args: Any) -> Any:
 # Per-operation checks before authorization (operation -> check).
 _PRE_CHECKS = {"GetObject": _refuse_sse_headers_on_read, "HeadObject": _refuse_sse_headers_on_read}
 
+# Operations that may carry an ACL (x-amz-acl / x-amz-grant-* headers, or the ACL body) (BPA-3, BPA-5).
+_ACL_OPERATIONS = ("PutBucketAcl", "PutObjectAcl", "PutObject", "CreateBucket", "CopyObject", "CreateMultipartUpload")
+
 # Per-operation checks of an allowed call (operation -> check builder).
 _CHECKS = {
+    **{name: (lambda call, a: [_as_check(_acl_check, call, a)]) for name in _ACL_OPERATIONS},
     "PutBucketPolicy": lambda call, a: [_as_check(_bucket_policy_check, call, a)],
     "GetObject": lambda call, a: [lambda: _missing_object_check(call, a)],
     "HeadObject": lambda call, a: [lambda: _missing_object_check(call, a)],
@@ -169,8 +194,8 @@ def plan(call: Call, op: Op, authorizer: Authorizer) -> Plan:
     out = Plan(call, op, authorizer, steps, sse=sse_plan, decrypt_key=decrypt_key,
                checks=_CHECKS.get(call.operation, lambda c, a: [])(call, authorizer))
     if sse_plan is not None and sse_plan.key_missing:
-        out.refusal = AwsError("s3", "KMS.NotFoundException",
-                               f"Invalid keyId {call.headers.get('x-amz-server-side-encryption-aws-kms-key-id', '')}", 400)
+        # KMS's sentence, naming the reference as written, header or bucket default (SSE-10).
+        out.refusal = AwsError("s3", "KMS.NotFoundException", f"Invalid keyId {sse_plan.key_ref}", 400)
     if sse_plan is not None and sse_plan.key is not None:
         # S3 reports the key as an ARN whatever form was sent (SSE-8).
         out.environ = {"HTTP_X_AMZ_SERVER_SIDE_ENCRYPTION": sse_plan.algorithm,
@@ -230,7 +255,14 @@ def _upload_completed(state: Any, call: Call, body: bytes) -> str:
     return ""
 
 
-_AFTER = {"CreateMultipartUpload": _upload_created, "CompleteMultipartUpload": _upload_completed}
+def _bucket_created(state: Any, call: Call, body: bytes) -> str:
+    """CreateBucket: S3's defaults for a new bucket (Block Public Access on, ACLs disabled, BPA-5)."""
+    public_access.apply_new_bucket_defaults(state, call.bucket, call.headers.get("x-amz-object-ownership"))
+    return ""
+
+
+_AFTER = {"CreateMultipartUpload": _upload_created, "CompleteMultipartUpload": _upload_completed,
+          "CreateBucket": _bucket_created}
 
 
 def deny(call: Call, step: Step, bucket_owner: str) -> AwsError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...engine import MalformedPolicyError, PolicyKind
+from ...engine.policy import UNIQUE_ID_RE
 from ..moto_seam import MotoState
 
 __all__ = ["check_principals_exist"]
@@ -13,10 +14,14 @@ def check_principals_exist(state: MotoState, policy: Any) -> None:
     """IAM users and roles named as principals must exist when the policy is saved (rule POL-2,
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html): KMS answers
     "Policy contains a statement with one or more invalid principals.", S3 "Invalid principal in policy".
-    Account ids, session ARNs, "*" and service principals are not looked up. Raises MalformedPolicyError."""
+    Account ids, session ARNs, "*" and service principals are not looked up. A unique id (``AIDA...``/``AROA...``,
+    what a deleted principal's ARN became, PRIN-2) is refused. Raises MalformedPolicyError."""
     for st in policy.statements:
         for spec in st.principals or ():
             v = spec.value
+            if spec.type == "AWS" and UNIQUE_ID_RE.match(v):
+                # The unique id of a deleted user or role (PRIN-2): never accepted in a saved policy.
+                _refuse(policy, v)
             if spec.type != "AWS" or not v.startswith("arn:aws:iam::"):
                 continue
             parts = v.split(":", 5)
@@ -27,6 +32,10 @@ def check_principals_exist(state: MotoState, policy: Any) -> None:
             elif resource.startswith("role/"):
                 missing = state.role_trust_policy(v) is None
             if missing:
-                message = ("Policy contains a statement with one or more invalid principals."
-                           if policy.kind is PolicyKind.KEY else f"Invalid principal in policy: {v} does not exist")
-                raise MalformedPolicyError(policy.kind, message)
+                _refuse(policy, v)
+
+
+def _refuse(policy: Any, value: str) -> None:
+    message = ("Policy contains a statement with one or more invalid principals."
+               if policy.kind is PolicyKind.KEY else f"Invalid principal in policy: {value} does not exist")
+    raise MalformedPolicyError(policy.kind, message)
