@@ -77,7 +77,7 @@ for key in sorted(request.context):
 rows = [{"Sid": st.get("Sid", ""), "Effect": st["Effect"], "Principal": json.dumps(st.get("Principal")),
          "Action": json.dumps(st["Action"]), "Resource": st["Resource"],
          "Condition": json.dumps(st.get("Condition", {}))} for st in probe.stored_bucket_policy()["Statement"]]
-HTML(frame_html(pd.DataFrame(rows), "s3kms-statements"))
+HTML(frame_html(pd.DataFrame(rows), "s3kms-statements", wrap=("Principal", "Resource")))
 
 # %% [markdown]
 # And which policies the lab consulted for the upload above: an SSE-KMS upload is **two** authorizations,

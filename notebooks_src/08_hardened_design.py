@@ -84,7 +84,8 @@ for name, rep in reports.items():
 for r in reports["seed"].requirements:
     if not r.holds:
         c = r.counterexamples[0]
-        print(f"{r.id}: {c.description}\n    -> {c.decision}" + (f", stored under {c.encryption.get('key')}" if c.encryption else ""))
+        stored = f", stored under {c.encryption['key']} ({c.encryption.get('key_name')})" if c.encryption else ""
+        print(f"{r.id}: {c.description}\n    -> {c.decision}{stored}")
 
 # %% [markdown]
 # The same check as a widget (pick a scenario, press the button):
@@ -120,7 +121,7 @@ from s3kms_lab.widgets.render import frame_html
 table = pd.DataFrame([{"case": s["case"], "request": s["request"], "seed": s["outcome"], "hardened": h["outcome"],
                        "wanted": s["wanted"], "seed ok": s["ok"], "hardened ok": h["ok"]}
                       for s, h in zip(on_seed, on_hardened)])
-HTML(frame_html(table, "s3kms-probes"))
+HTML(frame_html(table, "s3kms-probes", wrap=("request", "seed", "hardened")))
 
 # %% [markdown]
 # Reading the table:

@@ -50,7 +50,7 @@ def pipeline_svg() -> str:
               ("5 moto", ["does the work", "(only if allowed)"]),
               ("6 trail", ["CloudTrail-style", "record of the call"])]
     w, h, gap, x0, y = 146, 62, 12, 10, 40  # 146 px: the longest line (21 characters at 10 px) plus padding
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{x0 * 2 + len(stages) * (w + gap) - gap}" height="150" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" style="max-width:100%;height:auto" width="{x0 * 2 + len(stages) * (w + gap) - gap}" height="150" '
              f'viewBox="0 0 {x0 * 2 + len(stages) * (w + gap) - gap} 150">', _DEFS,
              f'<text x="{x0}" y="22" font-size="14" font-weight="bold" {_FONT}>One request through the lab endpoint</text>']
     for i, (title, lines) in enumerate(stages):
@@ -97,14 +97,14 @@ def decision_svg(outcome: Outcome, title: str = "") -> str:
         rows.append((s, label, boxes, verdict, 16 * len(label) + 6 + body))
     y0 = 44
     height = y0 + max(p_h, sum(r[4] + 16 for r in rows)) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" style="max-width:100%;height:auto" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
              _DEFS]
     for i, line in enumerate(_wrap(title or outcome.request, _chars(width - 20, 14))[:2]):
         parts.append(f'<text x="10" y="{22 + 17 * i}" font-size="14" font-weight="bold" {_FONT}>{escape(line)}</text>')
     if len(_wrap(title or outcome.request, _chars(width - 20, 14))) > 1:
         y0 += 17
         height += 17
-        parts[0] = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        parts[0] = (f'<svg xmlns="http://www.w3.org/2000/svg" style="max-width:100%;height:auto" width="{width}" height="{height}" '
                     f'viewBox="0 0 {width} {height}">')
     parts.append(_box(col_p, y0, w_p, p_h, p_lines, stroke=_BLUE))
     y = y0

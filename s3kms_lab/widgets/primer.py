@@ -36,7 +36,7 @@ def evaluation_flow_svg() -> str:
              ("5 Does the session policy allow? (if any)", "no -> DENIED (implicit)")]
     w, h, gap, x, y0 = 520, 44, 18, 10, 40
     height = y0 + len(steps) * (h + gap) + 34
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="760" height="{height}" viewBox="0 0 760 {height}">',
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" style="max-width:100%;height:auto" width="760" height="{height}" viewBox="0 0 760 {height}">',
              _DEFS, f'<text x="{x}" y="22" font-size="14" font-weight="bold" {_FONT}>'
              "AWS's policy evaluation flow (one request)</text>"]
     for i, (q, note) in enumerate(steps):
@@ -122,12 +122,12 @@ def flow_table_html(rows: Sequence[tuple[str, Outcome]]) -> str:
     out += [f'<th style="{th}">{escape(s)}</th>' for s in FLOW_STEPS]
     out.append(f'<th style="{th}">result</th></tr></thead><tbody>')
     for label, outcome in rows:
-        out.append(f'<tr><td style="padding:3px 8px;vertical-align:top"><b>{escape(label)}</b></td>')
+        out.append(f'<tr><td style="padding:3px 8px;vertical-align:top;text-align:left"><b>{escape(label)}</b></td>')
         for i, cell in enumerate(flow_cells(outcome)):
-            out.append(f'<td data-step="{i + 1}" style="padding:3px 8px;vertical-align:top;{_style(cell)}">'
+            out.append(f'<td data-step="{i + 1}" style="padding:3px 8px;vertical-align:top;text-align:left;{_style(cell)}">'
                        f"{escape(cell)}</td>")
         rule = result_sentence(outcome)
-        out.append(f'<td style="padding:3px 8px;vertical-align:top;{CELL_STYLE[outcome.label]}">'
+        out.append(f'<td style="padding:3px 8px;vertical-align:top;text-align:left;{CELL_STYLE[outcome.label]}">'
                    f"<b>{outcome.label}</b><br><span style='font-size:11px'>{escape(rule)}</span></td></tr>")
     out.append("</tbody></table>")
     return "".join(out)
@@ -135,9 +135,9 @@ def flow_table_html(rows: Sequence[tuple[str, Outcome]]) -> str:
 
 def envelope_svg() -> str:
     """Envelope encryption with SSE-KMS, as S3 does it for an upload and a download (a static picture)."""
-    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="900" height="250" viewBox="0 0 900 250">', _DEFS,
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" style="max-width:100%;height:auto" width="900" height="250" viewBox="0 0 900 250">', _DEFS,
              f'<text x="10" y="22" font-size="14" font-weight="bold" {_FONT}>Envelope encryption (SSE-KMS)</text>']
-    parts.append(_box(10, 40, 200, 62, ["KMS key (never leaves KMS)", "alias/my-secure-key"], stroke="#1f5fbf"))
+    parts.append(_box(10, 40, 235, 62, ["KMS key (never leaves KMS)", "alias/my-secure-key"], stroke="#1f5fbf"))
     parts.append(_box(300, 40, 270, 62, ["kms:GenerateDataKey (as you)", "-> plaintext data key (32 bytes)",
                                          "-> the same key, encrypted by the KMS key"], stroke="#2e7d32"))
     parts.append(_box(650, 40, 240, 62, ["S3 encrypts your object", "with the plaintext data key,",
@@ -146,7 +146,7 @@ def envelope_svg() -> str:
                                           "+ the key ARN (SSEKMSKeyId)"]))
     parts.append(_box(300, 140, 270, 62, ["download: kms:Decrypt (as you)", "encrypted data key -> plaintext",
                                           "S3 decrypts the object with it"], stroke="#c62828"))
-    parts.append(_arrow(210, 71, 298, 71))
+    parts.append(_arrow(245, 71, 298, 71))
     parts.append(_arrow(570, 71, 648, 71))
     parts.append(_arrow(770, 102, 770, 138))
     parts.append(_arrow(650, 171, 572, 171))

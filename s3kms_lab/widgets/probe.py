@@ -344,7 +344,7 @@ class Probe:
         MalformedPolicyError when the document itself is invalid.
         """
         cred = self.credential(profile)
-        new = self._parse(new_key_policy, PolicyKind.KEY, "new key policy")
+        new = self._parse(new_key_policy, PolicyKind.KEY, f"new key policy of {self.cast.key_alias or self.key_arn}")
         call = Call("kms", "PutKeyPolicy", caller_for(cred), cred, params={"KeyId": self.key_arn},
                     region=self.lab.region)
         try:

@@ -78,15 +78,19 @@ def _result_style(value: Any) -> str:
     return ""
 
 
-def frame_html(frame: Any, css_class: str = "s3kms-frame") -> str:
+def frame_html(frame: Any, css_class: str = "s3kms-frame", wrap: Sequence[str] = ()) -> str:
     """A pandas DataFrame as a readable HTML table (pandas' Styler): no index column, every header and cell
-    left-aligned on the same padding (headers sit over their columns), cells kept on one line, and cells
+    left-aligned on the same padding (headers sit over their columns), lines broken at spaces only, and cells
     reading ``NO``, ``DENIED...``, ``explicitDeny`` / ``implicitDeny`` or ``ALLOWED...`` coloured.
-    Deterministic (a fixed table id), so a notebook's committed output compares equal under nbval."""
+    Deterministic (a fixed table id), so a notebook's committed output compares equal under nbval.
+    ``wrap``: columns whose long values (ARNs) may break across lines, so the table fits the notebook."""
     styler = (frame.style.hide(axis="index").set_uuid(css_class.replace("-", "_"))
               .map(_result_style)
               .set_table_attributes(f'class="{css_class}" style="border-collapse:collapse;font-size:12px"')
               .set_table_styles([{"selector": "th, td", "props": "text-align:left;padding:3px 8px;"
-                                  "white-space:nowrap;border-bottom:1px solid #ddd;vertical-align:top"},
+                                  "border-bottom:1px solid #ddd;vertical-align:top"},
                                  {"selector": "th", "props": "font-weight:bold;background:#f3f3f3"}]))
+    columns = [c for c in wrap if c in frame.columns]
+    if columns:
+        styler = styler.set_properties(subset=columns, **{"overflow-wrap": "anywhere", "min-width": "160px"})
     return styler.to_html()

@@ -11,7 +11,7 @@ the kernel is idle, save it (the temporary copy), then check
   listen on before (the lab's endpoint runs in the kernel);
 - no traceback in JupyterLab's Log Console (output of widget callbacks and other cell-less output);
 - nothing in the outputs looks broken (LAYOUT_JS): no widget button or label cut short, every table header
-  over its column and aligned like its cells, NO / DENIED cells coloured, no SVG label cut or past its box;
+  over its column and aligned like its cells, no table wider than its output, NO / DENIED cells coloured, no SVG label cut or past its box, no SVG wider than its output;
 
 and keep screenshots of the whole notebook in artifacts/browser/ (the folder and files are listed in pytest's
 terminal summary).
@@ -102,6 +102,8 @@ LAYOUT_JS = """() => {
     if (el.offsetParent && el.scrollWidth > el.clientWidth + 1) out.push(`label cut short: "${short(el.textContent)}"`);
   });
   root.querySelectorAll('.jp-OutputArea-output table').forEach((t, ti) => {
+    const area = t.closest('.jp-OutputArea-output').getBoundingClientRect();
+    if (t.getBoundingClientRect().right > area.right + 1) out.push(`table ${ti}: wider than its output area (columns cut)`);
     const head = t.querySelector('thead tr:last-child'), row = t.querySelector('tbody tr');
     if (!head || !row || head.children.length !== row.children.length) return;
     [...head.children].forEach((h, i) => {
@@ -120,6 +122,8 @@ LAYOUT_JS = """() => {
     }
   });
   root.querySelectorAll('.jp-OutputArea-output svg').forEach((svg, si) => {
+    const area = svg.closest('.jp-OutputArea-output').getBoundingClientRect();
+    if (svg.getBoundingClientRect().right > area.right + 1) out.push(`svg ${si}: wider than its output area (cut on the right)`);
     const rects = [...svg.querySelectorAll('rect')].map(r => r.getBBox());
     svg.querySelectorAll('text').forEach(tx => {
       if (tx.textContent.trim().endsWith('\u2026')) out.push(`svg ${si}: label cut: "${short(tx.textContent)}"`);
