@@ -145,10 +145,10 @@ def main() -> int:
     kms_set = PolicySet(identity=[role], resource=key)
     big_set = PolicySet(identity=[big], resource=bucket)
 
-    assert authorize(put_req, s3_set).decision == "allowed"
-    assert authorize(kms_req, kms_set).decision == "allowed"
-    assert authorize(deny_req, s3_set).decision == "explicitDeny"
-    assert authorize(put_req, big_set).decision == "allowed"
+    assert authorize(put_req, s3_set).effect == "allowed"
+    assert authorize(kms_req, kms_set).effect == "allowed"
+    assert authorize(deny_req, s3_set).effect == "explicitDeny"
+    assert authorize(put_req, big_set).effect == "allowed"
 
     def seed_pair() -> None:  # one SSE-KMS PutObject = the S3 decision + the KMS decision S3 makes
         authorize(put_req, s3_set)

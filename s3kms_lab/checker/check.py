@@ -14,7 +14,7 @@ from ..lab.scenario import Scenario, load_scenario
 from .replay import ReplayContext, describe, recipe
 from .report import Counterexample, Report, RequirementResult
 from .requirements import Requirement, load_requirements
-from .universe import Outcome, Universe
+from .universe import Universe, Verdict
 
 __all__ = ["check", "judge", "lab_running"]
 
@@ -61,7 +61,7 @@ def _check_in_child(scenario: str, requirements: str | Path | None, limit: int) 
 
 
 # ---------------------------------------------------------------------- judging
-def in_scope(req: Requirement, outcome: Outcome) -> bool:
+def in_scope(req: Requirement, outcome: Verdict) -> bool:
     """Is this request about the requirement: principal, request properties, and some authorization it
     needs (action on resource)."""
     probe = outcome.probe
@@ -81,7 +81,7 @@ def in_scope(req: Requirement, outcome: Outcome) -> bool:
     return False
 
 
-def violates(req: Requirement, outcome: Outcome) -> str:
+def violates(req: Requirement, outcome: Verdict) -> str:
     """Why the request breaks the requirement ('' when it does not)."""
     if req.expect == "denied":
         if outcome.allowed:
@@ -101,21 +101,21 @@ def violates(req: Requirement, outcome: Outcome) -> str:
     return ""
 
 
-def _shape(o: Outcome) -> tuple[Any, ...]:
+def _shape(o: Verdict) -> tuple[Any, ...]:
     """The request's own shape, without the principal and the environment (default encryption, TLS)."""
     pr = o.probe
     return (pr.kind, pr.operation, pr.sse, pr.kms_key_id, pr.object)
 
 
-def _pick(violations: list[tuple[int, int, Outcome, str]], limit: int) -> list[tuple[int, int, Outcome, str]]:
+def _pick(violations: list[tuple[int, int, Verdict, str]], limit: int) -> list[tuple[int, int, Verdict, str]]:
     """The simplest violation first, then the simplest ones that add a new principal and/or a new request
     shape (so the few shown tell different stories), ordered by complexity."""
-    chosen: list[tuple[int, int, Outcome, str]] = []
+    chosen: list[tuple[int, int, Verdict, str]] = []
     seen_p: set[str] = set()
     seen_shape: set[tuple[Any, ...]] = set()
     remaining = list(violations)
     while remaining and len(chosen) < limit:
-        def score(v: tuple[int, int, Outcome, str]) -> tuple[int, int, int]:
+        def score(v: tuple[int, int, Verdict, str]) -> tuple[int, int, int]:
             novelty = (v[2].probe.principal not in seen_p) + (_shape(v[2]) not in seen_shape)
             return (-novelty, v[0], v[1])
         best = min(remaining, key=score)
@@ -126,7 +126,7 @@ def _pick(violations: list[tuple[int, int, Outcome, str]], limit: int) -> list[t
     return sorted(chosen, key=lambda v: (v[0], v[1]))
 
 
-def replay_context(sc: Scenario, universe: Universe, outcomes: list[Outcome]) -> ReplayContext:
+def replay_context(sc: Scenario, universe: Universe, outcomes: list[Verdict]) -> ReplayContext:
     profiles = list(sc.spec.get("profiles", {}))
 
     def first_allowed(pred: Any) -> str | None:
@@ -175,7 +175,7 @@ def key_name(universe: Universe, key_arn: str) -> str:
     return ""
 
 
-def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: list[Outcome], limit: int = 3) -> Report:
+def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: list[Verdict], limit: int = 3) -> Report:
     """Judge every requirement against the decided universe."""
     ctx = replay_context(sc, universe, outcomes)
     order = {id(o): i for i, o in enumerate(outcomes)}

@@ -1,9 +1,8 @@
 """The checker's universe: every relevant request over a scenario, decided by the endpoint's own code.
 
 Nothing here decides anything. Each request is turned into the same :class:`~s3kms_lab.endpoint.decide.Call`
-objects the endpoint builds from HTTP, planned by :meth:`Authorizer.s3_steps` (S3) or the endpoint's
-``LabApp.kms_steps`` (direct KMS, which uses :meth:`Authorizer.kms_step`), and decided by
-:meth:`Authorizer.decide` over an in-process moto state provisioned exactly as :class:`~s3kms_lab.Lab`
+objects the endpoint builds from HTTP, planned by the endpoint's planner (:func:`s3kms_lab.endpoint.planner.plan`)
+and decided by the plan over an in-process moto state provisioned exactly as :class:`~s3kms_lab.Lab`
 provisions it. The only things the checker adds to that state are what the universe needs and a lab
 would create on demand: the role sessions, a second customer managed key ("another key"), the AWS
 managed key ``aws/s3``, two existing objects, a ciphertext under the scenario key, and the multipart
@@ -23,30 +22,31 @@ from typing import Any, Iterator
 
 from ..endpoint.auth import caller_for
 from ..endpoint.errors import AwsError
-from ..endpoint.decide import Authorizer, Call, SsePlan, Step
+from ..endpoint.decide import Authorizer, Call, Step
 from ..endpoint.moto_seam import Credential, MotoState
-from ..endpoint.operations import Op, lookup
+from ..endpoint.sse import aws_managed_s3_key
+from ..endpoint.operations import lookup
+from ..endpoint.planner import Plan, plan
 from ..engine import Caller
 from ..engine.principal import ANONYMOUS
 from ..lab.provision import _encryption_rule, provision
 from ..lab.scenario import Scenario
 from .requirements import PROPERTIES
 
-__all__ = ["Principal", "Probe", "Outcome", "Universe", "reset_moto"]
+__all__ = ["Principal", "RequestCase", "Verdict", "Universe", "reset_moto"]
 
 OBJECT_PREFIX = "checker/"
 PROBE_KEY = OBJECT_PREFIX + "probe.txt"
 OBJECT_KEYS = {"sse-kms": OBJECT_PREFIX + "sse-kms-object.txt",
                "sse-kms+bucket-key": OBJECT_PREFIX + "sse-kms-bucket-key-object.txt",
                "sse-s3": OBJECT_PREFIX + "sse-s3-object.txt"}
-KMS_OPERATIONS = ("Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey")
+DIRECT_KMS_OPERATIONS = ("Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey")
 EXTERNAL_ACCOUNT = "210987654321"
 
 
 def reset_moto() -> None:
     """Empty moto's process-wide state (what :meth:`Lab.start` does first)."""
-    from moto.moto_api._internal.models import moto_api_backend
-    moto_api_backend.reset()
+    MotoState.reset()
 
 
 @dataclass
@@ -68,7 +68,7 @@ class Principal:
 
 
 @dataclass(frozen=True)
-class Probe:
+class RequestCase:
     """One request of the universe (symbolic: replayable from these fields alone).
 
     kind: ``put`` (PutObject), ``multipart`` (CreateMultipartUpload -> UploadPart -> CompleteMultipartUpload),
@@ -100,14 +100,14 @@ class Probe:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Probe":
+    def from_dict(cls, d: dict[str, Any]) -> "RequestCase":
         return cls(**{k: d.get(k) for k in ("principal", "kind", "operation", "sse", "kms_key_id",
                                              "default_encryption", "object")},
                    secure_transport=bool(d.get("secure_transport", False)))
 
 
 @dataclass
-class Outcome:
+class Verdict:
     """What the endpoint's code decided for a probe.
 
     calls: (operation, steps) for each API call made, in order, up to the first refused one;
@@ -116,7 +116,7 @@ class Outcome:
     S3 would store a new object with.
     """
 
-    probe: Probe
+    probe: RequestCase
     calls: list[tuple[str, list[Step]]] = field(default_factory=list)
     denied: Step | None = None
     error: str = ""
@@ -131,7 +131,7 @@ class Outcome:
         if self.error:
             return "error"
         if self.denied is not None and self.denied.decision is not None:
-            return self.denied.decision.decision
+            return self.denied.decision.effect
         return "allowed"
 
     def steps(self) -> Iterator[Step]:
@@ -169,7 +169,6 @@ class Universe:
         self.scenario = sc
         self.state: MotoState | None = None
         self.authorizer: Authorizer | None = None
-        self.app: Any = None
         self.principals: list[Principal] = []
         self.bucket = sc.spec["buckets"][0]["name"] if sc.spec.get("buckets") else ""
         self.key_arn = sc.main_key_arn if sc.spec.get("keys") else ""
@@ -192,10 +191,6 @@ class Universe:
         provisioned = provision(state, sc)
         self.authorizer = Authorizer(state)
         self._memoize_caller_policies()
-        from ..endpoint.app import LabApp
-        from ..endpoint.trail import Trail
-        self.app = LabApp(state, Trail(None, sc.region))
-        self.app.authorizer = self.authorizer
         acct = sc.account
         # principals: every profile, in the scenario's order
         for profile, spec in sc.spec.get("profiles", {}).items():
@@ -203,9 +198,8 @@ class Universe:
                 _a, akid, _s = provisioned.user_keys[spec["user"]]
             else:
                 role_acct = spec.get("account", acct)
-                sess = state.sts(role_acct).assume_role(sc.region, spec.get("session_name", profile),
-                                                        f"arn:aws:iam::{role_acct}:role/{spec['role']}", None, 43200, None)
-                akid = sess.access_key_id
+                akid = state.assume_role(role_acct, f"arn:aws:iam::{role_acct}:role/{spec['role']}",
+                                         spec.get("session_name", profile), sc.region)
             cred = state.find_credential(akid)
             assert cred is not None, f"profile {profile}: no credential"
             self.principals.append(Principal(profile, caller_for(cred), cred, profile))
@@ -214,16 +208,16 @@ class Universe:
         self.principals.append(Principal("anonymous", Caller(ANONYMOUS), None, "anonymous"))
         # resources a lab creates on demand
         if self.key_arn:
-            kms = state.kms(acct)
-            other = kms.create_key(json.dumps(_ROOT_ONLY_POLICY(acct)), "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT",
-                                   "another customer managed key (created by the requirement checker)", None)
+            other = state.create_key(acct, json.dumps(_ROOT_ONLY_POLICY(acct)),
+                                     "another customer managed key (created by the requirement checker)")
             self.other_key_arn = other.arn
-            self.aws_s3_key_arn = self.authorizer.aws_managed_s3_key(acct).arn
-            blob, _arn = kms.encrypt(self.key_id, b"requirement checker", {})
+            self.aws_s3_key_arn = aws_managed_s3_key(state, acct).arn
+            main_key = state.resolve_key(self.key_arn, acct)
+            assert main_key is not None
+            blob = state.encrypt(main_key, b"requirement checker", {})
             self.ciphertext = base64.b64encode(blob).decode()
         if self.bucket:
-            bucket = state.bucket(self.bucket)
-            current = getattr(bucket, "encryption", None)
+            current = state.bucket_encryption(self.bucket)
             self._encryption_variants = {
                 "off": None,
                 "SSE-S3": _encryption_rule({"algorithm": "AES256"}, sc),
@@ -264,13 +258,12 @@ class Universe:
     def _external_principal(self) -> Principal:
         """A user of another account with s3:* and kms:* (only when no profile is in another account)."""
         assert self.state is not None
-        iam = self.state.iam(EXTERNAL_ACCOUNT)
         name = "checker-external"
-        iam.create_user(region_name=self.scenario.region, user_name=name, path="/", tags=[])
-        iam.put_user_policy(name, "S3AndKmsFullAccess", json.dumps(
+        self.state.create_user(EXTERNAL_ACCOUNT, name, self.scenario.region)
+        self.state.put_user_policy(EXTERNAL_ACCOUNT, name, "S3AndKmsFullAccess", json.dumps(
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*", "kms:*"], "Resource": "*"}]}))
-        key = iam.create_access_key(name)
-        cred = self.state.find_credential(key.access_key_id)
+        akid, _secret = self.state.create_access_key(EXTERNAL_ACCOUNT, name)
+        cred = self.state.find_credential(akid)
         assert cred is not None
         self.notes.append(f"No profile is in another account; the checker added user {name} of account "
                           f"{EXTERNAL_ACCOUNT} (s3:*, kms:*), which has no lab profile to replay with.")
@@ -278,11 +271,11 @@ class Universe:
 
     def _put_existing_object(self, key: str, variant: str) -> None:
         """An existing object: SSE-KMS under the scenario key as an upload with the key ARN leaves it (with or
-        without an S3 Bucket Key: moto's object plus the endpoint's ``LabApp.after_s3`` record), or SSE-S3 as
-        an object stored before the bucket policy was in place."""
+        without an S3 Bucket Key: moto's object plus the data-key record the endpoint's plan keeps), or SSE-S3
+        as an object stored before the bucket policy was in place."""
         assert self.state is not None and self.authorizer is not None
         if variant == "sse-s3":
-            self.state.s3().put_object(self.bucket, key, b"object stored before the policy", encryption="AES256")
+            self.state.put_object(self.bucket, key, b"object stored before the policy", encryption="AES256")
             return
         headers = {"x-amz-server-side-encryption": "aws:kms",
                    "x-amz-server-side-encryption-aws-kms-key-id": self.key_arn}
@@ -290,13 +283,13 @@ class Universe:
             headers["x-amz-server-side-encryption-bucket-key-enabled"] = "true"
         writer = Principal("lab operator", Caller("Account", f"arn:aws:iam::{self.scenario.account}:root",
                                                    self.scenario.account), None, None)
-        call = self._call(writer, "s3", "PutObject", Probe("lab operator", "put", "PutObject"),
+        call = self._call(writer, "s3", "PutObject", RequestCase("lab operator", "put", "PutObject"),
                           bucket=self.bucket, key=key, headers=headers)
-        plan = self.authorizer.sse_plan(call, self.state.bucket(self.bucket))
-        self.state.s3().put_object(self.bucket, key, b"object written before the check", encryption=plan.algorithm,
-                                   kms_key_id=plan.key_arn, bucket_key_enabled="true" if plan.bucket_key else None)
-        op: Op = lookup("s3", "PutObject")  # type: ignore[assignment]
-        self.app.after_s3(call, op, plan, b"")
+        planned = plan(call, self.authorizer)
+        assert planned.sse is not None and planned.after is not None
+        self.state.put_object(self.bucket, key, b"object written before the check", encryption=planned.sse.algorithm,
+                              kms_key_id=planned.sse.key_arn, bucket_key=planned.sse.bucket_key)
+        planned.after(b"")
 
     # ------------------------------------------------------------------ enumerate
     def principal(self, name: str) -> Principal:
@@ -309,9 +302,9 @@ class Universe:
     def key_id_variants(self) -> list[str]:
         return [v for v in PROPERTIES["kms_key_id"] if v != "alias" or self.alias]
 
-    def probes(self) -> list[Probe]:
+    def probes(self) -> list[RequestCase]:
         """Every request of the universe, writes grouped by default-encryption variant."""
-        out: list[Probe] = []
+        out: list[RequestCase] = []
         secure = list(PROPERTIES["secure_transport"])
         if self.bucket:
             for enc in self._encryption_variants:
@@ -322,24 +315,24 @@ class Universe:
                             for kid in key_variants:
                                 for st in secure:
                                     op = "PutObject" if kind == "put" else "MultipartUpload"
-                                    out.append(Probe(p.name, kind, op, sse, kid, enc, st))
+                                    out.append(RequestCase(p.name, kind, op, sse, kid, enc, st))
             for p in self.principals:
                 for obj in PROPERTIES["object"]:
                     for st in secure:
-                        out.append(Probe(p.name, "get", "GetObject", secure_transport=st, object=obj))
+                        out.append(RequestCase(p.name, "get", "GetObject", secure_transport=st, object=obj))
         if self.key_arn:
             for p in self.principals:
                 if p.caller.is_anonymous:
                     continue  # KMS accepts signed requests only
-                for op in KMS_OPERATIONS:
+                for op in DIRECT_KMS_OPERATIONS:
                     for st in secure:
-                        out.append(Probe(p.name, "kms", op, secure_transport=st))
+                        out.append(RequestCase(p.name, "kms", op, secure_transport=st))
         return out
 
     def actions(self) -> list[str]:
         """IAM actions the universe's requests need (for validating requirement files)."""
         acts = ["s3:PutObject", "s3:GetObject", "kms:GenerateDataKey", "kms:Decrypt"]
-        acts += [lookup("kms", op).action for op in KMS_OPERATIONS] + ["kms:ReEncryptTo"]  # type: ignore[union-attr]
+        acts += [lookup("kms", op).action for op in DIRECT_KMS_OPERATIONS] + ["kms:ReEncryptTo"]  # type: ignore[union-attr]
         return sorted(set(acts))
 
     def principal_refs(self) -> dict[str, str]:
@@ -353,7 +346,7 @@ class Universe:
                 refs.setdefault(p.arn, p.name)
         return refs
 
-    def complexity(self, probe: Probe) -> int:
+    def complexity(self, probe: RequestCase) -> int:
         """How many properties differ from the simplest request (the ranking of counterexamples)."""
         n = 0
         n += probe.kind == "multipart"
@@ -365,26 +358,25 @@ class Universe:
         return n
 
     # ------------------------------------------------------------------ decide
-    def evaluate(self, probes: list[Probe]) -> list[Outcome]:
+    def evaluate(self, probes: list[RequestCase]) -> list[Verdict]:
         """Decide every probe through the endpoint's code. Writes are grouped by default-encryption
         variant, which is set on moto's bucket for the group and restored afterwards."""
         assert self.state is not None
-        bucket = self.state.bucket(self.bucket) if self.bucket else None
-        original = getattr(bucket, "encryption", None) if bucket is not None else None
-        outcomes: list[Outcome] = []
+        original = self.state.bucket_encryption(self.bucket) if self.bucket else None
+        outcomes: list[Verdict] = []
         current: Any = object()
         try:
             for probe in probes:
                 if probe.default_encryption is not None and probe.default_encryption != current:
                     current = probe.default_encryption
-                    bucket.encryption = self._encryption_variants[current]
+                    self.state.set_bucket_encryption(self.bucket, self._encryption_variants[current])
                 outcomes.append(self.decide(probe))
         finally:
-            if bucket is not None:
-                bucket.encryption = original
+            if self.bucket:
+                self.state.set_bucket_encryption(self.bucket, original)
         return outcomes
 
-    def decide(self, probe: Probe) -> Outcome:
+    def decide(self, probe: RequestCase) -> Verdict:
         p = self.principal(probe.principal)
         if probe.kind == "put":
             return self._decide_put(p, probe)
@@ -394,11 +386,11 @@ class Universe:
             return self._decide_s3(p, probe, "GetObject", OBJECT_KEYS[probe.object or "sse-kms"], {}, {})
         return self._decide_kms(p, probe)
 
-    def _call(self, p: Principal, service: str, operation: str, probe: Probe, **kw: Any) -> Call:
+    def _call(self, p: Principal, service: str, operation: str, probe: RequestCase, **kw: Any) -> Call:
         return Call(service, operation, caller=p.caller, credential=p.credential, secure=probe.secure_transport,
                     auth_type="none" if p.caller.is_anonymous else "header", region=self.scenario.region, **kw)
 
-    def _headers(self, probe: Probe) -> dict[str, str]:
+    def _headers(self, probe: RequestCase) -> dict[str, str]:
         h: dict[str, str] = {}
         if probe.sse not in (None, "absent"):
             h["x-amz-server-side-encryption"] = probe.sse  # type: ignore[assignment]
@@ -407,92 +399,87 @@ class Universe:
             h["x-amz-server-side-encryption-aws-kms-key-id"] = kid
         return h
 
-    def _s3_call_steps(self, p: Principal, probe: Probe, operation: str, key: str, headers: dict[str, str],
-                       query: dict[str, str], out: Outcome) -> tuple[bool, SsePlan | None]:
+    def _s3_call_steps(self, p: Principal, probe: RequestCase, operation: str, key: str, headers: dict[str, str],
+                       query: dict[str, str], out: Verdict) -> tuple[bool, Plan]:
+        """Plan and decide one S3 call of the probe, as the endpoint does; (allowed, the plan)."""
         assert self.authorizer is not None
-        op: Op = lookup("s3", operation)  # type: ignore[assignment]
         call = self._call(p, "s3", operation, probe, bucket=self.bucket, key=key, headers=headers, query=query)
-        steps, plan, _decrypt_key = self.authorizer.s3_steps(call, op)
-        out.calls.append((operation, steps))
-        if plan is not None and plan.algorithm.startswith("aws:kms") and plan.key is None:
-            # the endpoint refuses this before authorizing (app.LabApp.dispatch)
-            out.error = f"KMS.NotFoundException: Invalid keyId {headers.get('x-amz-server-side-encryption-aws-kms-key-id', '')}"
-            return False, plan
-        denied = self.authorizer.decide(steps)
+        planned = plan(call, self.authorizer)
+        out.calls.append((operation, planned.steps))
+        if planned.refusal is not None:  # the endpoint refuses this before authorizing
+            out.error = f"{planned.refusal.code}: {planned.refusal.message}"
+            return False, planned
+        denied = planned.decide() or planned.check()
         if denied is not None:
             out.denied = denied
-            return False, plan
-        return True, plan
+            return False, planned
+        return True, planned
 
-    def _decide_s3(self, p: Principal, probe: Probe, operation: str, key: str, headers: dict[str, str],
-                   query: dict[str, str]) -> Outcome:
-        out = Outcome(probe)
+    def _decide_s3(self, p: Principal, probe: RequestCase, operation: str, key: str, headers: dict[str, str],
+                   query: dict[str, str]) -> Verdict:
+        out = Verdict(probe)
         self._s3_call_steps(p, probe, operation, key, headers, query, out)
         return out
 
-    def _decide_put(self, p: Principal, probe: Probe) -> Outcome:
-        out = Outcome(probe)
-        ok, plan = self._s3_call_steps(p, probe, "PutObject", PROBE_KEY, self._headers(probe), {}, out)
-        if plan is not None:
-            out.encryption = (plan.algorithm, plan.key_arn)
+    def _decide_put(self, p: Principal, probe: RequestCase) -> Verdict:
+        out = Verdict(probe)
+        _ok, planned = self._s3_call_steps(p, probe, "PutObject", PROBE_KEY, self._headers(probe), {}, out)
+        if planned.sse is not None:
+            out.encryption = (planned.sse.algorithm, planned.sse.key_arn)
         return out
 
-    def _decide_multipart(self, p: Principal, probe: Probe) -> Outcome:
-        out = Outcome(probe)
+    def _decide_multipart(self, p: Principal, probe: RequestCase) -> Verdict:
+        out = Verdict(probe)
         headers = self._headers(probe)
-        ok, plan = self._s3_call_steps(p, probe, "CreateMultipartUpload", PROBE_KEY, headers, {}, out)
-        if plan is not None:
-            out.encryption = (plan.algorithm, plan.key_arn)
-        if not ok or plan is None:
+        ok, create = self._s3_call_steps(p, probe, "CreateMultipartUpload", PROBE_KEY, headers, {}, out)
+        if create.sse is not None:
+            out.encryption = (create.sse.algorithm, create.sse.key_arn)
+        if not ok or create.sse is None:
             return out
-        create = self._call(p, "s3", "CreateMultipartUpload", probe, bucket=self.bucket, key=PROBE_KEY, headers=headers)
-        upload_id = self._multipart_for(create, plan)
+        upload_id = self._multipart_for(create)
         ok, _ = self._s3_call_steps(p, probe, "UploadPart", PROBE_KEY, {}, {"uploadId": upload_id, "partNumber": "1"}, out)
         if not ok:
             return out
         self._s3_call_steps(p, probe, "CompleteMultipartUpload", PROBE_KEY, {}, {"uploadId": upload_id}, out)
         return out
 
-    def _multipart_for(self, call: Call, plan: SsePlan) -> str:
+    def _multipart_for(self, create: Plan) -> str:
         """The multipart upload UploadPart refers to, left in moto as the endpoint leaves it after an allowed
-        CreateMultipartUpload: moto's upload with the encryption the endpoint forwards, then the endpoint's
-        own bookkeeping (``LabApp.after_s3``: the SSE headers and the data key record)."""
-        headers = {k: v for k, v in call.headers.items() if k.startswith("x-amz-server-side-encryption")}
-        sig = (plan.algorithm, plan.key_arn, tuple(sorted(plan.context.items())), plan.bucket_key,
+        CreateMultipartUpload: moto's upload with the encryption the endpoint forwards, then the plan's own
+        effects (the SSE headers and the data-key record)."""
+        sse_plan = create.sse
+        assert sse_plan is not None and self.state is not None and create.after is not None
+        headers = {k: v for k, v in create.call.headers.items() if k.startswith("x-amz-server-side-encryption")}
+        sig = (sse_plan.algorithm, sse_plan.key_arn, tuple(sorted(sse_plan.context.items())), sse_plan.bucket_key,
                tuple(sorted(headers.items())))
         if sig not in self._multiparts:
-            assert self.state is not None
-            from moto.utilities.utils import CaseInsensitiveDict  # moto 5.2.5
-            mp = self.state.s3().create_multipart_upload(self.bucket, PROBE_KEY, CaseInsensitiveDict(), "STANDARD", {},
-                                                         None, plan.algorithm, plan.key_arn or None)
-            op: Op = lookup("s3", "CreateMultipartUpload")  # type: ignore[assignment]
-            self.app.after_s3(call, op, plan, f"<UploadId>{mp.id}</UploadId>".encode())
-            self._multiparts[sig] = mp.id
+            upload_id = self.state.create_multipart_upload(self.bucket, PROBE_KEY, sse_plan.algorithm, sse_plan.key_arn)
+            create.after(f"<UploadId>{upload_id}</UploadId>".encode())
+            self._multiparts[sig] = upload_id
         return self._multiparts[sig]
 
-    def _decide_kms(self, p: Principal, probe: Probe) -> Outcome:
+    def _decide_kms(self, p: Principal, probe: RequestCase) -> Verdict:
         assert self.authorizer is not None
-        out = Outcome(probe)
+        out = Verdict(probe)
         params: dict[str, Any] = {
             "Encrypt": {"KeyId": self.key_arn, "Plaintext": base64.b64encode(b"hello").decode()},
             "GenerateDataKey": {"KeyId": self.key_arn, "KeySpec": "AES_256"},
             "Decrypt": {"CiphertextBlob": self.ciphertext, "KeyId": self.key_arn},
             "ReEncrypt": {"CiphertextBlob": self.ciphertext, "DestinationKeyId": self.key_arn},
         }[probe.operation]
-        op: Op = lookup("kms", probe.operation)  # type: ignore[assignment]
         call = self._call(p, "kms", probe.operation, probe, params=params)
         try:
-            steps = self.app.kms_steps(call, op)
+            planned = plan(call, self.authorizer)
         except AwsError as err:  # refused before authorizing (e.g. the key cannot be found)
             out.error = f"{err.code}: {err.message}"
             return out
-        out.calls.append((probe.operation, steps))
-        out.denied = self.authorizer.decide(steps)
+        out.calls.append((probe.operation, planned.steps))
+        out.denied = planned.decide() or planned.check()
         return out
 
 
 def _ROOT_ONLY_POLICY(account: str) -> dict[str, Any]:
-    """The default key policy (what ``aws kms create-key`` without --policy gives, KPDEF)."""
+    """The default key policy (what ``aws kms create-key`` without --policy gives, KMS-1)."""
     return {"Version": "2012-10-17", "Id": "key-default-1",
             "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
                            "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"}]}

@@ -2,7 +2,7 @@
 
 Record fields follow https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
 and userIdentity https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
-(facts 117-120): S3 object calls are data events (``managementEvent: false``, ``eventCategory: Data``);
+(rules TRAIL-1 and TRAIL-2 of ``docs/aws-rules.md``): S3 object calls are data events (``managementEvent: false``, ``eventCategory: Data``);
 KMS calls, including those S3 makes on the caller's behalf (``invokedBy: s3.amazonaws.com``,
 ``sourceIPAddress: s3.amazonaws.com``), are management events. The lab adds ``s3kmsLab`` with the
 engine's decision and explanation; everything else keeps CloudTrail's shape.
@@ -24,7 +24,7 @@ __all__ = ["Trail", "user_identity"]
 
 def user_identity(caller: Caller, access_key: str = "", invoked_by: str | None = None,
                   session_created: float | None = None) -> dict[str, Any]:
-    """CloudTrail ``userIdentity`` for a caller (fact 118); ``session_created``: epoch seconds a role
+    """CloudTrail ``userIdentity`` for a caller (TRAIL-3); ``session_created``: epoch seconds a role
     session was created (``sessionContext.attributes.creationDate``)."""
     if caller.kind == ANONYMOUS:
         ident: dict[str, Any] = {"type": "AWSAccount", "principalId": "", "accountId": "anonymous"}

@@ -77,14 +77,14 @@ class PolicySet:
 class Decision:
     """The outcome of :func:`authorize`.
 
-    decision: ``allowed`` / ``explicitDeny`` / ``implicitDeny`` (the IAM simulator's EvalDecision).
+    effect: ``allowed`` / ``explicitDeny`` / ``implicitDeny`` (the IAM simulator's EvalDecision).
     policy_type: the policy type AWS names in the error (``identity-based policy``, ``resource-based
     policy``, ``permissions boundary``, ``session policy``, ``service control policy``, ``role trust policy``).
     deciding: the (policy, statement) pairs that decided: the Deny statements for an explicit deny,
     the Allow statements that granted for an allow, empty for an implicit deny.
     """
 
-    decision: str
+    effect: str
     policy_type: str
     rule: str
     deciding: list[tuple[Policy, Statement]]
@@ -93,7 +93,7 @@ class Decision:
 
     @property
     def allowed(self) -> bool:
-        return self.decision == ALLOWED
+        return self.effect == ALLOWED
 
     def message(self, quote_resource: bool = False) -> str:
         """The AWS access-denied sentence (TSAD): ``User: ... is not authorized to perform: ...``."""
@@ -103,7 +103,7 @@ class Decision:
         on = f' on resource: "{res}"' if quote_resource else f" on resource: {res}"
         if res in ("", "*"):
             on = ""
-        if self.decision == EXPLICIT_DENY or self.policy_type == PolicyKind.SCP.value:
+        if self.effect == EXPLICIT_DENY or self.policy_type == PolicyKind.SCP.value:
             # An SCP denial always reads "explicit deny", even when it is only a missing Allow (TSAD).
             article = "an" if self.policy_type[0] in "aeiou" else "a"
             why = f"with an explicit deny in {article} {self.policy_type}"

@@ -121,7 +121,7 @@ def explain(d: Decision) -> Explanation:
     for pol in consulted:
         out.append({"name": pol.name, "kind": pol.kind.value,
                     "statements": [_statement_trace(pol, st, d) for st in pol.statements]})
-    return Explanation(d.decision, d.policy_type, d.rule, summarize(d), out)
+    return Explanation(d.effect, d.policy_type, d.rule, summarize(d), out)
 
 
 def _cond_phrase(pol: Policy, st: Any, d: Decision) -> str:
@@ -224,7 +224,7 @@ def summarize(d: Decision) -> str:
     if not d.deciding:
         return f"{rule}."
     pol, st = d.deciding[0]
-    what = "explicit deny" if d.decision == EXPLICIT_DENY else ("allowed" if d.decision == ALLOWED else d.decision)
+    what = "explicit deny" if d.effect == EXPLICIT_DENY else ("allowed" if d.effect == ALLOWED else d.effect)
     where = f"{what} by {policy_label(pol)}, statement {st.label}"
     cond = _cond_phrase(pol, st, d)
     text = f"{where}{': ' + cond if cond else ''} ({rule})"

@@ -128,19 +128,19 @@ def simulate(identity: list[Policy], actions: Sequence[str], resources: Sequence
             owner = parts[4] if len(parts) == 6 and parts[4] else resource_owner
             req = Request(caller, action, res, context, owner)
             d: Decision = authorize(req, PolicySet(identity=identity, boundary=boundary, resource=rp))
-            matched = [_statement_entry(p, s) for p, s in d.deciding] if d.decision != IMPLICIT_DENY else []
+            matched = [_statement_entry(p, s) for p, s in d.deciding] if d.effect != IMPLICIT_DENY else []
             consulted = identity + ([boundary] if boundary else []) + ([rp] if rp else [])
-            entry = {"EvalResourceName": res, "EvalResourceDecision": d.decision, "MatchedStatements": matched,
+            entry = {"EvalResourceName": res, "EvalResourceDecision": d.effect, "MatchedStatements": matched,
                      "MissingContextValues": _missing(consulted, req), "EvalDecisionDetails": {}}
             if boundary is not None:
                 entry["PermissionsBoundaryDecisionDetail"] = {
                     "AllowedByPermissionsBoundary": d.rule != "boundary-cap"}
             if rp is not None and not req.same_account:
                 entry["EvalDecisionDetails"] = {"IAM Policy": ALLOWED if d.rule not in ("no-identity-allow",) else IMPLICIT_DENY,
-                                                "Resource Policy": IMPLICIT_DENY if d.rule.endswith("no-resource-allow") else d.decision}
+                                                "Resource Policy": IMPLICIT_DENY if d.rule.endswith("no-resource-allow") else d.effect}
             per_resource.append(entry)
-            if _RANK[d.decision] > _RANK[worst]:
-                worst = d.decision
+            if _RANK[d.effect] > _RANK[worst]:
+                worst = d.effect
         top: dict[str, Any] = {
             "EvalActionName": action,
             "EvalResourceName": _template(resources[0]) if len({_template(r) for r in resources}) == 1 else "*",

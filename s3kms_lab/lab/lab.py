@@ -20,7 +20,6 @@ import gc
 import os
 import tempfile
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -274,13 +273,3 @@ class Lab:
             self._clients[key] = self.session(profile, fresh=fresh).client(
                 service, endpoint_url=self.endpoint_url, region_name=self.region)
         return self._clients[key]
-
-    def wait_ready(self, timeout: float = 5.0) -> None:
-        import socket
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex((self.host, self.port)) == 0:
-                    return
-            time.sleep(0.02)
-        raise TimeoutError("the lab endpoint did not start")

@@ -30,42 +30,33 @@ def provision(state: MotoState, sc: Scenario) -> Provisioned:
     accounts = {sc.account} | {e.get("account", sc.account) for kind in ("users", "roles", "keys", "buckets")
                                for e in sc.spec.get(kind, [])}
     for acct in sorted(accounts):
-        # moto builds an account's backends on first touch (~80 ms for KMS); do it now, not on a learner's click.
-        state.kms(acct)
-        state.sts(acct)
+        # moto builds an account's backends on first touch; do it now, not on a learner's click.
+        state.prepare_account(acct)
     for user in sc.spec.get("users", []):
         acct = user.get("account", sc.account)
-        iam = state.iam(acct)
-        iam.create_user(region_name=sc.region, user_name=user["name"], path="/", tags=[])
+        state.create_user(acct, user["name"], sc.region)
         for pname, ref in user.get("policies", {}).items():
-            iam.put_user_policy(user["name"], pname, sc.policy_text(ref))
-        key = iam.create_access_key(user["name"])
-        out.user_keys[user["name"]] = (acct, key.access_key_id, key.secret_access_key)
+            state.put_user_policy(acct, user["name"], pname, sc.policy_text(ref))
+        akid, secret = state.create_access_key(acct, user["name"])
+        out.user_keys[user["name"]] = (acct, akid, secret)
     for role in sc.spec.get("roles", []):
         acct = role.get("account", sc.account)
-        iam = state.iam(acct)
-        iam.create_role(role_name=role["name"], assume_role_policy_document=sc.policy_text(role["trust_policy"]),
-                        path="/", permissions_boundary=None, description=role.get("description", ""), tags=[],
-                        max_session_duration="3600", linked_service=None)
+        state.create_role(acct, role["name"], sc.policy_text(role["trust_policy"]), role.get("description", ""))
         for pname, ref in role.get("policies", {}).items():
-            iam.put_role_policy(role["name"], pname, sc.policy_text(ref))
+            state.put_role_policy(acct, role["name"], pname, sc.policy_text(ref))
     for k in sc.spec.get("keys", []):
         acct = k.get("account", sc.account)
         key = state.create_key_with_id(acct, k["id"], sc.policy_text(k["policy"]), k.get("description", ""))
         if k.get("alias"):
-            state.kms(acct).create_alias(key.id, k["alias"])
+            state.create_alias(key, k["alias"])
         if k.get("rotation"):
-            key.key_rotation_status = True
-    s3 = state.s3()
+            state.enable_key_rotation(key)
     for b in sc.spec.get("buckets", []):
-        acct = b.get("account", sc.account)
-        from moto.s3.models import s3_backends
-        s3_backends[acct]["aws"].create_bucket(b["name"], sc.region)
+        state.create_bucket(b.get("account", sc.account), b["name"], sc.region)
         if b.get("policy"):
-            s3.put_bucket_policy(b["name"], sc.policy_text(b["policy"]).encode())
+            state.put_bucket_policy(b["name"], sc.policy_text(b["policy"]))
         if b.get("encryption"):
-            enc = b["encryption"]
-            s3.put_bucket_encryption(b["name"], _encryption_rule(enc, sc))
+            state.set_bucket_encryption(b["name"], _encryption_rule(b["encryption"], sc))
     return out
 
 

@@ -93,8 +93,7 @@ class BucketPolicyExplorer:
 
     # ------------------------------------------------------------------ lab state
     def current_default_encryption(self) -> str:
-        b = self.lab.state.bucket(self.bucket)
-        rule = ((getattr(b, "encryption", None) or {}).get("Rule") or {}) if b is not None else {}
+        rule = (self.lab.state.bucket_encryption(self.bucket) or {}).get("Rule") or {}
         algo = (rule.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
         return {"AES256": DEFAULT_ENCRYPTION[1], "aws:kms": DEFAULT_ENCRYPTION[2]}.get(algo or "", "off")
 

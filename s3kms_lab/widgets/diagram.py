@@ -143,8 +143,8 @@ def _verdict_lines(step) -> list[str]:
         else:
             lines += _wrap("by the " + d.policy_type, _chars(190, 10))
         return lines
-    head = "DENIED (explicit)" if d.decision == "explicitDeny" else "DENIED (implicit)"
-    return [head] + _wrap(("by the " if d.decision == "explicitDeny" else "no Allow in the ") + d.policy_type,
+    head = "DENIED (explicit)" if d.effect == "explicitDeny" else "DENIED (implicit)"
+    return [head] + _wrap(("by the " if d.effect == "explicitDeny" else "no Allow in the ") + d.policy_type,
                           _chars(190, 10))
 
 
@@ -163,7 +163,7 @@ def _policy_box(kind: str, pol, step) -> tuple[list[str], str, bool]:
     allows = [] if d.allowed else [st.label for st in pol.statements
                                     if st in applying_allows(pol, d)]
     if allows:  # it allows, yet the request is denied: say why that Allow did not carry it
-        why = "but the explicit Deny wins" if d.decision == "explicitDeny" else "but that is not enough here"
+        why = "but the explicit Deny wins" if d.effect == "explicitDeny" else "but that is not enough here"
         return lines + _wrap(f"allows: statement {', '.join(allows)}, {why}", width), _GREY, True
     return lines + ["consulted: none of its statements applies" if not applying_allows(pol, d) else
                     "consulted: no statement of it counts"], _GREY, True

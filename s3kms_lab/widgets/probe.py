@@ -1,8 +1,8 @@
 """Ask the running lab how it would decide a request, without sending it.
 
 A :class:`Probe` builds the same :class:`~s3kms_lab.endpoint.decide.Call` the endpoint builds for a real
-request and decides it with the lab's own :class:`~s3kms_lab.endpoint.decide.Authorizer` (and, for KMS,
-STS and IAM calls, the endpoint's own step builders), over the policies stored in the lab. Nothing here
+request, plans it with the endpoint's own planner (:func:`s3kms_lab.endpoint.planner.plan`) and decides it
+with the lab's :class:`~s3kms_lab.endpoint.decide.Authorizer`, over the policies stored in the lab. Nothing here
 evaluates a policy itself: every ALLOWED / DENIED comes from :func:`s3kms_lab.engine.authorize`.
 
 Every name (bucket, key, role, the profile that plays each part) comes from the lab's scenario through
@@ -23,7 +23,8 @@ from typing import Any, Iterable, Mapping
 from ..endpoint.auth import caller_for
 from ..endpoint.decide import Call, Step
 from ..endpoint.errors import AwsError
-from ..endpoint.operations import lookup
+from ..endpoint.operations import Resource, lookup
+from ..endpoint.planner import plan
 from ..engine import PolicyKind, PolicySet, parse_policy
 from ..engine.policy import Policy
 from .cast import Cast
@@ -43,7 +44,7 @@ NO_POLICY = "<no policy>"
 
 
 def default_key_policy(account: str) -> dict[str, Any]:
-    """The key policy KMS gives a key created without one: the account statement only (KPDEF)."""
+    """The key policy KMS gives a key created without one: the account statement only (KMS-1)."""
     return {"Version": "2012-10-17", "Id": "key-default-1",
             "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
                            "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"}]}
@@ -182,7 +183,7 @@ class Probe:
 
     def key_alias(self) -> str:
         key = self.state.resolve_key(self.key_arn, self.lab.account)
-        aliases = sorted(getattr(key, "aliases", {}) or {})
+        aliases = sorted(key.aliases) if key is not None else []
         return aliases[0] if aliases else ""
 
     def other_key_arn(self) -> str:
@@ -276,17 +277,18 @@ class Probe:
         hdrs = {k.lower(): v for k, v in (headers or {}).items()}
         if copy_source:
             hdrs["x-amz-copy-source"] = copy_source
-        call = Call("s3", operation, caller_for(cred), cred, bucket=bucket, key=key if op.resource == "object" else "",
+        call = Call("s3", operation, caller_for(cred), cred, bucket=bucket, key=key if op.resource is Resource.OBJECT else "",
                     headers=hdrs, query=dict(query or {}), region=self.lab.region)
         with self.app.lock:
-            steps, plan, _ = self.authorizer.s3_steps(call, op)
-        out = self._decide(profile, label or f"{operation} {bucket}/{key}" if op.resource == "object"
+            planned = plan(call, self.authorizer)
+        steps, sse_plan = planned.steps, planned.sse
+        out = self._decide(profile, label or f"{operation} {bucket}/{key}" if op.resource is Resource.OBJECT
                            else label or f"{operation} {bucket}", steps, overrides)
-        if plan is not None:
-            out.notes.append(f"S3 would encrypt with {plan.algorithm}"
-                             + (f" under {plan.key_arn}" if plan.key_arn else "")
+        if sse_plan is not None:
+            out.notes.append(f"S3 would encrypt with {sse_plan.algorithm}"
+                             + (f" under {sse_plan.key_arn}" if sse_plan.key_arn else "")
                              + {"header": " (from the request headers)", "default": " (bucket default encryption)",
-                                "s3-default": " (S3's own default, SSE-S3)"}.get(plan.source, ""))
+                                "s3-default": " (S3's own default, SSE-S3)"}.get(sse_plan.source, ""))
         return out
 
     def put(self, profile: str, sse: str = "aws:kms", key_form: str = "ARN", key: str = "file.txt",
@@ -321,9 +323,8 @@ class Probe:
         cred = self.credential(profile)
         call = Call("sts", "AssumeRole", caller_for(cred), cred,
                     params={"RoleArn": role_arn, "RoleSessionName": profile}, region=self.lab.region)
-        op = lookup("sts", "AssumeRole")
         with self.app.lock:
-            steps = self.app.sts_steps(call, op)
+            steps = plan(call, self.authorizer).steps
         return self._decide(profile, f"sts:AssumeRole on {role_arn}", steps, overrides)
 
     def iam(self, profile: str, operation: str, params: Mapping[str, str] | None = None, **overrides: Any) -> Outcome:
@@ -334,7 +335,7 @@ class Probe:
         cred = self.credential(profile)
         call = Call("iam", operation, caller_for(cred), cred, params=dict(params or {}), region=self.lab.region)
         with self.app.lock:
-            steps = self.app.iam_steps(call, op)
+            steps = plan(call, self.authorizer).steps
         return self._decide(profile, f"iam:{operation}", steps, overrides)
 
     def lockout_check(self, profile: str, new_key_policy: Any) -> str:
@@ -344,12 +345,12 @@ class Probe:
         MalformedPolicyError when the document itself is invalid.
         """
         cred = self.credential(profile)
-        new = self._parse(new_key_policy, PolicyKind.KEY, f"new key policy of {self.cast.key_alias or self.key_arn}")
-        call = Call("kms", "PutKeyPolicy", caller_for(cred), cred, params={"KeyId": self.key_arn},
-                    region=self.lab.region)
+        self._parse(new_key_policy, PolicyKind.KEY, "new key policy")  # a malformed document raises here
+        call = Call("kms", "PutKeyPolicy", caller_for(cred), cred,
+                    params={"KeyId": self.key_arn, "Policy": as_policy_text(new_key_policy)}, region=self.lab.region)
         try:
             with self.app.lock:
-                self.app.lockout_check(call, new)
+                plan(call, self.authorizer).check()
         except AwsError as err:
             return f"{err.code}: {err.message}"
         return ""
@@ -357,8 +358,7 @@ class Probe:
     # ------------------------------------------------------------------ stored policies
     def stored_bucket_policy(self) -> dict[str, Any]:
         """The scenario bucket's policy stored in the lab (as a dict; {} when it has none)."""
-        b = self.state.bucket(self.cast.bucket)
-        text = self.state.bucket_policy(b) if b is not None else None
+        text = self.state.bucket_policy_text(self.cast.bucket)
         return json.loads(text) if text else {}
 
     def stored_key_policy(self, key: str | None = None) -> dict[str, Any]:
@@ -368,15 +368,15 @@ class Probe:
     def stored_role_policy(self, role: str | None = None, name: str | None = None) -> dict[str, Any]:
         """An inline policy of a role as stored in the lab (default: the scenario role's first one)."""
         role, name = role or self.cast.role, name or self.cast.role_policy
-        r = self.state.iam(self.lab.account).roles.get(role) or next(
-            r for r in self.state.iam(self.lab.account).roles.values() if r.name == role)
-        doc = r.policies[name]
-        return json.loads(doc) if isinstance(doc, str) else doc
+        doc = self.state.role_inline_policy(self.lab.account, role, name)
+        if doc is None:
+            raise KeyError(f"role {role} has no inline policy {name}")
+        return json.loads(doc)
 
     def ensure_object(self, key: str = "reports/sample.txt") -> str:
         """An SSE-KMS object under the scenario's key in its bucket (uploaded by the scenario's admin through
         the lab if missing)."""
-        if self.state.s3_object(self.cast.bucket, key) is None:
+        if not self.state.object_exists(self.cast.bucket, key):
             self.lab.client("s3", self.cast.admin).put_object(Bucket=self.cast.bucket, Key=key, Body=b"sample",
                                                       ServerSideEncryption="aws:kms", SSEKMSKeyId=self.key_arn)
         return key

@@ -3,7 +3,7 @@
 :func:`filter_trail` is the logic (a plain function over ``lab.trail.dataframe()``, tested without a
 browser); :func:`trail_table` wraps it in ipywidgets controls: principal, eventName, "denied only" and
 "only calls S3 made on your behalf" (``invokedBy = s3.amazonaws.com``, CloudTrail's field for a service
-calling on a principal's behalf:
+calling on a principal's behalf: rule TRAIL-3 of ``docs/aws-rules.md``,
 https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
 """
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The post's own policies (seed): every one of its four requirements is violated, with the simplest
-counterexamples, each explained by the engine (facts 92-95 of shared/aws-facts.md)."""
+counterexamples, each explained by the engine (EVAL-2 and SSE-6 of docs/aws-rules.md)."""
 from __future__ import annotations
 
 import json

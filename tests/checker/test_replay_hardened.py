@@ -58,7 +58,7 @@ def test_the_deny_reason_names_the_hardened_statements(hardened_report, hardened
 
 
 def test_uploader_multipart_upload_with_the_key_arn(hardened_report, hardened_lab):
-    """UploadPart carries no SSE headers; the header-based Denies must not refuse it (fact 125)."""
+    """UploadPart carries no SSE headers; the header-based Denies must not refuse it (lab rule SSE-9 of docs/aws-rules.md)."""
     ctx = ReplayContext.from_dict(hardened_report.setup)
     mp = {"principal": "uploader", "kind": "multipart", "operation": "MultipartUpload", "sse": "aws:kms",
           "kms_key_id": "key-arn", "default_encryption": "off", "secure_transport": False}

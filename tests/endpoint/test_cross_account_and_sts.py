@@ -1,6 +1,6 @@
-"""Cross-account access (fact 11: both the caller's identity policy and the bucket / key policy must allow,
+"""Cross-account access (EVAL-3 of docs/aws-rules.md: both the caller's identity policy and the bucket / key policy must allow,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html;
-aws/s3 is never usable from another account, fact 82) and STS AssumeRole (trust policy with conditions,
+aws/s3 is never usable from another account, KMS-7) and STS AssumeRole (trust policy with conditions,
 session policies, DurationSeconds, session tags: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html).
 """
@@ -49,10 +49,10 @@ def test_outsider_is_refused_until_the_bucket_and_key_policies_allow_it(lab):
 def test_outsider_works_once_both_sides_allow(lab, opened_to_outsider):
     assert kms_put(lab, "outsider", "partner/a.txt", KEY_ARN, body=b"p")["SSEKMSKeyId"] == KEY_ARN
     assert lab.client("s3", "outsider").get_object(Bucket=BUCKET, Key="partner/a.txt")["Body"].read() == b"p"
-    # outside the prefix the bucket policy grants: refused, with S3's plain cross-account message (fact 99)
+    # outside the prefix the bucket policy grants: refused, with S3's plain cross-account message (ERR-1)
     resp = error_of(kms_put, lab, "outsider", "private/a.txt", KEY_ARN)
     assert code_status(resp) == ("AccessDenied", 403) and resp["Error"]["Message"] == "Access Denied"
-    # cross-account KMS use is logged for both accounts with one sharedEventID (fact 121)
+    # cross-account KMS use is logged for both accounts with one sharedEventID (TRAIL-2)
     gdk = [r for r in lab.trail.filter(principal="user/outsider", event_name="GenerateDataKey") if "errorCode" not in r][-2:]
     assert {r["recipientAccountId"] for r in gdk} == {ACCOUNT, OTHER_ACCOUNT}
     assert gdk[0]["sharedEventID"] == gdk[1]["sharedEventID"]

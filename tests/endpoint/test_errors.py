@@ -1,8 +1,8 @@
 """Errors as AWS returns them: access-denied phrasings per policy type, protocol shapes, signature and
 credential errors, malformed policies per service, and the explanation header.
 
-Phrasings: https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html (facts 96-103);
-malformed-policy codes: fact 128; auth errors: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+Phrasings: https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html (ERR-1 to ERR-3 of docs/aws-rules.md);
+malformed-policy codes: POL-1; auth errors: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
 and https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html.
 """
 from __future__ import annotations
@@ -56,7 +56,7 @@ def test_s3_no_identity_based_policy_allows(lab):
 
 
 def test_kms_no_resource_based_policy_allows_in_json(lab):
-    """KMS: JSON body, HTTP 400, AccessDeniedException; the key policy is the resource-based policy (fact 101)."""
+    """KMS: JSON body, HTTP 400, AccessDeniedException; the key policy is the resource-based policy (ERR-2)."""
     kms_put(lab, "analyst", "err/aws-s3.txt")  # creates aws/s3, whose key policy has no account statement
     resp = error_of(lab.client("kms", "admin").generate_data_key, KeyId="alias/aws/s3", KeySpec="AES_256")
     assert code_status(resp) == ("AccessDeniedException", 400)

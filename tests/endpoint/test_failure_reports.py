@@ -1,4 +1,4 @@
-"""Every entry of shared/cases/failure-reports.md, reproduced against the lab with AWS's outcome.
+"""Public failure reports of people who run S3 + KMS (each cited by its issue or page), reproduced against the lab with AWS's outcome.
 
 Each test starts a fresh lab (the post's scenario), sets up the entry's policies as the lab's admin
 through the endpoint (as a learner would), makes the entry's calls and checks what AWS answers: the
@@ -51,14 +51,14 @@ def setup(lab, key_policy=(KP_ROOT,), bucket_policy=None, encryption=None, bypas
 
 
 def denied_kms(resp, action: str, key_arn: str = KEY_ARN) -> None:
-    """S3 fails with 403 AccessDenied carrying KMS's sentence for the missing permission (fact 90)."""
+    """S3 fails with 403 AccessDenied carrying KMS's sentence for the missing permission (ERR-1)."""
     assert code_status(resp) == ("AccessDenied", 403)
     assert f"perform: {action} on resource: {key_arn}" in resp["Error"]["Message"]
 
 
 # ----------------------------------------------------------------------------------------- 1
 def test_1_get_object_needs_kms_decrypt_head_does_not(lab, tmp_path):
-    """boto/boto3#2952: s3:GetObject alone is not enough for an SSE-KMS object; HeadObject is (fact 78)."""
+    """boto/boto3#2952: s3:GetObject alone is not enough for an SSE-KMS object; HeadObject is (SSE-5)."""
     setup(lab, encryption=enc())
     lab.client("s3", "admin").put_object(Bucket=BUCKET, Key="reports/q1.csv", Body=b"a,b\n")
     set_user_policy(lab, "analyst", allow("s3:GetObject", f"arn:aws:s3:::{BUCKET}/*"))
@@ -88,7 +88,7 @@ UPLOADER_STMT = {"Sid": "Uploader", "Effect": "Allow", "Principal": {"AWS": f"ar
 @pytest.mark.parametrize("variant", ["admin-only root statement", "no root statement"])
 def test_2_root_statement_without_decrypt_cannot_be_opened_by_iam(lab, variant):
     """cloudposse/terraform-aws-vpc-flow-logs-s3-bucket#30: a key policy is the gate; IAM counts only for the
-    actions its root statement delegates (fact 5, https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html)."""
+    actions its root statement delegates (KMS-1, https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html)."""
     statements = (ROOT_ADMIN_ONLY, UPLOADER_STMT) if variant.startswith("admin") else (UPLOADER_STMT,)
     setup(lab, key_policy=statements, encryption=enc(), bypass=variant.startswith("no"))
     set_user_policy(lab, "analyst", allow("s3:GetObject", f"arn:aws:s3:::{BUCKET}/*"), allow("kms:Decrypt", KEY_ARN))
@@ -106,7 +106,7 @@ def test_2_root_statement_without_decrypt_cannot_be_opened_by_iam(lab, variant):
 # ----------------------------------------------------------------------------------------- 3
 def test_3_multipart_upload_fails_on_upload_part_without_kms_decrypt(lab, tmp_path):
     """aws/aws-sdk-js#1814: SSE-KMS multipart needs kms:GenerateDataKey (CreateMultipartUpload) and kms:Decrypt
-    (UploadPart) (fact 76, https://repost.aws/knowledge-center/s3-large-file-encryption-kms-key)."""
+    (UploadPart) (SSE-2, https://repost.aws/knowledge-center/s3-large-file-encryption-kms-key)."""
     setup(lab, encryption=enc())
     role_policy = [allow(["s3:PutObject", "s3:AbortMultipartUpload"], f"arn:aws:s3:::{BUCKET}/*"),
                    allow(["kms:GenerateDataKey", "kms:Encrypt"], KEY_ARN)]
@@ -133,7 +133,7 @@ def test_3_multipart_upload_fails_on_upload_part_without_kms_decrypt(lab, tmp_pa
 
 # ----------------------------------------------------------------------------------------- 6
 def test_6_copy_needs_decrypt_on_the_source_key_and_generate_on_the_destination_key(lab):
-    """CMSgov/beneficiary-fhir-data#134: a copy reads with the source key and writes with the destination key (fact 77)."""
+    """CMSgov/beneficiary-fhir-data#134: a copy reads with the source key and writes with the destination key (SSE-4)."""
     admin_kms, admin_s3 = lab.client("kms", "admin"), lab.client("s3", "admin")
     src_key = admin_kms.create_key(Policy=policy(KP_ROOT), Description="source CMK")["KeyMetadata"]["Arn"]
     admin_s3.create_bucket(Bucket="my-source-bucket", CreateBucketConfiguration={"LocationConstraint": REGION})
@@ -164,7 +164,7 @@ DENY_WRONG_SSE = {"Version": "2012-10-17", "Statement": [
 
 def test_7_header_deny_refuses_a_client_relying_on_default_encryption(lab, tmp_path):
     """opentofu/opentofu#2970: bucket policy conditions see only the request's headers; default encryption is
-    applied after authorization (facts 85, 124)."""
+    applied after authorization (SSE-6)."""
     setup(lab, bucket_policy=DENY_WRONG_SSE, encryption=enc())
     set_role_policy(lab, ROLE, S3_RW, allow(["kms:GenerateDataKey", "kms:Decrypt"], KEY_ARN))
     s3 = lab.client("s3", "uploader")
@@ -210,7 +210,7 @@ def test_8_policy_pinning_one_key_arn(lab, key_id, allowed):
 # ----------------------------------------------------------------------------------------- 9
 @pytest.mark.parametrize("sent", [KEY_ID, "alias/my-secure-key", f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/my-secure-key"])
 def test_9_s3_reports_the_key_arn_whatever_form_was_sent(lab, sent):
-    """awslabs/mountpoint-s3#906: S3 accepts id / alias / alias ARN and reports the key ARN (facts 83, 91a, 126)."""
+    """awslabs/mountpoint-s3#906: S3 accepts id / alias / alias ARN and reports the key ARN (SSE-8, KMS-8)."""
     setup(lab)
     set_role_policy(lab, ROLE, S3_RW, allow(["kms:GenerateDataKey", "kms:Decrypt"], KEY_ARN))
     s3 = lab.client("s3", "uploader")
@@ -221,7 +221,7 @@ def test_9_s3_reports_the_key_arn_whatever_form_was_sent(lab, sent):
 
 # ---------------------------------------------------------------------------------------- 13
 def test_13_bucket_keys_make_the_context_the_bucket_arn(lab):
-    """slashdevops/idp-scim-sync#540: with an S3 Bucket Key the encryption context is the bucket ARN (fact 80,
+    """slashdevops/idp-scim-sync#540: with an S3 Bucket Key the encryption context is the bucket ARN (SSE-3,
     https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html)."""
     setup(lab, encryption=enc(bucket_key=True))
     lab.client("s3", "admin").put_object(Bucket=BUCKET, Key="state/state.json", Body=b"{}")
@@ -253,7 +253,7 @@ LOCKED = policy({"Sid": "UploaderOnly", "Effect": "Allow", "Principal": {"AWS": 
 
 def test_14_lockout_safety_check(lab):
     """cloudposse/terraform-aws-vpc-flow-logs-s3-bucket#3: KMS refuses a policy that would not let the caller
-    call PutKeyPolicy again unless BypassPolicyLockoutSafetyCheck (facts 72, 123,
+    call PutKeyPolicy again unless BypassPolicyLockoutSafetyCheck (KMS-5,
     https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html)."""
     setup(lab)
     iam = lab.client("iam", "admin")

@@ -2,9 +2,9 @@
 
 S3 calls KMS as the caller (kms:GenerateDataKey for a new object, kms:Decrypt to read one) with
 kms:ViaService=s3.<region>.amazonaws.com, kms:CallerAccount and the encryption context aws:s3:arn
-(facts 68-69, 75-82: https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html,
+(rules SSE-1 to SSE-7, KMS-3 of docs/aws-rules.md: https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html,
 https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html). Key state errors follow
-fact 126; grants fact 67 (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html).
+KMS-8; grants KMS-4 (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html).
 """
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def test_multipart_generate_on_create_decrypt_on_parts(lab):
 
 def test_multipart_part_calls_are_not_refused_by_the_header_deny(lab):
     """The post's Deny (StringNotEquals on the SSE header) does not refuse UploadPart / Complete, which carry
-    no SSE header: the upload's encryption comes from CreateMultipartUpload (fact 125, [M])."""
+    no SSE header: the upload's encryption comes from CreateMultipartUpload (lab rule SSE-9)."""
     s3 = lab.client("s3", "uploader")
     upload = s3.create_multipart_upload(Bucket=BUCKET, Key="mp/post.bin", ServerSideEncryption="aws:kms",
                                         SSEKMSKeyId=KEY_ARN)["UploadId"]
@@ -107,7 +107,7 @@ def test_copy_decrypts_the_source_key_and_generates_under_the_destination_key(la
 
 def test_default_encryption_applies_without_headers_and_the_sse_keys_are_absent(lab):
     """Default SSE-KMS (Bucket Key on) is applied when the header is absent; the SSE condition keys are then
-    absent from the request (facts 84, 85): a Null-check Deny fires, a header-value Allow does not match."""
+    absent from the request (SSE-6): a Null-check Deny fires, a header-value Allow does not match."""
     admin = lab.client("s3", "admin")
     admin.create_bucket(Bucket="lab-default-enc", CreateBucketConfiguration={"LocationConstraint": REGION})
     admin.put_bucket_encryption(Bucket="lab-default-enc", ServerSideEncryptionConfiguration={"Rules": [
@@ -156,7 +156,7 @@ def test_unknown_key_is_refused_like_s3(lab):
 def test_each_object_has_its_own_data_key_decrypted_through_kms(lab):
     kms_put(lab, "analyst", "dk/1.txt", KEY_ARN)
     kms_put(lab, "analyst", "dk/2.txt", KEY_ARN)
-    one, two = (lab.state.s3_object(BUCKET, k).lab_sse for k in ("dk/1.txt", "dk/2.txt"))
+    one, two = (lab.state.object_sse(BUCKET, k) for k in ("dk/1.txt", "dk/2.txt"))
     assert one["blob"] != two["blob"]
     assert one["context"] == {"aws:s3:arn": f"arn:aws:s3:::{BUCKET}/dk/1.txt"}
     plain, arn = lab.state.kms(ACCOUNT).decrypt(one["blob"], one["context"])

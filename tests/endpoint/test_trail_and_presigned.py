@@ -1,4 +1,4 @@
-"""The CloudTrail-format trail (facts 117-121) and presigned URLs (SigV4 query authentication).
+"""The CloudTrail-format trail (TRAIL-1 to TRAIL-3 of docs/aws-rules.md) and presigned URLs (SigV4 query authentication).
 
 Record contents: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html,
 userIdentity: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html.

@@ -178,7 +178,7 @@ def run_authorize(case: dict[str, Any], fragments: dict[str, Any]) -> None:
     req, ps = build(case, fragments)
     d = authorize(req, ps)
     where = f"{case['id']} ({case['source']}): {d.summary()}"
-    assert d.decision == case["expect"], where
+    assert d.effect == case["expect"], where
     if "policy_type" in case:
         assert d.policy_type == case["policy_type"], where
     if "rule" in case:

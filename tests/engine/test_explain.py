@@ -23,7 +23,7 @@ def decide(case_id: str, **over):
 def test_summary_names_deny_statement_and_absent_key():
     d = decide("seed-role-put-no-header-denied")
     s = d.summary()
-    assert d.decision == "explicitDeny"
+    assert d.effect == "explicitDeny"
     assert "DenyUnEncryptedUploads" in s
     assert "key absent from the request" in s
     assert "StringNotEquals" in s and "s3:x-amz-server-side-encryption" in s
@@ -62,7 +62,7 @@ def test_summary_for_other_key_gap_names_identity_rule():
 
 def test_summary_implicit_deny_names_rule():
     d = decide("seed-plain-user-cannot-read")
-    assert d.decision == "implicitDeny"
+    assert d.effect == "implicitDeny"
     assert d.summary().startswith("implicit deny: no identity-based policy allows it")
 
 

@@ -265,7 +265,7 @@ def test_adding_matching_deny_never_allows(scn, action_pattern):
     before = authorize(req, ps)
     deny = {"Effect": "Deny", "Action": req.action if action_pattern == "s3:*" else "*", "Resource": "*"}
     after = authorize(req, _with_identity_statement(ps, deny))
-    assert after.decision == "explicitDeny"
+    assert after.effect == "explicitDeny"
     assert not (after.allowed and not before.allowed)
 
 
@@ -277,8 +277,8 @@ def test_adding_any_deny_never_turns_denied_into_allowed(scn, stmt):
     after = authorize(req, _with_identity_statement(ps, stmt))
     if not before.allowed:
         assert not after.allowed
-    if before.decision == "explicitDeny":
-        assert after.decision == "explicitDeny"
+    if before.effect == "explicitDeny":
+        assert after.effect == "explicitDeny"
 
 
 @_S
@@ -289,8 +289,8 @@ def test_adding_an_allow_never_turns_allowed_into_denied(scn, stmt):
     after = authorize(req, _with_identity_statement(ps, stmt))
     if before.allowed:
         assert after.allowed
-    if before.decision == "explicitDeny":
-        assert after.decision == "explicitDeny"
+    if before.effect == "explicitDeny":
+        assert after.effect == "explicitDeny"
 
 
 @_S
@@ -298,10 +298,10 @@ def test_adding_an_allow_never_turns_allowed_into_denied(scn, stmt):
 def test_decision_is_deterministic_and_well_formed(scn):
     req, ps = scn
     a, b = authorize(req, ps), authorize(req, ps)
-    assert (a.decision, a.rule, a.policy_type) == (b.decision, b.rule, b.policy_type)
-    assert a.decision in ("allowed", "explicitDeny", "implicitDeny")
-    if a.decision == "explicitDeny":
+    assert (a.effect, a.rule, a.policy_type) == (b.effect, b.rule, b.policy_type)
+    assert a.effect in ("allowed", "explicitDeny", "implicitDeny")
+    if a.effect == "explicitDeny":
         assert a.deciding and all(s.effect == "Deny" for _, s in a.deciding)
-    if a.decision == "implicitDeny":
+    if a.effect == "implicitDeny":
         assert a.deciding == []
     assert a.summary()

@@ -53,7 +53,7 @@ def test_selecting_a_cell_explains_it_without_recomputing(widget):
 
 @pytest.mark.parametrize("sse,key_form,expected", [
     ("aws:kms", "ARN", "ALLOWED"),
-    ("aws:kms", "none", "ALLOWED"),         # aws/s3 is used: requirement 2 broken (fact 81, 93)
+    ("aws:kms", "none", "ALLOWED"),         # aws/s3 is used: requirement 2 broken (SSE-7, EVAL-2)
     ("aws:kms", "alias", "ALLOWED"),         # identity policy allows s3:PutObject; key policy names the role
     ("aws:kms", "another key", "DENIED"),    # KMS: the role may not use the other key
     ("AES256", "none", "DENIED"),
@@ -67,7 +67,7 @@ def test_uploader_put_per_header_choice(lab, sse, key_form, expected):
 
 def test_same_account_identity_policy_beats_the_bucket_policy_allows(lab):
     view = BucketPolicyExplorer(lab).update("aws:kms", "another key", principal="analyst")
-    assert view.cells[("analyst", "PutObject")].label == "ALLOWED"   # fact 92/93
+    assert view.cells[("analyst", "PutObject")].label == "ALLOWED"   # EVAL-2
     assert view.cells[("nobody", "PutObject")].label == "DENIED"
     assert view.cells[("outsider", "PutObject")].label == "DENIED"
     assert view.cells[("analyst", "PutBucketPolicy")].label == "ALLOWED"
