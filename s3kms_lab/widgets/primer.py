@@ -60,7 +60,7 @@ def flow_cells(outcome: Outcome) -> list[str]:
         return [_NOT_REACHED] * len(FLOW_STEPS)
     d, ps = step.decision, step.policies
     cells = ["no Deny"] + [_NOT_REACHED] * (len(FLOW_STEPS) - 1)
-    if d.decision == "explicitDeny":
+    if d.effect == "explicitDeny":
         pol = d.deciding[0][0]
         cells[0] = f"Deny: {policy_label(pol)}, statement {d.deciding[0][1].label}"
         return cells

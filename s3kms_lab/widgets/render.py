@@ -78,12 +78,14 @@ def _result_style(value: Any) -> str:
     return ""
 
 
-def frame_html(frame: Any, css_class: str = "s3kms-frame", wrap: Sequence[str] = ()) -> str:
+def frame_html(frame: Any, css_class: str = "s3kms-frame", wrap: Sequence[str] = (),
+               nowrap: Sequence[str] = ()) -> str:
     """A pandas DataFrame as a readable HTML table (pandas' Styler): no index column, every header and cell
     left-aligned on the same padding (headers sit over their columns), lines broken at spaces only, and cells
     reading ``NO``, ``DENIED...``, ``explicitDeny`` / ``implicitDeny`` or ``ALLOWED...`` coloured.
     Deterministic (a fixed table id), so a notebook's committed output compares equal under nbval.
-    ``wrap``: columns whose long values (ARNs) may break across lines, so the table fits the notebook."""
+    ``wrap``: columns whose long values (ARNs) may break across lines, so the table fits the notebook;
+    ``nowrap``: columns kept on one line (a principal must not break at its hyphen)."""
     styler = (frame.style.hide(axis="index").set_uuid(css_class.replace("-", "_"))
               .map(_result_style)
               .set_table_attributes(f'class="{css_class}" style="border-collapse:collapse;font-size:12px"')
@@ -93,4 +95,7 @@ def frame_html(frame: Any, css_class: str = "s3kms-frame", wrap: Sequence[str] =
     columns = [c for c in wrap if c in frame.columns]
     if columns:
         styler = styler.set_properties(subset=columns, **{"overflow-wrap": "anywhere", "min-width": "160px"})
+    keep = [c for c in nowrap if c in frame.columns]
+    if keep:
+        styler = styler.set_properties(subset=keep, **{"white-space": "nowrap"})
     return styler.to_html()

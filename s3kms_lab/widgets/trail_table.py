@@ -89,7 +89,7 @@ def trail_table(source: Any, columns: list[str] | None = None) -> Any:
                 dd.value = current if current in fresh[key] else ALL
         rows = filter_trail(df, who.value, what.value, denied.value, via.value)
         count.value = f"{len(rows)} of {len(df)} records"
-        table.value = frame_html(rows[cols], "s3kms-trail", wrap=("resource",))
+        table.value = frame_html(rows[cols], "s3kms-trail", wrap=("resource",), nowrap=("principal", "eventName"))
 
     for control in (who, what, denied, via):
         control.observe(render, names="value")
