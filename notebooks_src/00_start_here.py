@@ -95,7 +95,11 @@ SVG(decision_svg(probe.put("uploader", sse="aws:kms", key_form="ARN"),
                  "uploader: PutObject with SSE-KMS and the post's key"))
 
 # %% [markdown]
-# Solid boxes are the policies whose statements decided; dashed ones were consulted but did not decide.
+# A solid box is a policy whose statements count: for an allowed request, **every** policy whose Allow counts.
+# Here the bucket policy *and* the role's own identity policy both allow the upload; in one account either
+# one alone would be enough (notebook 02 comes back to this). For KMS, the key policy names the role, and
+# the role's identity policy counts too because the key policy delegates to the account. Dashed boxes were
+# consulted and did not count.
 # Now the same upload **without** the encryption header:
 
 # %%
@@ -110,7 +114,8 @@ SVG(decision_svg(probe.put("uploader", sse="none", key_form="none"),
 print(probe.put("uploader", sse="none", key_form="none"))
 
 # %% [markdown]
-# Next: `01_scenario_and_requirements.ipynb` (§1).
+# Next: `00a_primer.ipynb`, a ten-minute primer on the words used from here on (request context, policy
+# statements, the evaluation flow, envelope encryption), then `01_scenario_and_requirements.ipynb` (§1).
 #
 # ## Stop the lab
 

@@ -84,10 +84,12 @@ print("uploader upload :", attempt(lab.client("s3", "uploader").put_object, Buck
                                    Key="file.txt", Body=b"hi", ServerSideEncryption="aws:kms",
                                    SSEKMSKeyId=lab.key_arn))
 print("admin restores  :", attempt(admin_kms.put_key_policy, KeyId=lab.key_arn, PolicyName="default",
-                                   Policy=json.dumps(key_policy)).splitlines()[0])
+                                   Policy=json.dumps(key_policy)))
 
 # %% [markdown]
-# Admin is **locked out**: nobody can change this key policy any more. In AWS only AWS Support could help.
+# Admin is **locked out**: the key policy of `alias/my-secure-key` no longer names the account, so admin's
+# `AdministratorAccess` (an identity-based policy) does not count for this key, and no statement names admin.
+# Nobody can change this key policy any more. In AWS only AWS Support could help.
 # In the lab, you restart it:
 
 # %%

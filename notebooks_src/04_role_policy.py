@@ -23,7 +23,7 @@
 import json
 from s3kms_lab import Lab
 from s3kms_lab.lab.show import attempt
-from s3kms_lab.widgets.probe import Probe
+from s3kms_lab.widgets.probe import NO_POLICY, Probe
 from s3kms_lab.exercises.role_policy import check_least_privilege, check_assume_policy
 
 lab = Lab("seed").start()
@@ -43,13 +43,12 @@ for st in role_policy["Statement"]:
 # the account's IAM policies (notebook 03).
 
 # %%
-print(probe.s3("uploader", "GetObject", probe.ensure_object(), bucket_policy={
-    "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
-                                            "Resource": "arn:aws:s3:::none/*"}]}).summary())
+# What if my-secure-bucket had no bucket policy at all? (a what-if: the lab's bucket is not changed)
+print(probe.s3("uploader", "GetObject", probe.ensure_object(), bucket_policy=NO_POLICY).summary())
 
 # %% [markdown]
-# (That asked the lab "what if the bucket policy granted nothing?": the role's own identity policy allows
-# the download.)
+# With no bucket policy at all, the role's own identity policy still allows the download: inside one
+# account, the identity-based policy alone is enough.
 #
 # ## The trust policy and AssumeRole
 #

@@ -34,11 +34,17 @@
 # writes an AWS config with one named profile per principal. `activate()` points `aws` and boto3 at it.
 
 # %%
+import os
+
 from s3kms_lab import Lab
 from s3kms_lab.lab.show import attempt, explain_error
 
 lab = Lab("seed").start()
 lab.activate()
+# Work in the lab's temporary folder: the files made below (file.txt, a 9 MiB big.bin) never land beside
+# the notebooks, even if you stop halfway. Restarting the kernel brings you back to the notebooks' folder.
+NOTEBOOK_DIR = os.getcwd()
+os.chdir(lab.config_dir)
 print("profiles:", ", ".join(lab.profiles))
 print("key ARN :", lab.key_arn)
 
@@ -155,7 +161,7 @@ print(df[["eventName", "invokedBy", "decision"]].to_string(index=False))
 # Why `Decrypt` during an *upload*? `CreateMultipartUpload` makes one data key for the whole object
 # (`GenerateDataKey`) and S3 keeps only its encrypted copy. For every part, S3 must get the plaintext data key
 # back to encrypt that part, and that is a `kms:Decrypt` call made with the caller's permissions
-# (AWS knowledge-center article *s3-large-file-encryption-kms-key*). So a principal that may
+# (AWS knowledge-center article [s3-large-file-encryption-kms-key](https://repost.aws/knowledge-center/s3-large-file-encryption-kms-key)). So a principal that may
 # `GenerateDataKey` but not `Decrypt` can upload small files and fails on large ones.
 #
 # Let us see that with the `analyst` user: give it a writer policy with `kms:GenerateDataKey` only. The key
@@ -305,8 +311,8 @@ print(check_writer_policy(lab, my_policy))
 
 # %%
 lab.stop()
-import os
 for f in ("file.txt", "big.bin", "big-copy.bin"):
     os.remove(f)
+os.chdir(NOTEBOOK_DIR)
 os.environ.pop("AWS_PROFILE", None)
 print("stopped")

@@ -67,7 +67,7 @@ print("ready")
 # ---
 # ## 1 · GetObject is denied because `kms:Decrypt` is missing
 #
-# *Reported in boto/boto3#2952 (2021): "Access Denied" on `get_object`, indistinguishable from a missing S3
+# *Reported in [boto/boto3#2952](https://github.com/boto/boto3/issues/2952) (2021): "Access Denied" on `get_object`, indistinguishable from a missing S3
 # permission.*
 #
 # **Reproduce.** The admin stores a report under the post's key. `analyst` gets an identity policy with
@@ -99,7 +99,7 @@ summary.append(("1 GetObject without kms:Decrypt", verdict(before), verdict(afte
 # ---
 # ## 2 · A large upload fails on UploadPart: encrypt-only KMS rights
 #
-# *Reported in aws/aws-sdk-js#1814 (2017) and aws/aws-cdk#8947 (2020): small files upload, big ones fail.*
+# *Reported in [aws/aws-sdk-js#1814](https://github.com/aws/aws-sdk-js/issues/1814) (2017) and [aws/aws-cdk#8947](https://github.com/aws/aws-cdk/issues/8947) (2020): small files upload, big ones fail.*
 #
 # **Reproduce.** `analyst` may `PutObject` and `kms:GenerateDataKey`. A small upload works; a multipart upload
 # (what the CLI and boto3 do from 8 MiB, see notebook 05) starts, then fails on its first part:
@@ -134,7 +134,7 @@ summary.append(("2 multipart without kms:Decrypt", verdict(before), verdict(afte
 # ---
 # ## 3 · Default bucket encryption does not satisfy a header-based Deny
 #
-# *Reported in opentofu/opentofu#2970 (2025): the lock file was written without an encryption header and the
+# *Reported in [opentofu/opentofu#2970](https://github.com/opentofu/opentofu/issues/2970) (2025): the lock file was written without an encryption header and the
 # bucket policy denied it; also aws-quickstart compliance templates (2020) and apiary-data-lake (2024).*
 #
 # **Reproduce.** Turn on default encryption with the post's key. The post's bucket policy keeps its
@@ -166,7 +166,7 @@ summary.append(("3 default encryption vs header Deny", verdict(before), verdict(
 # ---
 # ## 4 · A key id or alias where the policy expects the key ARN
 #
-# *Reported in BerriAI/litellm#35135 (2026) and awslabs/mountpoint-s3#906 (2024).*
+# *Reported in [BerriAI/litellm#35135](https://github.com/BerriAI/litellm/issues/35135) (2026) and [awslabs/mountpoint-s3#906](https://github.com/awslabs/mountpoint-s3/issues/906) (2024).*
 #
 # A bucket policy that pins one key usually adds a Deny on `s3:x-amz-server-side-encryption-aws-kms-key-id`
 # (AWS's own example does this). **Reproduce** with four ways to name the key:
@@ -242,7 +242,7 @@ summary.append(("5 aws:kms without key id -> aws/s3", verdict(before), verdict(a
 # ---
 # ## 6 · The `aws/s3` key cannot be shared with another account
 #
-# *AWS knowledge center "s3-access-denied-error-kms"; a classic when a partner account is given read access.*
+# *AWS knowledge center [s3-access-denied-error-kms](https://repost.aws/knowledge-center/s3-access-denied-error-kms); a classic when a partner account is given read access.*
 #
 # **Reproduce.** An object is stored under `aws/s3`; the bucket policy lets account `210987654321` read
 # `shared/*`; the `outsider` user there has `s3:*` and `kms:*` in its own account.
@@ -285,7 +285,7 @@ summary.append(("6 aws/s3 key across accounts", verdict(before), verdict(after))
 # ---
 # ## 7 · The key policy's root statement is removed or cut down
 #
-# *Reported in cloudposse/terraform-aws-vpc-flow-logs-s3-bucket#3 and #30 (2019, 2021).*
+# *Reported in [cloudposse/terraform-aws-vpc-flow-logs-s3-bucket#3](https://github.com/cloudposse/terraform-aws-vpc-flow-logs-s3-bucket/issues/3) and [#30](https://github.com/cloudposse/terraform-aws-vpc-flow-logs-s3-bucket/issues/30) (2019, 2021).*
 #
 # The post's key policy starts with `AllowKeyAdministration`: account root, `kms:*`. It looks like "only the
 # root user can administer the key", but it really means "**IAM policies of this account may grant use of this
@@ -402,7 +402,7 @@ summary.append(("9 misspelt condition key", verdict(before), verdict(after)))
 # ---
 # ## 10 · S3 Bucket Keys change the encryption context
 #
-# *Reported in slashdevops/idp-scim-sync#540 (2026), fdmsantos/terraform-aws-kinesis-firehose#26 and a
+# *Reported in [slashdevops/idp-scim-sync#540](https://github.com/slashdevops/idp-scim-sync/issues/540) (2026), [fdmsantos/terraform-aws-kinesis-firehose#26](https://github.com/fdmsantos/terraform-aws-kinesis-firehose/issues/26) and a
 # ministryofjustice Terraform state bucket: a hardening condition broke every run.*
 #
 # **Reproduce.** The bucket uses default encryption with an **S3 Bucket Key** (fewer KMS calls, lower cost).
@@ -471,7 +471,7 @@ summary.append(("11 disabled key", verdict(before), verdict(after)))
 # ---
 # ## 12 · Copying between buckets that use different keys
 #
-# *Reported in CMSgov/beneficiary-fhir-data#134 (2019) and cloud-custodian#2071 (2018): the pipeline's copy was
+# *Reported in [CMSgov/beneficiary-fhir-data#134](https://github.com/CMSgov/beneficiary-fhir-data/issues/134) (2019) and [cloud-custodian/cloud-custodian#2071](https://github.com/cloud-custodian/cloud-custodian/issues/2071) (2018): the pipeline's copy was
 # refused although its bucket permissions were fine.*
 #
 # **Reproduce.** `my-source-bucket` is default-encrypted with its own key. Both key policies delegate to IAM. The
@@ -538,8 +538,10 @@ summary.append(("13 trust policy excludes the caller", verdict(before), verdict(
 
 # %%
 import pandas as pd
-from IPython.display import display
-display(pd.DataFrame(summary, columns=["case", "reproduced", "after the fix"]))
+from IPython.display import HTML
+from s3kms_lab.widgets.render import frame_html
+
+HTML(frame_html(pd.DataFrame(summary, columns=["case", "reproduced", "after the fix"]), "s3kms-summary"))
 
 # %% [markdown]
 # Case 5 reads the other way round: the failure was a *silent success* (the object went to `aws/s3`), and the fix

@@ -88,7 +88,8 @@ for name, rep in reports.items():
 for r in reports["seed"].requirements:
     if not r.holds:
         c = r.counterexamples[0]
-        print(f"{r.id}: {c.description}\n    -> {c.decision}" + (f", stored under {c.encryption.get('key')}" if c.encryption else ""))
+        stored = f", stored under {c.encryption['key']} ({c.encryption.get('key_name')})" if c.encryption else ""
+        print(f"{r.id}: {c.description}\n    -> {c.decision}{stored}")
 
 # %% [markdown]
 # ### Escalation: what a non-administrator can reach by changing state first
@@ -198,11 +199,14 @@ on_hardened = run_probes(lab)
 
 # %%
 import pandas as pd
-from IPython.display import display
+from IPython.display import HTML
+from s3kms_lab.widgets.render import frame_html
+
+# One row per probe (cases 4 and 13 have two probes each); NO marks a result the requirements do not want.
 table = pd.DataFrame([{"case": s["case"], "request": s["request"], "seed": s["outcome"], "hardened": h["outcome"],
                        "wanted": s["wanted"], "seed ok": s["ok"], "hardened ok": h["ok"]}
                       for s, h in zip(on_seed, on_hardened)])
-display(table)
+HTML(frame_html(table, "s3kms-probes", wrap=("request", "seed", "hardened")))
 
 # %% [markdown]
 # Reading the table:

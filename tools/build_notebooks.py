@@ -69,6 +69,11 @@ def build(name: str, execute: bool = True) -> Path:
                        resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     nbformat.validate(nb)
     nbformat.write(nb, out)
+    # Rewrite the source in jupytext's own layout (e.g. how it wraps a long header line), so the pair agrees
+    # exactly; the content is the source's.
+    canonical = source_text(nb)
+    if src.read_text(encoding="utf-8") != canonical:
+        src.write_text(canonical, encoding="utf-8")
     return out
 
 

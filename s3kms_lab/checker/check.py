@@ -206,6 +206,18 @@ def culprits(steps: Any) -> list[dict[str, Any]]:
     return out
 
 
+def key_name(universe: Universe, key_arn: str) -> str:
+    """What a key ARN of the universe is, in words: ``the AWS managed key alias/aws/s3``, the scenario
+    key's alias, ``another customer managed key``; "" for a key the universe did not create."""
+    if key_arn == universe.aws_s3_key_arn:
+        return "the AWS managed key alias/aws/s3"
+    if key_arn == universe.key_arn:
+        return universe.alias or "the scenario key"
+    if key_arn == universe.other_key_arn:
+        return "another customer managed key"
+    return ""
+
+
 def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: list[Verdict], limit: int = 3,
           escalate: bool = True) -> Report:
     """Judge every requirement against the decided universe; for those that hold, search escalation paths."""
@@ -224,6 +236,8 @@ def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: l
         for cx, _i, o, why in _pick(bad, limit):
             d = o.probe.as_dict()
             enc = {"algorithm": o.encryption[0], "key": o.encryption[1]} if o.encryption and o.allowed else None
+            if enc and enc["key"]:  # say which key that ARN is: learners cannot tell aws/s3 from an id
+                enc["key_name"] = key_name(universe, enc["key"])
             examples.append(Counterexample(request=d, description=describe(d, ctx), complexity=cx,
                                            decision=o.decision, message=o.message(), encryption=enc,
                                            explanation=o.explanation(), replay=recipe(d, ctx), why=why,

@@ -154,10 +154,15 @@ class Report:
                                  f"{'y' if c.complexity == 1 else 'ies'}): {c.description}")
                 lines.append(f"      decision : {c.decision}" + (f" - {c.message}" if c.message else ""))
                 if c.encryption:
+                    name = c.encryption.get("key_name")
                     lines.append(f"      stored   : {c.encryption.get('algorithm')} under "
-                                 f"{c.encryption.get('key') or '(no KMS key)'}")
+                                 f"{c.encryption.get('key') or '(no KMS key)'}" + (f" ({name})" if name else ""))
                 if c.why:
-                    lines.append(f"      why bad  : {c.why}")
+                    why = c.why
+                    if c.encryption and c.encryption.get("key_name") and c.encryption.get("key"):
+                        key = c.encryption["key"]
+                        why = why.replace(key, f"{key} ({c.encryption['key_name']})", 1)
+                    lines.append(f"      why bad  : {why}")
                 if explanations:
                     for e in c.explanation:
                         lines.append(f"      engine   : {e}")

@@ -45,7 +45,9 @@ def report_html(report: Report, explanations: bool = True) -> str:
             parts = ([path] if path else []) + [f"<b>{_e(c.description)}</b>",
                      f"decision: <b>{_e(c.decision)}</b>" + (f" - {_e(c.message)}" if c.message else "")]
             if c.encryption:
-                parts.append(f"stored: {_e(c.encryption.get('algorithm'))} under {_e(c.encryption.get('key') or '-')}")
+                name = c.encryption.get("key_name")
+                parts.append(f"stored: {_e(c.encryption.get('algorithm'))} under {_e(c.encryption.get('key') or '-')}"
+                             + (f" ({_e(name)})" if name else ""))
             if c.why:
                 parts.append(f"<i>{_e(c.why)}</i>")
             if explanations and c.explanation:
@@ -83,7 +85,9 @@ def checker_widget(scenario: str = "seed", check: Callable[..., Report] | None =
     names = scenario_names()
     dropdown = w.Dropdown(options=names, value=scenario if scenario in names else (names[0] if names else None),
                           description="Scenario")
-    button = w.Button(description="Check requirements", button_style="primary", icon="check")
+    # width auto: the whole label shows (a Button's default width cuts it to "Check require...").
+    button = w.Button(description="Check requirements", button_style="primary", icon="check",
+                      layout=w.Layout(width="auto", min_width="190px"))
     out = w.HTML(value="<i>Press the button to check every requirement over the whole request space.</i>")
 
     def on_click(_b: Any = None) -> None:

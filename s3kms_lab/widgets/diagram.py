@@ -6,8 +6,10 @@ decision. No decision is made here.
 """
 from __future__ import annotations
 
+import re
 from html import escape
 
+from ..engine.explain import applying_allows, counting_allows, policy_label
 from .probe import Outcome
 
 __all__ = ["pipeline_svg", "decision_svg"]
@@ -47,8 +49,8 @@ def pipeline_svg() -> str:
               ("4 decide", ["AWS evaluation logic", "-> Allow / Deny + why"]),
               ("5 moto", ["does the work", "(only if allowed)"]),
               ("6 trail", ["CloudTrail-style", "record of the call"])]
-    w, h, gap, x0, y = 118, 62, 16, 10, 40
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{x0 * 2 + len(stages) * (w + gap) - gap}" height="150" '
+    w, h, gap, x0, y = 146, 62, 12, 10, 40  # 146 px: the longest line (21 characters at 10 px) plus padding
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" style="max-width:100%;height:auto" width="{x0 * 2 + len(stages) * (w + gap) - gap}" height="150" '
              f'viewBox="0 0 {x0 * 2 + len(stages) * (w + gap) - gap} 150">', _DEFS,
              f'<text x="{x0}" y="22" font-size="14" font-weight="bold" {_FONT}>One request through the lab endpoint</text>']
     for i, (title, lines) in enumerate(stages):
@@ -67,50 +69,108 @@ def pipeline_svg() -> str:
 
 
 def decision_svg(outcome: Outcome, title: str = "") -> str:
-    """principal -> (per step) policies consulted -> decision, for one outcome decided by the lab."""
+    """principal -> (per step) policies consulted -> decision, for one outcome decided by the lab.
+
+    A solid box is a policy whose statements count: for an allowed step every policy whose Allow counts
+    (:func:`~s3kms_lab.engine.explain.counting_allows`: in one account an identity-based policy or a bucket
+    policy each suffice, and both are drawn when both allow), for a denied step the policy whose Deny
+    matched. Dashed boxes were consulted and did not count. Long names and ARNs wrap at ``/``, ``:`` or
+    spaces, never inside a word, and every box is as tall as its text.
+    """
     steps = outcome.decided
-    col_p, col_s, col_d = 10, 250, 770
-    row_h = []
-    for s in steps:
-        n = len(_consulted(s))
-        row_h.append(max(70, 28 + 44 * n))
-    height = 60 + sum(row_h) + 14 * len(steps) + 10
-    width = 960
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
-             _DEFS, f'<text x="10" y="22" font-size="14" font-weight="bold" {_FONT}>{escape(title or outcome.request)}</text>']
+    col_p, w_p = 10, 236
+    col_s, w_s = 270, 470
+    col_d, w_d = 770, 190
+    width = col_d + w_d + 10
     caller = steps[0].request.caller if steps else None
-    py = 44
     arn = caller.arn if caller is not None else ""
-    parts.append(_box(col_p, py, 210, 80, ["principal: " + outcome.profile] + _wrap(arn, 32), stroke=_BLUE))
-    y = 44
-    for s, rh in zip(steps, row_h):
+    p_lines = ["principal: " + outcome.profile] + _wrap(arn, _chars(w_p, 11))
+    p_h = _box_height(p_lines)
+    rows = []
+    for s in steps:
+        label = _wrap(s.label, _chars(w_s + w_d, 12))
+        boxes = [_policy_box(kind, pol, s) for kind, pol in _consulted(s)] or \
+            [(["no policy applies to this caller"], _GREY, True)]
+        verdict = _verdict_lines(s)
+        boxes_h = sum(_box_height(lines) + 6 for lines, _c, _d in boxes)
+        body = max(boxes_h, _box_height(verdict) + 6)
+        rows.append((s, label, boxes, verdict, 16 * len(label) + 6 + body))
+    y0 = 44
+    height = y0 + max(p_h, sum(r[4] + 16 for r in rows)) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" style="max-width:100%;height:auto" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+             _DEFS]
+    for i, line in enumerate(_wrap(title or outcome.request, _chars(width - 20, 14))[:2]):
+        parts.append(f'<text x="10" y="{22 + 17 * i}" font-size="14" font-weight="bold" {_FONT}>{escape(line)}</text>')
+    if len(_wrap(title or outcome.request, _chars(width - 20, 14))) > 1:
+        y0 += 17
+        height += 17
+        parts[0] = (f'<svg xmlns="http://www.w3.org/2000/svg" style="max-width:100%;height:auto" width="{width}" height="{height}" '
+                    f'viewBox="0 0 {width} {height}">')
+    parts.append(_box(col_p, y0, w_p, p_h, p_lines, stroke=_BLUE))
+    y = y0
+    for s, label, boxes, verdict, row_h in rows:
         assert s.decision is not None
         ok = s.decision.allowed
-        parts.append(_arrow(col_p + 210, py + 40, col_s - 2, y + 20))
-        parts.append(f'<text x="{col_s}" y="{y + 14}" font-size="12" font-weight="bold" {_FONT}>'
-                     f'{escape(_short(s.label, 78))}</text>')
-        deciding = {id(p) for p, _st in s.decision.deciding}
-        stmts = {id(p): [st.label for pp, st in s.decision.deciding if pp is p] for p, _st in s.decision.deciding}
-        by = y + 22
-        for kind, pol in _consulted(s):
-            hit = id(pol) in deciding
-            stroke = (_GREEN if ok else _RED) if hit else _GREY
-            extra = ("decides: " + ", ".join(stmts[id(pol)])) if hit else "consulted"
-            parts.append(_box(col_s, by, 480, 38, [f"{kind}: {_short(pol.name, 52)}", extra], stroke=stroke,
-                              fill="#fafafa", size=11, dash=not hit))
-            by += 44
-        if not _consulted(s):
-            parts.append(_box(col_s, by, 480, 38, ["no policy applies to this caller", ""], size=11, dash=True))
+        for i, line in enumerate(label):
+            parts.append(f'<text x="{col_s}" y="{y + 13 + 16 * i}" font-size="12" font-weight="bold" {_FONT}>'
+                         f'{escape(line)}</text>')
+        by = y + 16 * len(label) + 6
+        parts.append(_arrow(col_p + w_p, y0 + p_h / 2, col_s - 2, by + 12))
+        mid = by + (row_h - 16 * len(label) - 6) / 2
+        for lines, stroke, dash in boxes:
+            h = _box_height(lines)
+            parts.append(_box(col_s, by, w_s, h, lines, stroke=stroke, fill="#fafafa", size=11, dash=dash))
+            by += h + 6
         color = _GREEN if ok else _RED
-        verdict = "ALLOWED" if ok else ("DENIED (explicit)" if s.decision.effect == "explicitDeny" else "DENIED (implicit)")
-        parts.append(_arrow(col_s + 482, y + rh / 2, col_d - 2, y + rh / 2))
-        parts.append(_box(col_d, y + rh / 2 - 22, 180, 44, [verdict, _short(s.decision.policy_type, 30)], stroke=color,
-                          fill="#e8f5e9" if ok else "#ffebee"))
-        y += rh + 14
+        vh = _box_height(verdict)
+        parts.append(_arrow(col_s + w_s + 2, mid, col_d - 2, mid))
+        parts.append(_box(col_d, mid - vh / 2, w_d, vh, verdict, stroke=color, fill="#e8f5e9" if ok else "#ffebee",
+                          size=11))
+        y += row_h + 16
     parts.append("</svg>")
     return "".join(parts)
 
 
+def _verdict_lines(step) -> list[str]:
+    d = step.decision
+    if d.allowed:
+        counting = counting_allows(d)
+        lines = ["ALLOWED"]
+        if len(counting) > 1 and d.request.same_account and d.rule not in ("identity-allow-delegated",):
+            lines += _wrap(f"{len(counting)} policies allow; any one is enough", _chars(190, 10))
+        elif d.rule in ("cross-account-allow", "identity-allow-delegated"):
+            lines += _wrap("both sides allow; both are needed", _chars(190, 10))
+        else:
+            lines += _wrap("by the " + d.policy_type, _chars(190, 10))
+        return lines
+    head = "DENIED (explicit)" if d.effect == "explicitDeny" else "DENIED (implicit)"
+    return [head] + _wrap(("by the " if d.effect == "explicitDeny" else "no Allow in the ") + d.policy_type,
+                          _chars(190, 10))
+
+
+def _policy_box(kind: str, pol, step) -> tuple[list[str], str, bool]:
+    """Lines, stroke colour and dashed-ness of one consulted policy's box."""
+    d = step.decision
+    counting = {id(p): sts for p, sts in counting_allows(d)} if d.allowed else \
+        {id(p): [st for pp, st in d.deciding if pp is p] for p, _st in d.deciding}
+    width = _chars(470, 10)
+    lines = [kind] + _wrap(policy_label(pol), width)
+    if id(pol) in counting:
+        labels = ", ".join(st.label for st in counting[id(pol)])
+        verb = "allows" if d.allowed else "denies"
+        lines += _wrap(f"{verb}: statement {labels}", width)
+        return lines, (_GREEN if d.allowed else _RED), False
+    allows = [] if d.allowed else [st.label for st in pol.statements
+                                    if st in applying_allows(pol, d)]
+    if allows:  # it allows, yet the request is denied: say why that Allow did not carry it
+        why = "but the explicit Deny wins" if d.effect == "explicitDeny" else "but that is not enough here"
+        return lines + _wrap(f"allows: statement {', '.join(allows)}, {why}", width), _GREY, True
+    return lines + ["consulted: none of its statements applies" if not applying_allows(pol, d) else
+                    "consulted: no statement of it counts"], _GREY, True
+
+
+def _box_height(lines: list[str]) -> int:
+    return 12 + 15 * len(lines)
 def _consulted(step) -> list[tuple[str, object]]:
     p = step.policies
     out: list[tuple[str, object]] = []
@@ -123,9 +183,25 @@ def _consulted(step) -> list[tuple[str, object]]:
     return out
 
 
-def _short(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+def _chars(width_px: float, size: int) -> int:
+    """How many characters of DejaVu Sans at ``size`` px fit in ``width_px`` minus the box padding
+    (about 0.62 em per character, a safe figure for ARNs, which are mostly lower case and digits)."""
+    return max(8, int((width_px - 18) / (0.62 * size)))
 
 
 def _wrap(text: str, n: int) -> list[str]:
-    return [text[i:i + n] for i in range(0, len(text), n)][:3]
+    """Lines of at most ``n`` characters, broken after a space, ``/``, ``:`` or ``,`` (an ARN splits at its
+    separators, never inside a name); a single piece longer than ``n`` is cut as a last resort."""
+    pieces = re.findall(r"[^ /:,]*[ /:,]|[^ /:,]+$", text)
+    lines, cur = [], ""
+    for piece in pieces:
+        if cur and len(cur) + len(piece.rstrip()) > n:
+            lines.append(cur.rstrip())
+            cur = ""
+        while len(piece) > n:
+            lines.append(piece[:n])
+            piece = piece[n:]
+        cur += piece
+    if cur.strip():
+        lines.append(cur.rstrip())
+    return lines or [""]

@@ -56,7 +56,7 @@ def notebooks_in(folder: str | Path = ".") -> list[NotebookInfo]:
 
 def map_markdown(folder: str | Path = ".") -> str:
     """A Markdown table: notebook | post | what you do, one row per notebook in ``folder``."""
-    rows = ["| notebook | post | what you do |", "| --- | --- | --- |"]
+    rows = ["| notebook | post | what you do |", "| :-- | :-- | :-- |"]  # left-aligned, headers too
     for info in notebooks_in(folder):
         rows.append(f"| `{info.name}.ipynb` | {info.section_label} | {info.summary} |")
     return "\n".join(rows)

@@ -9,7 +9,7 @@ Every name (bucket, key, role, the profile that plays each part) comes from the 
 :class:`~s3kms_lab.widgets.cast.Cast` (``probe.cast``), so the same questions work on any scenario.
 
 "What if" questions pass a candidate policy (``bucket_policy=``, ``key_policy=``, ``identity=``,
-``boundary=``, ``trust=``): it replaces the stored one in the steps that would read it, after being
+``boundary=``, ``session=``, ``trust=``): it replaces the stored one in the steps that would read it, after being
 parsed and validated exactly as the owning service validates it. The lab itself is not changed.
 
 Widgets, exercise checks and notebooks use this module; its public names are stable.
@@ -225,7 +225,7 @@ class Probe:
         return parse_policy(as_policy_text(policy), kind, name)
 
     def _apply(self, steps: list[Step], *, bucket_policy: Any = None, key_policy: Any = None, key_arn: str | None = None,
-               identity: Any = None, boundary: Any = None, trust: Any = None) -> None:
+               identity: Any = None, boundary: Any = None, session: Any = None, trust: Any = None) -> None:
         no_bucket_policy = isinstance(bucket_policy, str) and bucket_policy == NO_POLICY
         bucket = self.cast.bucket
         bpol = self._parse(bucket_policy, PolicyKind.BUCKET, f"your bucket policy of {bucket}") \
@@ -238,6 +238,7 @@ class Probe:
             ids = [self._parse(d, PolicyKind.IDENTITY, f"your identity policy #{i + 1}" if len(docs) > 1 else
                                "your identity policy") for i, d in enumerate(docs)]
         bnd = self._parse(boundary, PolicyKind.BOUNDARY, "your permissions boundary") if boundary is not None else None
+        ses = [self._parse(session, PolicyKind.SESSION, "your session policy")] if session is not None else None
         target_key = key_arn or self.key_arn
         for s in steps:
             p = s.policies
@@ -252,11 +253,11 @@ class Probe:
                 resource = tpol
             s.policies = PolicySet(identity=ids if ids is not None else p.identity,
                                    boundary=bnd if boundary is not None else p.boundary,
-                                   session=p.session, resource=resource, scps=p.scps)
+                                   session=ses if ses is not None else p.session, resource=resource, scps=p.scps)
 
     def _decide(self, profile: str, label: str, steps: list[Step], overrides: Mapping[str, Any]) -> Outcome:
         self._apply(steps, **{k: v for k, v in overrides.items() if k in
-                              ("bucket_policy", "key_policy", "key_arn", "identity", "boundary", "trust")})
+                              ("bucket_policy", "key_policy", "key_arn", "identity", "boundary", "session", "trust")})
         with self.app.lock:
             denied = self.authorizer.decide(steps)
         return Outcome(profile, label, steps, denied)

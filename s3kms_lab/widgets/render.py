@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from .probe import Outcome
 
-__all__ = ["table_html", "explanation_html", "CELL_STYLE"]
+__all__ = ["table_html", "explanation_html", "frame_html", "CELL_STYLE", "RESULT_STYLE"]
 
 CELL_STYLE = {"ALLOWED": "background:#e3f4e1;color:#1d5e20", "DENIED": "background:#fbe3e1;color:#8a1c12"}
 
@@ -61,3 +61,41 @@ def explanation_html(outcome: Outcome, heading: str = "") -> str:
                  f'<pre style="font-size:11px;white-space:pre-wrap">{escape(outcome.explanation())}</pre></details>')
     parts.append("</div>")
     return "".join(parts)
+
+
+#: Cell colours of a result table, by the cell's text: a failed check (NO) stands out most.
+RESULT_STYLE = {"NO": "background:#f4c7c3;color:#8a1c12;font-weight:bold", "DENIED": CELL_STYLE["DENIED"],
+                "ALLOWED": CELL_STYLE["ALLOWED"]}
+
+
+def _result_style(value: Any) -> str:
+    text = str(value)
+    if text in ("explicitDeny", "implicitDeny"):  # a trail record's decision
+        return CELL_STYLE["DENIED"]
+    for prefix, style in RESULT_STYLE.items():
+        if text == prefix or (prefix != "NO" and text.startswith(prefix)):
+            return style
+    return ""
+
+
+def frame_html(frame: Any, css_class: str = "s3kms-frame", wrap: Sequence[str] = (),
+               nowrap: Sequence[str] = ()) -> str:
+    """A pandas DataFrame as a readable HTML table (pandas' Styler): no index column, every header and cell
+    left-aligned on the same padding (headers sit over their columns), lines broken at spaces only, and cells
+    reading ``NO``, ``DENIED...``, ``explicitDeny`` / ``implicitDeny`` or ``ALLOWED...`` coloured.
+    Deterministic (a fixed table id), so a notebook's committed output compares equal under nbval.
+    ``wrap``: columns whose long values (ARNs) may break across lines, so the table fits the notebook;
+    ``nowrap``: columns kept on one line (a principal must not break at its hyphen)."""
+    styler = (frame.style.hide(axis="index").set_uuid(css_class.replace("-", "_"))
+              .map(_result_style)
+              .set_table_attributes(f'class="{css_class}" style="border-collapse:collapse;font-size:12px"')
+              .set_table_styles([{"selector": "th, td", "props": "text-align:left;padding:3px 8px;"
+                                  "border-bottom:1px solid #ddd;vertical-align:top"},
+                                 {"selector": "th", "props": "font-weight:bold;background:#f3f3f3"}]))
+    columns = [c for c in wrap if c in frame.columns]
+    if columns:
+        styler = styler.set_properties(subset=columns, **{"overflow-wrap": "anywhere", "min-width": "160px"})
+    keep = [c for c in nowrap if c in frame.columns]
+    if keep:
+        styler = styler.set_properties(subset=keep, **{"white-space": "nowrap"})
+    return styler.to_html()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .render import frame_html
+
 __all__ = ["ALL", "COLUMNS", "short_principal", "filter_trail", "choices", "trail_table"]
 
 #: Dropdown value meaning "no filter".
@@ -75,6 +77,7 @@ def trail_table(source: Any, columns: list[str] | None = None) -> Any:
     refresh = w.Button(description="Refresh", icon="refresh")
     count = w.Label()
     table = w.HTML()
+    table.add_class("s3kms-trail-table")
 
     def render(*_: Any) -> None:
         df = frame()
@@ -86,7 +89,7 @@ def trail_table(source: Any, columns: list[str] | None = None) -> Any:
                 dd.value = current if current in fresh[key] else ALL
         rows = filter_trail(df, who.value, what.value, denied.value, via.value)
         count.value = f"{len(rows)} of {len(df)} records"
-        table.value = rows[cols].to_html(index=False, border=0)
+        table.value = frame_html(rows[cols], "s3kms-trail", wrap=("resource",), nowrap=("principal", "eventName"))
 
     for control in (who, what, denied, via):
         control.observe(render, names="value")

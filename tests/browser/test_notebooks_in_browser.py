@@ -10,6 +10,8 @@ the kernel is idle, save it (the temporary copy), then check
 - the notebook stopped its lab: after Run All the kernel's process tree listens on no port it did not
   listen on before (the lab's endpoint runs in the kernel);
 - no traceback in JupyterLab's Log Console (output of widget callbacks and other cell-less output);
+- nothing in the outputs looks broken (LAYOUT_JS): no widget button or label cut short, every table header
+  over its column and aligned like its cells, no table wider than its output, NO / DENIED cells coloured, no SVG label cut or past its box, no SVG wider than its output;
 
 and keep screenshots of the whole notebook in artifacts/browser/ (the folder and files are listed in pytest's
 terminal summary).
@@ -71,6 +73,7 @@ class RunResult:
     kernel_found: bool = False
     screenshots: list[Path] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    layout: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------- page helpers
@@ -86,6 +89,50 @@ RUN_DONE_JS = """() => {
   const idle = [...document.querySelectorAll('.jp-StatusBar-TextItem')]
     .some(e => /\\|\\s*Idle$/.test(e.textContent.trim()));
   return p.length > 0 && !p.some(t => t.includes('*')) && /\\d/.test(p[0]) && idle;
+}"""
+
+# What a learner would see as broken layout in the outputs (issue 17): a widget button or label cut short, a
+# table header off its column or aligned unlike its cells, a NO / DENIED cell left uncoloured, an SVG label
+# cut with an ellipsis or running past its box.
+LAYOUT_JS = """() => {
+  const root = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const out = [];
+  const short = (t) => t.trim().replace(/\\s+/g, ' ').slice(0, 50);
+  root.querySelectorAll('.jp-OutputArea-output button, .jp-OutputArea-output .widget-label').forEach(el => {
+    if (el.offsetParent && el.scrollWidth > el.clientWidth + 1) out.push(`label cut short: "${short(el.textContent)}"`);
+  });
+  root.querySelectorAll('.jp-OutputArea-output table').forEach((t, ti) => {
+    const area = t.closest('.jp-OutputArea-output').getBoundingClientRect();
+    if (t.getBoundingClientRect().right > area.right + 1) out.push(`table ${ti}: wider than its output area (columns cut)`);
+    const head = t.querySelector('thead tr:last-child'), row = t.querySelector('tbody tr');
+    if (!head || !row || head.children.length !== row.children.length) return;
+    [...head.children].forEach((h, i) => {
+      const a = h.getBoundingClientRect(), b = row.children[i].getBoundingClientRect();
+      if (Math.abs(a.left - b.left) > 2 || Math.abs(a.width - b.width) > 2)
+        out.push(`table ${ti}: header "${short(h.textContent)}" is off its column`);
+      const ha = getComputedStyle(h).textAlign, ca = getComputedStyle(row.children[i]).textAlign;
+      if (ha !== ca) out.push(`table ${ti}: header "${short(h.textContent)}" aligned ${ha}, its cells ${ca}`);
+    });
+  });
+  root.querySelectorAll('.jp-OutputArea-output td').forEach(td => {
+    const t = td.textContent.trim();
+    if (t === 'NO' || /^DENIED/.test(t) || t === 'explicitDeny' || t === 'implicitDeny') {
+      const bg = getComputedStyle(td).backgroundColor;
+      if (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent') out.push(`cell "${short(t)}" not highlighted`);
+    }
+  });
+  root.querySelectorAll('.jp-OutputArea-output svg').forEach((svg, si) => {
+    const area = svg.closest('.jp-OutputArea-output').getBoundingClientRect();
+    if (svg.getBoundingClientRect().right > area.right + 1) out.push(`svg ${si}: wider than its output area (cut on the right)`);
+    const rects = [...svg.querySelectorAll('rect')].map(r => r.getBBox());
+    svg.querySelectorAll('text').forEach(tx => {
+      if (tx.textContent.trim().endsWith('\u2026')) out.push(`svg ${si}: label cut: "${short(tx.textContent)}"`);
+      const b = tx.getBBox();
+      const box = rects.find(r => b.x >= r.x && b.x <= r.x + r.width && b.y >= r.y - 2 && b.y + b.height <= r.y + r.height + 2);
+      if (box && b.x + b.width > box.x + box.width - 2) out.push(`svg ${si}: text runs past its box: "${short(tx.textContent)}"`);
+    });
+  });
+  return out;
 }"""
 
 DECISIONS_JS = """() => [...document.querySelectorAll('.s3kms-decision-table td[data-principal]')].map(td => ({
@@ -279,6 +326,7 @@ def run_notebook(server, context, name: str) -> RunResult:
         result.widget_failures.append(f"{widget_outputs} widget outputs in the notebook, "
                                       f"only {result.widget_count} shown as widgets")
 
+    result.layout = page.evaluate(LAYOUT_JS)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     stem = Path(name).stem
     for old in [*ARTIFACTS.glob(f"{stem}.*"), *ARTIFACTS.glob(f"{stem}-[0-9]*.*")]:
@@ -383,6 +431,8 @@ def test_run_all_in_jupyterlab(runner, name):
         if res.log_errors:
             problems.append("tracebacks in the Log Console (kernel output outside any cell):\n  "
                             + "\n  ".join(res.log_errors))
+        if res.layout:
+            problems.append("layout a learner would see as broken:\n  " + "\n  ".join(res.layout))
         if not res.kernel_found:
             problems.append("could not find the notebook's kernel process to check the lab was stopped")
         if res.leftover_ports:

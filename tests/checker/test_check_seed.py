@@ -55,7 +55,7 @@ def test_r3_the_root_statement_delegates_the_key_to_iam(seed_report):
     # KMS call is among them (a GetObject of an SSE-KMS object, which needs kms:Decrypt, may come before it).
     analyst = [c for c in r3.counterexamples if c.request["principal"] == "analyst" and c.request["kind"] == "kms"]
     assert analyst and analyst[0].complexity == 0
-    assert "the resource policy delegates to the account" in " ".join(analyst[0].explanation)
+    assert "the key policy of alias/my-secure-key delegates to the account" in " ".join(analyst[0].explanation)
 
 
 def test_r4_others_read_the_objects(seed_report):
@@ -86,3 +86,11 @@ def test_text_report_names_every_requirement(seed_report):
     for rid in ("R1", "R2", "R3", "R4"):
         assert f"{rid} VIOLATED" in text
     assert "aws --profile" in text and "RESULT: violated: R1, R2, R3, R4" in text
+
+
+def test_counterexamples_name_the_key_an_object_would_be_stored_under(seed_report):
+    """Issue 17: a key ARN alone does not tell a learner it is the AWS managed key aws/s3."""
+    stored = [line for line in seed_report.text().splitlines() if line.strip().startswith("stored")]
+    aws_s3 = [line for line in stored if "key/1234abcd" not in line and "another customer managed key" not in line]
+    assert aws_s3 and all(line.endswith("(the AWS managed key alias/aws/s3)") for line in aws_s3), aws_s3
+    assert any(line.endswith("(alias/my-secure-key)") for line in stored)

@@ -33,7 +33,7 @@ def test_summary_names_deny_statement_and_absent_key():
 
 def test_explain_text_walks_every_statement():
     text = explain(decide("seed-role-put-no-header-denied")).text()
-    assert text.startswith("EXPLICITDENY:")
+    assert text.startswith("Explicit deny by resource-based policy SEED-BUCKET, statement DenyUnEncryptedUploads")
     for sid in ("AllowPutObjectWithKMSEncryption", "AllowGetObject", "DenyUnEncryptedUploads"):
         assert sid in text
     assert "DenyUnEncryptedUploads: applies" in text
