@@ -310,9 +310,7 @@ print(check_writer_policy(lab, my_policy))
 # ## Stop the lab
 
 # %%
-lab.stop()
-for f in ("file.txt", "big.bin", "big-copy.bin"):
-    os.remove(f)
 os.chdir(NOTEBOOK_DIR)
+lab.stop()  # removes the lab's temporary folder, file.txt and big.bin with it
 os.environ.pop("AWS_PROFILE", None)
 print("stopped")
