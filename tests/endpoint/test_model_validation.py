@@ -22,9 +22,9 @@ from raw_http import send, sign
 NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
 
 
-def _s3(lab, method: str, path: str, body: bytes = b""):
-    target, headers = sign(lab, "admin", method, path, {"x-amz-content-sha256": hashlib.sha256(body).hexdigest()},
-                           body)
+def _s3(lab, method: str, path: str, body: bytes = b"", headers: dict | None = None):
+    target, headers = sign(lab, "admin", method, path, {"x-amz-content-sha256": hashlib.sha256(body).hexdigest(),
+                                                        **(headers or {})}, body)
     return send(lab, method, target, headers, body)
 
 
@@ -76,6 +76,15 @@ def _query(lab, service: str, params: dict):
 def test_s3_parameters_outside_the_model_are_400(lab, method, path, body, code):
     answer = _s3(lab, method, path, body)
     assert (answer.status, answer.code) == (400, code), answer.body[:300]
+
+
+@pytest.mark.parametrize("headers", [{"x-amz-server-side-encryption": "AES512"},
+                                     {"x-amz-server-side-encryption-bucket-key-enabled": "perhaps"},
+                                     {"x-amz-storage-class": "FAST"}])
+def test_s3_headers_outside_the_model_are_invalid_argument(lab, headers):
+    answer = _s3(lab, "PUT", f"/{BUCKET}/model-header", b"x", headers)
+    assert (answer.status, answer.code) == (400, "InvalidArgument"), answer.body[:300]
+    assert b"<ArgumentName>" + next(iter(headers)).encode() + b"</ArgumentName>" in answer.body
 
 
 @pytest.mark.parametrize("path", [f"/{BUCKET}?max-keys=5", f"/{BUCKET}?list-type=2&max-keys=0&fetch-owner=true",
