@@ -13,6 +13,7 @@ from .bad_input import check_kms_body, check_query_policies, check_s3_input
 from .copy_source import copy_source_for_moto
 from .decide import Call
 from .errors import AwsError
+from .model_validation import check_kms_parameters, check_query_parameters, check_s3_parameters
 from .moto_seam import match_s3_operation
 from .request_shape import check_s3_dispatch, check_unambiguous_parameters
 from .s3_request import check_xml_body
@@ -77,6 +78,7 @@ def _s3_call(environ: dict[str, Any], method: str, headers: dict[str, str], body
     check_s3_dispatch(method, bool(uri.get("Key")), environ.get("QUERY_STRING", ""), headers, name)
     check_s3_input(name, uri.get("Key", ""), body, headers)
     check_xml_body(name, body)
+    check_s3_parameters(name, common["query"], headers, body)
     forwarded_source = copy_source_for_moto(name, headers)
     if forwarded_source is not None:
         environ["HTTP_X_AMZ_COPY_SOURCE"] = forwarded_source
@@ -87,7 +89,9 @@ def _s3_call(environ: dict[str, Any], method: str, headers: dict[str, str], body
 def _kms_call(environ: dict[str, Any], method: str, headers: dict[str, str], body: bytes,
               common: dict[str, Any]) -> Call:
     check_kms_body(body)
-    return Call("kms", headers.get("x-amz-target", "").split(".")[-1], params=kms_params(body), **common)
+    operation, params = headers.get("x-amz-target", "").split(".")[-1], kms_params(body)
+    check_kms_parameters(operation, params)
+    return Call("kms", operation, params=params, **common)
 
 
 def _query_call(service: str) -> Any:
@@ -96,6 +100,7 @@ def _query_call(service: str) -> Any:
         params = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)) if body \
             else dict(common["query"])
         check_query_policies(service, params)
+        check_query_parameters(service, params)
         return Call(service, params.get("Action", ""), params=params, **common)
     return parse
 
