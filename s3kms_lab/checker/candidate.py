@@ -68,6 +68,12 @@ def apply_changes(universe: Any, changes: dict[str, Any]) -> Callable[[], None]:
             entity.policies.update({n: _text(d) for n, d in policies.items()})
             undo.append(lambda e=entity, old=old_pols: (e.policies.clear(), e.policies.update(old)))
     universe.policies_changed()
+    if universe.key_arn:
+        # request values the caller chooses: also those the candidate's conditions mention
+        from .universe import encryption_contexts, policy_conditions
+        old_contexts = list(universe.contexts)
+        universe.use_contexts(encryption_contexts(policy_conditions(universe.scenario, changes)))
+        undo.append(lambda: universe.use_contexts(old_contexts))
 
     def restore() -> None:
         for fn in reversed(undo):
