@@ -86,3 +86,26 @@ def test_the_counterexamples_replay_in_a_lab(reports):
     with Lab(str(folder)) as lab:
         got = replay(lab, r)
     assert got["decision"] == "allowed", (c.description, got)
+
+
+@pytest.mark.parametrize("conditions, contexts", [
+    ([], []),
+    ([{"StringEquals": {"kms:ViaService": "s3.ap-northeast-2.amazonaws.com"}}], []),
+    ([{"StringEquals": {"kms:EncryptionContext:purpose": "x"}}], [(("purpose", "x"),)]),
+    ([{"StringLike": {"kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}}],
+     [(("aws:s3:arn", "arn:aws:s3:::b"),), (("aws:s3:arn", "arn:aws:s3:::b/*"),)]),
+    ([{"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["team"]}},
+      {"StringEquals": {"kms:EncryptionContext:purpose": "x"}}],
+     [(("team", "checker"),), (("purpose", "x"),), (("purpose", "x"), ("team", "checker"))]),
+])
+def test_the_encryption_contexts_tried_come_from_the_policies(conditions, contexts):
+    from s3kms_lab.checker.universe import encryption_contexts
+    assert encryption_contexts(conditions) == contexts
+
+
+def test_conditions_are_found_in_policies_held_as_json_text():
+    import json
+
+    from s3kms_lab.checker.universe import conditions_in
+    doc = {"Statement": [{"Effect": "Allow", "Condition": {"StringEquals": {"kms:EncryptionContext:a": "1"}}}]}
+    assert conditions_in({"key_policy": json.dumps(doc)}) == [doc["Statement"][0]["Condition"]]
