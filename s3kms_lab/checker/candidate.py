@@ -63,6 +63,12 @@ def apply_changes(universe: Any, changes: dict[str, Any]) -> Callable[[], None]:
             undo.append(lambda k=entity_kind, name=name, old=old_pols:
                         state.replace_inline_policies(k, account, name, old))
     universe.policies_changed()
+    if universe.key_arn:
+        # request values the caller chooses: also those the candidate's conditions mention
+        from .universe import encryption_contexts, policy_conditions
+        old_contexts = list(universe.contexts)
+        universe.use_contexts(encryption_contexts(policy_conditions(universe.scenario, changes)))
+        undo.append(lambda: universe.use_contexts(old_contexts))
 
     def restore() -> None:
         for fn in reversed(undo):

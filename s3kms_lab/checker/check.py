@@ -146,7 +146,7 @@ def replay_context(sc: Scenario, universe: Universe, outcomes: list[Verdict]) ->
     writer = first_allowed(lambda o: o.probe.kind == "put" and o.probe.sse == "aws:kms" and o.probe.kms_key_id == "key-arn"
                            and o.probe.default_encryption == universe.baseline_encryption and not o.probe.secure_transport)
     encrypter = first_allowed(lambda o: o.probe.kind == "kms" and o.probe.operation == "Encrypt"
-                              and not o.probe.secure_transport)
+                              and not o.probe.secure_transport and o.probe.encryption_context is None)
     rules: dict[str, Any] = {"off": None,
                              "SSE-S3": {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
                              "SSE-KMS": {"Rules": [{"ApplyServerSideEncryptionByDefault": {
@@ -264,6 +264,7 @@ def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: l
         "default_encryption": list(universe._encryption_variants),
         "baseline_default_encryption": universe.baseline_encryption,
         "secure_transport": [False, True],
+        "encryption_context": [None] + [dict(ec) for ec in universe.contexts],
     }
     return Report(scenario=sc.name, requirements=results, requests_decided=len(outcomes), elapsed_ms=0.0,
                   universe=universe_info, setup=ctx.as_dict(), notes=notes, escalation=escalation)

@@ -5,13 +5,14 @@ is a call that lets one principal act as another or grant itself more): from eve
 a trusted administrator, try every state-changing call (:mod:`.moves`) each identity it holds may make;
 the endpoint's own code (:mod:`.planning`) decides each call against the current state; an allowed call is
 applied to moto's state and the search goes on from there. At each state reached, the requests of the
-universe are decided again for every identity the attacker holds. Iterative deepening makes the first
+universe are decided again for every identity the attacker holds, and for every other principal a step
+gave rights to (a grant, a key or bucket policy, an identity policy made for it). Iterative deepening makes the first
 path found for a requirement a shortest one (fewest calls). Each explored call is undone on the way back.
 
 Requests decided at an escalated state: single PutObject (a multipart upload needs the same authorization
 as a PutObject with the same headers, plus kms:Decrypt for the parts, so it can only be refused more often),
 GetObject and DeleteObject of the existing objects, direct KMS calls; every SSE header and key-id variant,
-aws:SecureTransport false and true; the bucket's default encryption as the path left it.
+aws:SecureTransport false and true; the encryption contexts the policies mention; the bucket's default encryption as the path left it.
 """
 from __future__ import annotations
 
@@ -112,9 +113,10 @@ class Search:
             return 1
         leaves = 0
         held = [attacker] + [s.move.gains for s in path if s.move.gains]
+        others = [u.identities[a] for a in self.attackers]
         for name in held:
             who = u.identities[name]
-            for move in moves_for(u, who):
+            for move in moves_for(u, who, others):
                 if all(r.id in found for r in todo):
                     return leaves
                 state_key = frozenset([s.move.key for s in path] + [move.key])
@@ -158,7 +160,11 @@ class Search:
                 # availability: the requirement's own principals, in the state the attacker left
                 actors = [(p.name, None) for p in u.principals if _names(req, p.name)]
             else:
+                # the attacker as every identity it holds, then every principal a step gave rights to
+                # (a grant or policy for analyst made by the role: analyst then acts, charged to itself)
                 actors = [(attacker, name if name != attacker else None) for name in held]
+                actors += [(b, None) for b in dict.fromkeys(s.move.beneficiary for s in path if s.move.beneficiary)
+                           if b != attacker]
             for principal, identity in actors:
                 hit = next((o for o in outcomes_of(principal, identity) if self.judge(req, o)), None)
                 if hit is not None:
@@ -200,7 +206,9 @@ def escalated_probes(u: "Universe", principal: str, identity: str | None) -> lis
                              identity=identity))
         if u.key_arn and not who.caller.is_anonymous:
             for op in DIRECT_KMS_OPERATIONS:
-                out.append(RequestCase(principal, "kms", op, secure_transport=st, identity=identity))
+                for ec in u.context_variants():
+                    out.append(RequestCase(principal, "kms", op, secure_transport=st, identity=identity,
+                                           encryption_context=ec))
     return out
 
 

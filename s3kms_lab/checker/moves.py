@@ -7,7 +7,11 @@ login profile for another user, put or attach a policy to oneself, rewrite a tru
 versions; https://github.com/nccgroup/PMapper/wiki) and their S3 and KMS analogues (rewrite or delete a
 resource-based policy, give oneself a KMS grant, turn a key off). The attacker always writes the most
 useful content it can: a policy that allows it everything on the target, a grant of every cryptographic
-operation to itself.
+operation to itself. A call that gives rights (a grant, a key policy, a bucket policy, an identity policy)
+is also tried for every *other* principal the search treats as untrusted (``beneficiary``): a role that may
+create grants breaks "only the role uses the key" by granting use to analyst, who then acts
+(https://docs.aws.amazon.com/kms/latest/developerguide/grants.html: the grantee principal may be any
+principal; https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html).
 
 Effects are applied to moto's state through the seam's writes (:class:`~s3kms_lab.endpoint.moto_seam.MotoState`:
 the state moto's handlers leave when the endpoint forwards the call) and return an undo function, so the search can explore a path and step back.
@@ -51,6 +55,7 @@ class Move:
     call_params: dict[str, Any] = field(default_factory=dict)
     gains: str | None = None
     apply: Callable[["Universe"], Undo] | None = None
+    beneficiary: str | None = None  # another principal of the universe the call gives rights to (it then acts)
 
     @property
     def action(self) -> str:
@@ -75,19 +80,26 @@ def policy_principal(who: "Principal") -> Any:
     return {"AWS": who.caller.principal_arn}
 
 
+def _beneficiary(who: "Principal", target: "Principal") -> str | None:
+    return None if target.name == who.name else target.name
+
+
+def _for(who: "Principal", target: "Principal") -> str:
+    """Suffix of a move's target naming whom the call gives rights to ('' for the caller itself)."""
+    return "" if target.name == who.name else f" (for {target.name})"
+
+
 def _doc(statements: list[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
 # ---------------------------------------------------------------------- S3
-def _s3_moves(u: "Universe", who: "Principal") -> list[Move]:
+def _s3_moves(u: "Universe", who: "Principal", others: list["Principal"]) -> list[Move]:
     if not u.bucket:
         return []
     b = u.bucket
     state = u.state
     out = []
-    own = _doc([{"Sid": "CheckerEscalation", "Effect": "Allow", "Principal": policy_principal(who), "Action": "s3:*",
-                 "Resource": [f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*"]}])
 
     def setting(setter: Callable[[str, Any], Any], value: Any) -> Callable[["Universe"], Undo]:
         """Apply ``setter(bucket, value)`` (a seam write returning the previous value); undo puts that back."""
@@ -96,8 +108,12 @@ def _s3_moves(u: "Universe", who: "Principal") -> list[Move]:
             return lambda: setter(b, old) and None
         return apply
 
-    out.append(Move(who.name, "s3", "PutBucketPolicy", {"Bucket": b, "Policy": own}, f"bucket policy of {b}",
-                    bucket=b, call_params={"_body": own}, apply=setting(state.set_bucket_policy, own)))
+    for target in [who, *others]:
+        own = _doc([{"Sid": "CheckerEscalation", "Effect": "Allow", "Principal": policy_principal(target),
+                     "Action": "s3:*", "Resource": [f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*"]}])
+        out.append(Move(who.name, "s3", "PutBucketPolicy", {"Bucket": b, "Policy": own},
+                        f"bucket policy of {b}" + _for(who, target), bucket=b, call_params={"_body": own},
+                        apply=setting(state.set_bucket_policy, own), beneficiary=_beneficiary(who, target)))
     if state.bucket_policy_text(b):
         out.append(Move(who.name, "s3", "DeleteBucketPolicy", {"Bucket": b}, f"bucket policy of {b}", bucket=b,
                         apply=setting(state.set_bucket_policy, None)))
@@ -122,7 +138,7 @@ def _s3_moves(u: "Universe", who: "Principal") -> list[Move]:
 
 
 # ---------------------------------------------------------------------- KMS
-def _kms_moves(u: "Universe", who: "Principal") -> list[Move]:
+def _kms_moves(u: "Universe", who: "Principal", others: list["Principal"]) -> list[Move]:
     if not u.key_arn or who.caller.is_anonymous:
         return []
     k = u.key_arn
@@ -133,18 +149,6 @@ def _kms_moves(u: "Universe", who: "Principal") -> list[Move]:
     if key is None:
         return []
     out: list[Move] = []
-    grantee = who.caller.principal_arn
-    doc = json.loads(key.policy)
-    stmts = doc.get("Statement", [])
-    stmts = stmts if isinstance(stmts, list) else [stmts]
-    # The attacker keeps every existing statement (so KMS's lockout check still passes) and adds itself.
-    doc["Statement"] = stmts + [{"Sid": "CheckerEscalation", "Effect": "Allow", "Principal": {"AWS": grantee},
-                                 "Action": "kms:*", "Resource": "*"}]
-    new_policy = json.dumps(doc)
-
-    def set_policy(_u: "Universe") -> Undo:
-        old = state.set_key_policy(key, new_policy)
-        return lambda: state.set_key_policy(key, old) and None
 
     def set_state(key_state: str) -> Callable[["Universe"], Undo]:
         def apply(_u: "Universe") -> Undo:
@@ -152,15 +156,35 @@ def _kms_moves(u: "Universe", who: "Principal") -> list[Move]:
             return lambda: state.set_key_state(key, old_state, old_enabled) and None
         return apply
 
-    def grant(_u: "Universe") -> Undo:
-        gid = state.create_grant(key, grantee, list(GRANT_OPERATIONS), ESCALATION_POLICY_NAME, {}, "")
-        return lambda: state.remove_grant(key, gid) and None
+    def grant(grantee: str) -> Callable[["Universe"], Undo]:
+        def apply(_u: "Universe") -> Undo:
+            gid = state.create_grant(key, grantee, list(GRANT_OPERATIONS), ESCALATION_POLICY_NAME, {}, "")
+            return lambda: state.remove_grant(key, gid) and None
+        return apply
 
-    out.append(Move(who.name, "kms", "PutKeyPolicy", {"KeyId": k, "PolicyName": "default", "Policy": new_policy},
-                    f"key policy of {k}", apply=set_policy))
-    out.append(Move(who.name, "kms", "CreateGrant", {"KeyId": k, "GranteePrincipal": grantee,
-                                                     "Operations": list(GRANT_OPERATIONS)},
-                    f"grants of {k}", apply=grant))
+    def set_policy(new_policy: str) -> Callable[["Universe"], Undo]:
+        def apply(_u: "Universe") -> Undo:
+            old = state.set_key_policy(key, new_policy)
+            return lambda: state.set_key_policy(key, old) and None
+        return apply
+
+    # KMS grants and key policies name AWS principals only (anonymous callers cannot use KMS)
+    for target in [who, *(o for o in others if not o.caller.is_anonymous)]:
+        grantee = target.caller.principal_arn
+        doc = json.loads(key.policy)
+        stmts = doc.get("Statement", [])
+        stmts = stmts if isinstance(stmts, list) else [stmts]
+        # The attacker keeps every existing statement (so KMS's lockout check still passes) and adds the grantee.
+        doc["Statement"] = stmts + [{"Sid": "CheckerEscalation", "Effect": "Allow", "Principal": {"AWS": grantee},
+                                     "Action": "kms:*", "Resource": "*"}]
+        new_policy = json.dumps(doc)
+        out.append(Move(who.name, "kms", "PutKeyPolicy", {"KeyId": k, "PolicyName": "default", "Policy": new_policy},
+                        f"key policy of {k}" + _for(who, target), apply=set_policy(new_policy),
+                        beneficiary=_beneficiary(who, target)))
+        out.append(Move(who.name, "kms", "CreateGrant", {"KeyId": k, "GranteePrincipal": grantee,
+                                                         "Operations": list(GRANT_OPERATIONS)},
+                        f"grants of {k}" + _for(who, target), apply=grant(grantee),
+                        beneficiary=_beneficiary(who, target)))
     if key.enabled:
         out.append(Move(who.name, "kms", "DisableKey", {"KeyId": k}, f"state of {k}",
                         apply=set_state("Disabled")))
@@ -177,7 +201,7 @@ def _kms_moves(u: "Universe", who: "Principal") -> list[Move]:
 
 
 # ---------------------------------------------------------------------- IAM and STS
-def _iam_moves(u: "Universe", who: "Principal") -> list[Move]:
+def _iam_moves(u: "Universe", who: "Principal", others: list["Principal"]) -> list[Move]:
     if who.caller.is_anonymous or not who.account:
         return []
     acct = who.account
@@ -185,6 +209,8 @@ def _iam_moves(u: "Universe", who: "Principal") -> list[Move]:
     out: list[Move] = []
     admin_doc = _doc([{"Sid": "CheckerEscalation", "Effect": "Allow", "Action": "*", "Resource": "*"}])
     held = set(u.identities)
+    # the untrusted principals an identity policy change benefits (a session principal is named by its role)
+    by_arn = {o.caller.principal_arn: o.name for o in others if not o.caller.is_anonymous}
 
     def put_inline(kind: str, name: str) -> Callable[["Universe"], Undo]:
         def apply(_u: "Universe") -> Undo:
@@ -201,7 +227,8 @@ def _iam_moves(u: "Universe", who: "Principal") -> list[Move]:
         arn = f"arn:aws:iam::{acct}:user/{user_name}"
         out.append(Move(who.name, "iam", "PutUserPolicy", {"UserName": user_name, "PolicyName": ESCALATION_POLICY_NAME,
                                                            "PolicyDocument": admin_doc},
-                        f"policies of {arn}", apply=put_inline("user", user_name)))
+                        f"policies of {arn}", apply=put_inline("user", user_name),
+                        beneficiary=_other(by_arn, who, arn)))
         if state.user_boundary_arn(acct, user_name):
             def drop_boundary(_u: "Universe", user_name: str = user_name) -> Undo:
                 old = state.user_boundary_arn(acct, user_name)
@@ -218,7 +245,8 @@ def _iam_moves(u: "Universe", who: "Principal") -> list[Move]:
     for role_name, arn in state.roles(acct):
         out.append(Move(who.name, "iam", "PutRolePolicy", {"RoleName": role_name, "PolicyName": ESCALATION_POLICY_NAME,
                                                            "PolicyDocument": admin_doc},
-                        f"policies of {arn}", apply=put_inline("role", role_name)))
+                        f"policies of {arn}", apply=put_inline("role", role_name),
+                        beneficiary=_other(by_arn, who, arn)))
         _name, trust_text = state.role_trust_policy(arn)  # type: ignore[misc]
         trust = json.loads(trust_text)
         tst = trust.get("Statement", [])
@@ -243,6 +271,11 @@ def _iam_moves(u: "Universe", who: "Principal") -> list[Move]:
         if m.service == "iam" and not m.call_params:
             m.call_params = {"Action": m.operation, **m.params}
     return out
+
+
+def _other(by_arn: dict[str, str], who: "Principal", arn: str) -> str | None:
+    """The other untrusted principal whose identity ``arn`` is (it acts after the call), None otherwise."""
+    return by_arn.get(arn) if arn != who.caller.principal_arn else None
 
 
 def _become_user(account: str, user_name: str, name: str) -> Callable[["Universe"], Undo]:
@@ -272,6 +305,8 @@ def _assume(role_arn: str, name: str) -> Callable[["Universe"], Undo]:
     return apply
 
 
-def moves_for(u: "Universe", who: "Principal") -> list[Move]:
-    """Every state-changing call the identity ``who`` may try on the scenario's bucket, key, users and roles."""
-    return _s3_moves(u, who) + _kms_moves(u, who) + _iam_moves(u, who)
+def moves_for(u: "Universe", who: "Principal", others: list["Principal"] | None = None) -> list[Move]:
+    """Every state-changing call the identity ``who`` may try on the scenario's bucket, key, users and roles;
+    ``others``: the other untrusted principals a rights-giving call is also tried for (see module doc)."""
+    rest = [o for o in (others or []) if o.name != who.name]
+    return _s3_moves(u, who, rest) + _kms_moves(u, who, rest) + _iam_moves(u, who, rest)

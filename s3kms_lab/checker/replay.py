@@ -81,7 +81,9 @@ def describe(req: dict[str, Any], ctx: ReplayContext) -> str:
         how = ("SSE-S3, stored before the bucket policy was in place" if obj == "sse-s3" else
                "SSE-KMS under the scenario key" + (" with an S3 Bucket Key" if obj.endswith("bucket-key") else ""))
         return f"{who}: GetObject s3://{ctx.bucket}/{OBJECT_KEYS[obj]} (stored {how}); aws:SecureTransport {st}"
-    return f"{who}: kms:{req['operation']} directly on {ctx.key_arn}; aws:SecureTransport {st}"
+    ec = req.get("encryption_context")
+    with_ec = f" with encryption context {json.dumps(ec, sort_keys=True)}" if ec is not None else ""
+    return f"{who}: kms:{req['operation']} directly on {ctx.key_arn}{with_ec}; aws:SecureTransport {st}"
 
 
 def _profile_flag(who: str) -> str:
@@ -212,28 +214,37 @@ def recipe(req: dict[str, Any], ctx: ReplayContext, actor: dict[str, str] | None
     else:
         op = req["operation"]
         k = ctx.key_arn
+        ec = req.get("encryption_context")
+        # the caller chooses the encryption context: the same one for the ciphertext and the call
+        ec_text = json.dumps(ec, sort_keys=True) if ec is not None else ""
+        ec_cli = f" --encryption-context '{ec_text}'" if ec is not None else ""
+        ec_py = f", EncryptionContext={ec!r}" if ec is not None else ""
+        re_cli = (f" --source-encryption-context '{ec_text}' --destination-encryption-context '{ec_text}'"
+                  if ec is not None else "")
+        re_py = f", SourceEncryptionContext={ec!r}, DestinationEncryptionContext={ec!r}" if ec is not None else ""
         if op in ("Decrypt", "ReEncrypt"):
             w = ctx.ciphertext_writer
             if w is None:
                 replayable = False
                 notes.append("no profile of this scenario may encrypt under the key to make a ciphertext")
                 w = admin
-            cli_setup.append(f"aws --profile {w} kms encrypt --key-id {k} --plaintext hello --query CiphertextBlob "
-                             "--output text | base64 -d > ciphertext.bin")
-            py_setup.append(f"blob = lab.client('kms', profile={w!r}).encrypt(KeyId={k!r}, Plaintext=b'hello')['CiphertextBlob']")
+            cli_setup.append(f"aws --profile {w} kms encrypt --key-id {k} --plaintext hello{ec_cli} "
+                             "--query CiphertextBlob --output text | base64 -d > ciphertext.bin")
+            py_setup.append(f"blob = lab.client('kms', profile={w!r}).encrypt(KeyId={k!r}, Plaintext=b'hello'{ec_py})"
+                            "['CiphertextBlob']")
         kms = client("kms")
         if op == "Encrypt":
-            cli.append(f"{aws} kms encrypt --key-id {k} --plaintext hello")
-            py_call.append(f"{kms}.encrypt(KeyId={k!r}, Plaintext=b'hello')")
+            cli.append(f"{aws} kms encrypt --key-id {k} --plaintext hello{ec_cli}")
+            py_call.append(f"{kms}.encrypt(KeyId={k!r}, Plaintext=b'hello'{ec_py})")
         elif op == "GenerateDataKey":
-            cli.append(f"{aws} kms generate-data-key --key-id {k} --key-spec AES_256")
-            py_call.append(f"{kms}.generate_data_key(KeyId={k!r}, KeySpec='AES_256')")
+            cli.append(f"{aws} kms generate-data-key --key-id {k} --key-spec AES_256{ec_cli}")
+            py_call.append(f"{kms}.generate_data_key(KeyId={k!r}, KeySpec='AES_256'{ec_py})")
         elif op == "Decrypt":
-            cli.append(f"{aws} kms decrypt --key-id {k} --ciphertext-blob fileb://ciphertext.bin")
-            py_call.append(f"{kms}.decrypt(CiphertextBlob=blob, KeyId={k!r})")
+            cli.append(f"{aws} kms decrypt --key-id {k} --ciphertext-blob fileb://ciphertext.bin{ec_cli}")
+            py_call.append(f"{kms}.decrypt(CiphertextBlob=blob, KeyId={k!r}{ec_py})")
         else:
-            cli.append(f"{aws} kms re-encrypt --ciphertext-blob fileb://ciphertext.bin --destination-key-id {k}")
-            py_call.append(f"{kms}.re_encrypt(CiphertextBlob=blob, DestinationKeyId={k!r})")
+            cli.append(f"{aws} kms re-encrypt --ciphertext-blob fileb://ciphertext.bin --destination-key-id {k}{re_cli}")
+            py_call.append(f"{kms}.re_encrypt(CiphertextBlob=blob, DestinationKeyId={k!r}{re_py})")
     setup, call, cleanup = "\n".join(py_setup), "\n".join(py_call), "\n".join(py_cleanup)
     boto3_text = (f"from s3kms_lab import Lab\nwith Lab({ctx.scenario!r}) as lab:\n" +
                   "\n".join("    " + line for line in (py_setup + py_call + py_cleanup)))

@@ -1,6 +1,8 @@
 """The checker's result: per requirement HOLDS / VIOLATED with minimal counterexamples, as data and as text."""
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,7 +128,10 @@ class Report:
         if u:
             lines.append("Universe: principals " + ", ".join(u.get("principals", [])) + "; requests "
                          + ", ".join(u.get("requests", [])) + "; default encryption "
-                         + " / ".join(u.get("default_encryption", [])) + "; aws:SecureTransport false / true.")
+                         + " / ".join(u.get("default_encryption", [])) + "; aws:SecureTransport false / true"
+                         + "; direct KMS encryption context "
+                         + " / ".join("none" if c is None else json.dumps(c, sort_keys=True)
+                                      for c in u.get("encryption_context", [None])) + ".")
             lines.append("Trusted administrators: " + (", ".join(u.get("trusted_administrators", [])) or "nobody")
                          + "; every other principal is checked, escalation included.")
         e = self.escalation

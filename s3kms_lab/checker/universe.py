@@ -11,7 +11,11 @@ uploads that UploadPart refers to. Default bucket encryption variants are set on
 Dimensions (README of the checker: :mod:`s3kms_lab.checker`):
 principals (every profile + anonymous [+ a synthetic other-account user if no profile is in another
 account]) x requests (PutObject, multipart upload, GetObject, DeleteObject, direct kms:Encrypt/Decrypt/
-ReEncrypt/GenerateDataKey) x SSE header x key-id header x default bucket encryption x aws:SecureTransport.
+ReEncrypt/GenerateDataKey) x SSE header x key-id header x default bucket encryption x aws:SecureTransport;
+direct KMS calls also x encryption context (none, and every ``kms:EncryptionContext:<key>`` value the
+scenario's policies mention: the caller chooses the encryption context, so a condition on it restricts
+nothing unless the caller cannot choose the value the condition wants;
+https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context).
 """
 from __future__ import annotations
 
@@ -87,6 +91,7 @@ class RequestCase:
     secure_transport: bool = False
     object: str | None = None
     identity: str | None = None
+    encryption_context: tuple[tuple[str, str], ...] | None = None  # kms: the pairs the caller sends (sorted)
 
     @property
     def actor(self) -> str:
@@ -106,13 +111,17 @@ class RequestCase:
         for k in ("sse", "kms_key_id", "default_encryption", "object", "identity"):
             if getattr(self, k) is not None:
                 d[k] = getattr(self, k)
+        if self.encryption_context is not None:
+            d["encryption_context"] = dict(self.encryption_context)
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "RequestCase":
         return cls(**{k: d.get(k) for k in ("principal", "kind", "operation", "sse", "kms_key_id",
                                              "default_encryption", "object", "identity")},
-                   secure_transport=bool(d.get("secure_transport", False)))
+                   secure_transport=bool(d.get("secure_transport", False)),
+                   encryption_context=tuple(sorted(d["encryption_context"].items()))
+                   if d.get("encryption_context") is not None else None)
 
 
 @dataclass
@@ -188,6 +197,8 @@ class Universe:
         self.other_key_arn = ""
         self.aws_s3_key_arn = ""
         self.ciphertext = ""
+        self.contexts: list[tuple[tuple[str, str], ...]] = []  # encryption contexts the policies mention
+        self._ciphertexts: dict[tuple[tuple[str, str], ...], str] = {}
         self.baseline_encryption = "off"
         self._encryption_variants: dict[str, Any] = {}
         self._multiparts: dict[tuple[Any, ...], str] = {}
@@ -230,6 +241,7 @@ class Universe:
             assert main_key is not None
             blob = state.encrypt(main_key, b"requirement checker", {})
             self.ciphertext = base64.b64encode(blob).decode()
+            self.use_contexts(encryption_contexts(policy_conditions(sc)))
         if self.bucket:
             current = state.bucket_encryption(self.bucket)
             self._encryption_variants = {
@@ -368,8 +380,24 @@ class Universe:
                     continue  # KMS accepts signed requests only
                 for op in DIRECT_KMS_OPERATIONS:
                     for st in secure:
-                        out.append(RequestCase(p.name, "kms", op, secure_transport=st))
+                        for ec in self.context_variants():
+                            out.append(RequestCase(p.name, "kms", op, secure_transport=st, encryption_context=ec))
         return out
+
+    def use_contexts(self, contexts: list[tuple[tuple[str, str], ...]]) -> None:
+        """Try direct KMS requests with these encryption contexts (besides none); each gets a ciphertext made
+        with it under the scenario key, what a Decrypt or ReEncrypt with that context is tried on."""
+        assert self.state is not None
+        self.contexts = list(contexts)
+        key = self.state.resolve_key(self.key_arn, self.scenario.account)
+        for ec in self.contexts:
+            if ec not in self._ciphertexts and key is not None:
+                blob = self.state.encrypt(key, b"requirement checker", dict(ec))
+                self._ciphertexts[ec] = base64.b64encode(blob).decode()
+
+    def context_variants(self) -> list[tuple[tuple[str, str], ...] | None]:
+        """Encryption contexts a direct KMS request is tried with: none, then those the policies mention."""
+        return [None, *self.contexts]
 
     @staticmethod
     def kinds_for(actions: list[str]) -> frozenset[str]:
@@ -409,6 +437,7 @@ class Universe:
         n += probe.secure_transport
         n += probe.object not in (None, "sse-kms")
         n += probe.kind == "delete"
+        n += probe.encryption_context is not None
         return n
 
     # ------------------------------------------------------------------ decide
@@ -512,18 +541,105 @@ class Universe:
     def _decide_kms(self, p: Principal, probe: RequestCase) -> Verdict:
         assert self.planner is not None
         out = Verdict(probe)
+        ec = probe.encryption_context
+        blob = self._ciphertexts[ec] if ec is not None else self.ciphertext
         params: dict[str, Any] = {
             "Encrypt": {"KeyId": self.key_arn, "Plaintext": base64.b64encode(b"hello").decode()},
             "GenerateDataKey": {"KeyId": self.key_arn, "KeySpec": "AES_256"},
-            "Decrypt": {"CiphertextBlob": self.ciphertext, "KeyId": self.key_arn},
-            "ReEncrypt": {"CiphertextBlob": self.ciphertext, "DestinationKeyId": self.key_arn},
+            "Decrypt": {"CiphertextBlob": blob, "KeyId": self.key_arn},
+            "ReEncrypt": {"CiphertextBlob": blob, "DestinationKeyId": self.key_arn},
         }[probe.operation]
+        if ec is not None:  # the same context on both sides of a ReEncrypt
+            names = ("SourceEncryptionContext", "DestinationEncryptionContext") if probe.operation == "ReEncrypt" \
+                else ("EncryptionContext",)
+            params.update({n: dict(ec) for n in names})
         planned = self.planner.decide(self._call(p, "kms", probe.operation, probe, params=params))
         if planned.steps:
             out.calls.append((probe.operation, planned.steps))
         out.denied = planned.denied
         out.error = planned.error
         return out
+
+
+MAX_CONTEXTS = 16  # encryption-context variants kept (the universe grows by 8 requests per principal each)
+
+
+def conditions_in(node: Any) -> list[dict[str, Any]]:
+    """Every Condition block in a policy document or any structure of them (JSON text is parsed)."""
+    if isinstance(node, str):
+        try:
+            node = json.loads(node)
+        except ValueError:
+            return []
+    found: list[dict[str, Any]] = []
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, dict):
+            for k, v in cur.items():
+                if k == "Condition" and isinstance(v, dict):
+                    found.append(v)
+                else:
+                    stack.append(v)
+        elif isinstance(cur, list):
+            stack.extend(reversed(cur))
+        elif isinstance(cur, str) and cur.lstrip().startswith("{"):
+            found += conditions_in(cur)  # a policy held as JSON text (a candidate's change)
+    return found
+
+
+def policy_conditions(sc: Scenario, extra: Any = None) -> list[dict[str, Any]]:
+    """Every Condition block of the scenario's policies (its JSON files and the inline policies of
+    scenario.json), in file order, then those of ``extra`` (candidate policies, dicts or JSON text)."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "Condition" and isinstance(v, dict):
+                    found.append(v)
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(sc.spec)
+    for f in sorted(sc.path.glob("*.json")):
+        try:
+            walk(json.loads(f.read_text()))
+        except (OSError, ValueError):
+            continue  # not a policy the scenario loads (the scenario loader refuses bad files itself)
+    return found + conditions_in(extra)
+
+
+def encryption_contexts(conditions: list[dict[str, Any]]) -> list[tuple[tuple[str, str], ...]]:
+    """The encryption contexts worth trying: one pair per (key, value) a ``kms:EncryptionContext:<key>``
+    condition names, one context per value of ``kms:EncryptionContextKeys`` (that key, any value), and one
+    context with every key at its first value (for statements that want several pairs at once). Capped at
+    :data:`MAX_CONTEXTS`."""
+    pairs: dict[str, list[str]] = {}
+    for cond in conditions:
+        for _op, body in cond.items():
+            if not isinstance(body, dict):
+                continue
+            for ckey, values in body.items():
+                vals = values if isinstance(values, list) else [values]
+                low = ckey.lower()
+                if low.startswith("kms:encryptioncontext:"):
+                    name = ckey.split(":", 2)[2]
+                    targets = [(name, str(v)) for v in vals]
+                elif low == "kms:encryptioncontextkeys":
+                    targets = [(str(v), "checker") for v in vals]
+                else:
+                    continue
+                for name, value in targets:
+                    if value not in pairs.setdefault(name, []):
+                        pairs[name].append(value)
+    out: list[tuple[tuple[str, str], ...]] = [((k, v),) for k, vs in pairs.items() for v in vs]
+    if len(pairs) > 1:
+        out.append(tuple(sorted((k, vs[0]) for k, vs in pairs.items())))
+    return out[:MAX_CONTEXTS]
 
 
 def _ROOT_ONLY_POLICY(account: str) -> dict[str, Any]:

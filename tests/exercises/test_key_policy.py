@@ -133,3 +133,26 @@ def test_only_through_s3_right_answer(lab, post):
 def test_malformed_key_policy_is_reported(lab):
     c = check_key_users(lab, {"Version": "2012-10-17", "Statement": []})
     assert not c.ok and "AWS would refuse this key policy" in str(c)
+
+
+# A tester's reproducers: a non-administrator that may create grants or rewrite the key policy gives key use
+# to another principal (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html), and an encryption
+# context condition restricts nothing because the caller sends the context
+# (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context).
+ROLE_MAY_CREATE_GRANTS = {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:CreateGrant", "Resource": "*"}
+ROLE_MAY_PUT_KEY_POLICY = {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:PutKeyPolicy", "Resource": "*"}
+NOBODY_WITH_A_CONTEXT = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/nobody"},
+                         "Action": "kms:Decrypt", "Resource": "*",
+                         "Condition": {"StringEquals": {"kms:EncryptionContext:purpose": "x"}}}
+
+
+@pytest.mark.parametrize("extra, names", [(ROLE_MAY_CREATE_GRANTS, "kms:CreateGrant"),
+                                          (ROLE_MAY_PUT_KEY_POLICY, "kms:PutKeyPolicy"),
+                                          (NOBODY_WITH_A_CONTEXT, "nobody")])
+def test_key_users_right_answer_plus_an_insecure_statement_is_not_well_done(lab, post, extra, names):
+    doc = dict(post, Statement=[admin_statement(), uploader_statement(post), extra])
+    reset_attempts("3.1")
+    c = check_key_users(lab, doc)
+    reset_attempts("3.1")
+    assert not c.ok, str(c)
+    assert "R3" in str(c) and names in str(c), str(c)
