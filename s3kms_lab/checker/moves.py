@@ -129,7 +129,7 @@ def _s3_moves(u: "Universe", who: "Principal", others: list["Principal"]) -> lis
                         bucket=b, apply=setting(state.set_bucket_encryption, None)))
     if state.bucket_public_access_block(b):
         out.append(Move(who.name, "s3", "DeletePublicAccessBlock", {"Bucket": b}, f"Block Public Access of {b}",
-                        bucket=b, apply=setting(state.set_bucket_public_access_block, None)))
+                        bucket=b, apply=setting(state.swap_public_access_block, None)))
     if state.bucket_versioning(b) == "Enabled":
         out.append(Move(who.name, "s3", "PutBucketVersioning",
                         {"Bucket": b, "VersioningConfiguration": {"Status": "Suspended"}}, f"versioning of {b}",

@@ -485,14 +485,10 @@ class MotoState:
         b.policy = policy.encode() if policy is not None else None
         return old
 
-    def bucket_public_access_block(self, name: str) -> Any:
-        """The bucket's Block Public Access configuration as moto stores it (None: none, or no such bucket)."""
-        b = self.bucket(name)
-        return getattr(b, "public_access_block", None) if b is not None else None
-
-    def set_bucket_public_access_block(self, name: str, configuration: Any) -> Any:
-        """Replace the bucket's Block Public Access configuration (None: none), as moto stores it; returns the
-        previous one. Raises KeyError when there is no such bucket."""
+    def swap_public_access_block(self, name: str, configuration: Any) -> Any:
+        """Replace the bucket's Block Public Access configuration object as moto stores it (None: none) without
+        validation (the checker's what-if, undone by swapping the returned previous object back).
+        Raises KeyError when there is no such bucket."""
         b = self._existing_bucket(name)
         old = getattr(b, "public_access_block", None)
         b.public_access_block = configuration
