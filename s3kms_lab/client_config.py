@@ -37,5 +37,9 @@ def rclone_config(env: dict[str, str], remote: str = "lab") -> str:
         f"endpoint = {env['AWS_ENDPOINT_URL']}",
         f"region = {env.get('AWS_DEFAULT_REGION', '')}",
         "no_check_bucket = true",
+        # no x-amz-acl header: rclone sends "private" by default, and an ACL header needs s3:PutObjectAcl
+        # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html) and is refused while the bucket
+        # has ACLs disabled; "an empty string ... no X-Amz-Acl: header is added" (https://rclone.org/s3/#s3-acl)
+        "acl = ",
         "",
     ])

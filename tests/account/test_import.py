@@ -73,8 +73,8 @@ def test_import_writes_the_accounts_policies_verbatim(lab, tmp_path):
         "Action"] == ["s3:*", "kms:*"]
     assert spec["profiles"]["DataUploaderRole"]["source_profile"] == "admin"
     assert spec["trusted_administrators"] == [ADMIN]
-    # the lab's seed bucket has no Block Public Access configuration: nothing blocked, as S3 reads it
-    assert set(spec["buckets"][0]["public_access_block"].values()) == {False}
+    # the lab gives every new bucket S3's defaults since April 2023: all four Block Public Access settings on
+    assert set(spec["buckets"][0]["public_access_block"].values()) == {True}
     ownership_read = next(r for r in result.records if r.api == "GetBucketOwnershipControls").outcome in ("ok", "absent")
     assert ("ownership" in spec["import"]["assumed"]) is not ownership_read
     if not ownership_read:  # not modelled by the lab yet: the least protective value, said to be assumed

@@ -4,6 +4,8 @@ import brings, every request of the checker's universe is decided the same way. 
 serves as a lab of its own."""
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pytest
@@ -84,7 +86,9 @@ def _decisions(scenario: str) -> dict[tuple, tuple]:
             who = arn[d.pop("principal")]
             enc = (o.encryption[0], key_role.get(o.encryption[1], o.encryption[1])) if o.allowed and o.encryption \
                 else None
-            out[(who, tuple(sorted(d.items())))] = (o.allowed, enc)
+            request = tuple(sorted((k, json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v)
+                                   for k, v in d.items()))  # the encryption context is a dict
+            out[(who, request)] = (o.allowed, enc)
         return out
 
 

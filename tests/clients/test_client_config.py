@@ -29,7 +29,7 @@ def test_the_printed_remote_is_an_s3_remote_for_the_lab(live_lab, tmp_path, caps
     conf.read_string(capsys.readouterr().out)
     assert dict(conf["lab"]) == {"type": "s3", "provider": "Other", "env_auth": "true",
                                  "endpoint": "http://127.0.0.1:5001", "region": "ap-northeast-2",
-                                 "no_check_bucket": "true"}
+                                 "no_check_bucket": "true", "acl": ""}
 
 
 def test_the_shell_format_prints_export_lines(live_lab, tmp_path, capsys):

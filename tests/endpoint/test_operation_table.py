@@ -92,10 +92,12 @@ ROWS = [
     ("GetBucketPolicyStatus", lambda c: c.s3.get_bucket_policy_status(Bucket=NEW)),
     ("DeleteBucketPolicy", lambda c: c.s3.delete_bucket_policy(Bucket=NEW)),
     ("GetBucketOwnershipControls", lambda c: c.s3.get_bucket_ownership_controls(Bucket=NEW)),
+    # ACLs enabled (ObjectWriter) so the next row may set a bucket ACL: with BucketOwnerEnforced every bucket-ACL
+    # write is refused with AccessControlListNotSupported (BPA-5; test_public_access.py covers that)
     ("PutBucketOwnershipControls", lambda c: c.s3.put_bucket_ownership_controls(Bucket=NEW, OwnershipControls={
-        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})),
-    # ACLs disabled: only bucket-owner-full-control is accepted (BPA-5)
-    ("PutBucketAcl", lambda c: c.s3.put_bucket_acl(Bucket=NEW, ACL="bucket-owner-full-control")),
+        "Rules": [{"ObjectOwnership": "ObjectWriter"}]})),
+    # a bucket's canned ACLs are private, public-read, public-read-write and authenticated-read (BucketCannedACL)
+    ("PutBucketAcl", lambda c: c.s3.put_bucket_acl(Bucket=NEW, ACL="private")),
     ("DeleteBucketOwnershipControls", lambda c: c.s3.delete_bucket_ownership_controls(Bucket=NEW)),
     # ---- S3, object level
     ("PutObject", lambda c: c.s3.put_object(Bucket=BUCKET, Key="t/a.txt", Body=b"table", **SSE)),
