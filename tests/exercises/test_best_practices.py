@@ -6,7 +6,7 @@ import json
 import pytest
 
 from s3kms_lab.exercises.best_practices import check_hardened_key_policy, check_least_privilege_role
-from s3kms_lab.exercises.threats import reset_attempts
+from hint_tiers import tiers
 
 B = "my-secure-bucket"
 ADMIN = "arn:aws:iam::123456789012:user/admin"
@@ -15,17 +15,6 @@ KEY_ADMIN = {"Sid": "KeyAdministrators", "Effect": "Allow", "Principal": {"AWS":
                         "kms:Update*", "kms:RevokeGrant", "kms:Disable*", "kms:Get*", "kms:Delete*",
                         "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"],
              "Resource": "*"}
-
-
-def tiers(check, lab, doc, exercise):
-    reset_attempts(exercise)
-    out = []
-    for _ in range(3):
-        c = check(lab, doc)
-        assert not c.ok
-        out.append(str(c))
-    reset_attempts(exercise)
-    return out
 
 
 def test_least_privilege_wrong_is_the_posts_policy(lab):

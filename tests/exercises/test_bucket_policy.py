@@ -7,8 +7,8 @@ import json
 import pytest
 
 from s3kms_lab.exercises.bucket_policy import check_only_the_role, check_pin_the_key
-from s3kms_lab.exercises.threats import reset_attempts
 from s3kms_lab.widgets.probe import Probe
+from hint_tiers import tiers
 
 BUCKET = "arn:aws:s3:::my-secure-bucket"
 BUCKET_OBJECTS = "arn:aws:s3:::my-secure-bucket/*"
@@ -22,18 +22,6 @@ def guard(resource=(BUCKET,), condition=None):
     return {"Sid": "DenyPolicyChangesByAnyoneButTheAdministrator", "Effect": "Deny", "Principal": "*",
             "Action": ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"], "Resource": list(resource),
             "Condition": condition or {"ArnNotEquals": {"aws:PrincipalArn": ADMIN}}}
-
-
-def tiers(check, lab, doc, exercise):
-    """The check's text at the 1st, 2nd and 3rd wrong try of the same answer."""
-    reset_attempts(exercise)
-    out = []
-    for _ in range(3):
-        c = check(lab, doc)
-        assert not c.ok
-        out.append(str(c))
-    reset_attempts(exercise)
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import pytest
 
 from s3kms_lab.exercises.key_policy import check_key_users, check_only_through_s3, post_key_policy
 from s3kms_lab.exercises.threats import reset_attempts
+from hint_tiers import tiers
 
 ROLE = "arn:aws:iam::123456789012:role/DataUploaderRole"
 ADMIN = "arn:aws:iam::123456789012:user/admin"
@@ -19,17 +20,6 @@ ADMIN_ACTIONS = ["kms:CreateAlias", "kms:Describe*", "kms:Enable*", "kms:List*",
                  "kms:RevokeGrant", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
                  "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"]
 ROOT = "arn:aws:iam::123456789012:root"
-
-
-def tiers(check, lab, doc, exercise):
-    reset_attempts(exercise)
-    out = []
-    for _ in range(3):
-        c = check(lab, doc)
-        assert not c.ok
-        out.append(str(c))
-    reset_attempts(exercise)
-    return out
 
 
 @pytest.fixture(scope="module")
