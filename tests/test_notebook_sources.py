@@ -19,7 +19,8 @@ _spec = importlib.util.spec_from_file_location("build_notebooks", REPO / "tools"
 build_notebooks = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build_notebooks)
 
-NOTEBOOKS = sorted(p.stem for p in build_notebooks.NOTEBOOKS.glob("*.ipynb"))
+NOTEBOOKS = sorted(str(p.relative_to(build_notebooks.NOTEBOOKS).with_suffix(""))
+                   for ed in build_notebooks.EDITIONS for p in (build_notebooks.NOTEBOOKS / ed).glob("*.ipynb"))
 SOURCES = build_notebooks.names()
 
 
@@ -64,7 +65,9 @@ def test_notebook_was_executed_top_to_bottom_with_unique_cell_ids(name):
     assert not errors, f"{name}: error outputs committed: {errors}"
 
 
-def test_readme_shows_the_map_of_the_notebooks_as_they_are():
-    readme = build_notebooks.README.read_text(encoding="utf-8")
-    assert readme == build_notebooks.readme_with_map(readme), \
-        "README.md's notebook map is out of date: run `make notebooks` (it rewrites the map)"
+@pytest.mark.parametrize("edition", list(build_notebooks.EDITIONS))
+def test_readme_shows_the_map_of_the_notebooks_as_they_are(edition):
+    path = build_notebooks.EDITIONS[edition]
+    readme = path.read_text(encoding="utf-8")
+    assert readme == build_notebooks.readme_with_map(readme, edition), \
+        f"{path.name}'s notebook map is out of date: run `make notebooks` (it rewrites the map)"

@@ -2,6 +2,7 @@
 
     python tools/build_notebooks.py                   # every notebooks_src/*.py -> notebooks/*.ipynb
     python tools/build_notebooks.py 03_key_policy     # one (a name, a source path or a notebook path)
+    python tools/build_notebooks.py ko/03_key_policy  # its Korean twin (notebooks_src/ko -> notebooks/ko)
     python tools/build_notebooks.py --sources         # the other way: notebooks/*.ipynb -> notebooks_src/*.py
 
 The pairing (``notebooks/NAME.ipynb`` <-> ``notebooks_src/NAME.py``, percent format) is jupytext's, read
@@ -32,6 +33,8 @@ NOTEBOOKS = REPO / "notebooks"
 SOURCES = REPO / "notebooks_src"
 SOURCE_FORMAT = "py:percent"
 README = REPO / "README.md"
+#: Each edition: its notebook folder below notebooks/ ("" for English) and the README that maps it.
+EDITIONS = {"": REPO / "README.md", "ko": REPO / "README.ko.md"}
 README_BEGIN = "<!-- notebook map: written by `make notebooks` from each notebook's metadata.s3kms -->"
 README_END = "<!-- end of notebook map -->"
 KERNEL = "s3kms-lab"
@@ -43,9 +46,11 @@ def config():
     return load_jupytext_config(str(REPO))
 
 
-def names() -> list[str]:
-    """Every notebook that has a source, in order."""
-    return sorted(p.stem for p in SOURCES.glob("*.py"))
+def names(edition: str | None = None) -> list[str]:
+    """Every notebook that has a source, in order: ``NAME`` (English) and ``ko/NAME`` (Korean); only one
+    edition's when ``edition`` is given ("" or "ko")."""
+    chosen = EDITIONS if edition is None else [edition]
+    return [f"{ed}/{p.stem}" if ed else p.stem for ed in chosen for p in sorted((SOURCES / ed).glob("*.py"))]
 
 
 def source_text(nb) -> str:
@@ -66,7 +71,7 @@ def build(name: str, execute: bool = True) -> Path:
                 cell.outputs, cell.execution_count = [], None
                 cell.metadata.pop("execution", None)
         NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name=KERNEL, record_timing=False,
-                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+                       resources={"metadata": {"path": str(out.parent)}}).execute()
     nbformat.validate(nb)
     nbformat.write(nb, out)
     # Rewrite the source in jupytext's own layout (e.g. how it wraps a long header line), so the pair agrees
@@ -80,23 +85,27 @@ def build(name: str, execute: bool = True) -> Path:
 def write_source(name: str) -> Path:
     """notebooks/NAME.ipynb -> notebooks_src/NAME.py (after editing a notebook in Jupyter)."""
     out = SOURCES / f"{name}.py"
-    SOURCES.mkdir(exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(source_text(nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)), encoding="utf-8")
     return out
 
 
-def readme_with_map(readme: str) -> str:
-    """README text with the notebook map (between README_BEGIN and README_END) rebuilt from notebooks/.
-    Raises ValueError when the markers are missing."""
+def readme_with_map(readme: str, edition: str = "") -> str:
+    """README text with the notebook map (between README_BEGIN and README_END) rebuilt from the edition's
+    notebooks (notebooks/ or notebooks/ko/). Raises ValueError when the markers are missing."""
     head, sep, rest = readme.partition(README_BEGIN)
     _, sep2, tail = rest.partition(README_END)
     if not (sep and sep2):
-        raise ValueError(f"README.md lacks the lines {README_BEGIN!r} ... {README_END!r}")
-    return f"{head}{README_BEGIN}\n{map_markdown(NOTEBOOKS)}\n{README_END}{tail}"
+        raise ValueError(f"{EDITIONS[edition].name} lacks the lines {README_BEGIN!r} ... {README_END!r}")
+    return f"{head}{README_BEGIN}\n{map_markdown(NOTEBOOKS / edition)}\n{README_END}{tail}"
 
 
 def _name(arg: str) -> str:
-    return Path(arg).stem
+    """``03_key_policy``, ``notebooks/ko/03_key_policy.ipynb``, ``notebooks_src/ko/03_key_policy.py`` ->
+    ``03_key_policy`` / ``ko/03_key_policy``."""
+    path = Path(arg)
+    edition = next((ed for ed in EDITIONS if ed and ed in path.parent.parts), "")
+    return f"{edition}/{path.stem}" if edition else path.stem
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,15 +115,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="write notebooks_src/*.py from the notebooks instead of building the notebooks")
     args = parser.parse_args(argv)
     if args.sources:
-        for name in map(_name, args.notebooks) if args.notebooks else sorted(
-                p.stem for p in NOTEBOOKS.glob("*.ipynb")):
+        for name in map(_name, args.notebooks) if args.notebooks else [
+                f"{ed}/{p.stem}" if ed else p.stem for ed in EDITIONS for p in sorted((NOTEBOOKS / ed).glob("*.ipynb"))]:
             print(write_source(name))
         return 0
     for name in map(_name, args.notebooks) if args.notebooks else names():
         if not (SOURCES / f"{name}.py").exists():
             parser.error(f"no source notebooks_src/{name}.py (known: {', '.join(names())})")
         print(build(name), flush=True)
-    README.write_text(readme_with_map(README.read_text(encoding="utf-8")), encoding="utf-8")
+    for edition, readme in EDITIONS.items():
+        if readme.exists() and any((NOTEBOOKS / edition).glob("*.ipynb")):
+            readme.write_text(readme_with_map(readme.read_text(encoding="utf-8"), edition), encoding="utf-8")
     return 0
 
 

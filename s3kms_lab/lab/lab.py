@@ -36,6 +36,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from ..endpoint.app import LabApp
 from ..endpoint.moto_seam import MotoState, quiet_request_handler
 from ..endpoint.trail import Trail
+from ..i18n import normalize_language, set_language
 from . import cli_cache
 from .errors import LabAlreadyRunning, LabError, LabHostError, LabPortInUse, UnsafeConfigDir
 from .listen import bind_listening_socket, literal_non_loopback, resolve_loopback
@@ -53,17 +54,22 @@ class Lab:
 
     scenario: a scenario name (see :func:`~s3kms_lab.lab.scenario.scenario_names`) or a folder path;
     host: a name or address that resolves to loopback only; port: 0 picks a free port; config_dir: where
-    ``config``, ``credentials`` and ``trail.jsonl`` go (by default a temporary folder, removed on stop).
+    ``config``, ``credentials`` and ``trail.jsonl`` go (by default a temporary folder, removed on stop);
+    lang: the language of the lab's own words (explanations, hints, checker reports, widget labels):
+    ``"en"`` or ``"ko"`` (see :mod:`s3kms_lab.i18n`); ``None`` keeps the process's choice (``S3KMS_LAB_LANG``,
+    the locale, else English). AWS's error codes and messages are never translated.
 
     Raises (all :class:`LabError`): :class:`LabHostError` (also a ValueError) for a host that is an address
     outside loopback (here) or that does not resolve to loopback only (from :meth:`start`);
     :class:`LabPortInUse` (also an OSError) from :meth:`start` when the port is taken;
     :class:`UnsafeConfigDir` (also a PermissionError) from :meth:`start` for a config folder another local
-    user could read or plant files in.
+    user could read or plant files in. An unknown ``lang`` raises :class:`~s3kms_lab.i18n.UnknownLanguage`
+    (a ValueError) here.
     """
 
     def __init__(self, scenario: str = "seed", host: str = "127.0.0.1", port: int = 0,
-                 config_dir: str | Path | None = None):
+                 config_dir: str | Path | None = None, lang: str | None = None):
+        self.lang = None if lang is None else normalize_language(lang)
         if literal_non_loopback(host):
             raise LabHostError(f"The lab listens on loopback only; {host!r} is not a loopback address")
         self.scenario: Scenario = load_scenario(scenario)
@@ -94,6 +100,8 @@ class Lab:
             raise LabAlreadyRunning("This lab is already running; call stop() first.")
         for previous in list(_ACTIVE):  # moto's state is process-wide: one lab at a time
             previous.stop()
+        if self.lang is not None:  # one lab per process, so its language is the process's (endpoint threads too)
+            set_language(self.lang)
         address = resolve_loopback(self.host)
         listening = bind_listening_socket(address, self.requested_port)
         try:
