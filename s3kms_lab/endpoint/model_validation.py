@@ -29,13 +29,13 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import botocore.session
 from botocore.model import OperationNotFoundError, Shape
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from .bad_input import MALFORMED_XML, MAX_JSON_DEPTH, json_too_deep
 from .errors import AwsError
+from .service_models import service_model
 
 __all__ = ["check_s3_parameters", "check_kms_parameters", "check_query_parameters"]
 
@@ -49,7 +49,7 @@ _INT32 = (-2**31, 2**31 - 1)
 @lru_cache(maxsize=None)
 def _input_shape(service: str, operation: str) -> Shape | None:
     try:
-        model = botocore.session.get_session().get_service_model(service)
+        model = service_model(service)
         return model.operation_model(operation).input_shape
     except (OperationNotFoundError, ValueError, KeyError):
         return None

@@ -11,9 +11,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 
-import botocore.session
 
 from .errors import AwsError
+from .service_models import service_model
 
 __all__ = ["check_xml_body"]
 
@@ -26,7 +26,7 @@ _DOCUMENT_NEEDED = frozenset({"CompleteMultipartUpload"})
 def _xml_payload(operation: str) -> tuple[bool, bool]:
     """(the input is an XML document, the document is required) for an S3 operation."""
     try:
-        shape = botocore.session.get_session().get_service_model("s3").operation_model(operation).input_shape
+        shape = service_model("s3").operation_model(operation).input_shape
     except Exception:
         return False, False
     payload = shape.serialization.get("payload") if shape is not None else None

@@ -25,7 +25,8 @@ import base64
 import hashlib
 from functools import lru_cache
 
-import botocore.session
+from .service_models import service_model
+
 
 __all__ = ["s3_headers", "drop_head_body", "versioning_shows", "host_id", "MISSING_KEY_NOTE"]
 
@@ -50,7 +51,7 @@ MISSING_KEY_NOTE = (
 @lru_cache(maxsize=None)
 def _model_headers(operation: str) -> tuple[frozenset[str], tuple[str, ...]]:
     """(header names, header-name prefixes) S3's output shape for ``operation`` declares, lower-cased."""
-    model = botocore.session.get_session().get_service_model("s3")
+    model = service_model("s3")
     try:
         shape = model.operation_model(operation).output_shape
     except Exception:  # not in the model: keep only the common headers

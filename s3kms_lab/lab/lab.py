@@ -35,6 +35,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..endpoint.app import LabApp
 from ..endpoint.moto_seam import MotoState, quiet_request_handler
+from ..endpoint.service_models import share_loader
 from ..endpoint.trail import Trail
 from ..i18n import normalize_language, set_language
 from . import cli_cache
@@ -326,6 +327,7 @@ class Lab:
         os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(self.config_dir / "credentials")
         try:
             sess = boto3.Session(profile_name=profile)
+            share_loader(sess._session)  # one copy of botocore's JSON for every profile (service_models.py)
             sess.get_credentials()  # resolve now, while the files are visible
         finally:
             for k, v in old.items():
