@@ -26,6 +26,7 @@ import moto
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.access_control import PermissionResult
 from moto.iam.models import iam_backends
+from moto.kms import models as kms_models
 from moto.kms.models import kms_backends
 from moto.kms import responses as kms_responses
 from moto.kms.responses import KmsResponse
@@ -151,6 +152,31 @@ def _etag_as_s3_reports_it(self: Any) -> str:
     return '"' + hashlib.md5(f"sse-kms:{etag}:{self.kms_key_id}".encode()).hexdigest() + '"'
 
 
+_moto_generate_private_key = kms_models.generate_private_key
+
+
+class _PrivateKeyOnFirstUse:
+    """moto 5.2.5 makes every KMS key with an RSA-2048 private key, symmetric keys included (0.1-0.2 s of CPU
+    each, on every lab start and every checker universe), though only asymmetric keys ever sign or verify.
+    This stands in for it and makes the key the first time anything reads it. Dunder lookups (copy, pickle)
+    are not forwarded, so copying a key's state never makes one."""
+
+    def __init__(self, key_spec: str):
+        self._key_spec = key_spec
+        self._key: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._key is None:
+            self._key = _moto_generate_private_key(self._key_spec)
+        return getattr(self._key, name)
+
+
+def _private_key_on_first_use(key_spec: str) -> Any:
+    return _PrivateKeyOnFirstUse(key_spec)
+
+
 def fill_moto_gaps() -> None:
     """Give moto the state and defaults AWS always has: an S3 object's default ACL, an SSE-KMS object's ETag
     that is not its MD5, a bucket's default encryption, the versions a write to a Suspended bucket keeps, HEAD of a version id S3 accepts, KMS's default
@@ -161,6 +187,7 @@ def fill_moto_gaps() -> None:
     S3Backend.put_object = _put_object_keeping_versions  # type: ignore[method-assign]
     S3Response.head_object = _head_object_by_version  # type: ignore[method-assign]
     kms_responses._assert_default_policy = _policy_name_or_default
+    kms_models.generate_private_key = _private_key_on_first_use
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,19 @@ def test_moto_gaps_are_filled_through_the_seam():
     assert kms_responses._assert_default_policy is moto_seam._policy_name_or_default
     from moto.s3.models import FakeKey
     assert FakeKey.etag.fget is moto_seam._etag_as_s3_reports_it
+
+
+def test_kms_keys_make_their_private_key_only_when_read():
+    """moto makes an RSA-2048 key for every KMS key; the seam defers it (symmetric keys never read it), and
+    an asymmetric key still gets a real one the first time it is used. Copying a key's state makes none."""
+    import copy
+
+    from moto.kms import models as kms_models
+
+    moto_seam.fill_moto_gaps()
+    key = kms_models.Key(None, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", "", "123456789012", "us-east-1")
+    assert isinstance(key.private_key, moto_seam._PrivateKeyOnFirstUse) and key.private_key._key is None
+    copy.deepcopy(key)
+    assert key.private_key._key is None
+    signing = kms_models.Key(None, "SIGN_VERIFY", "RSA_2048", "", "123456789012", "us-east-1")
+    assert len(signing.private_key.public_key()) > 200  # DER SubjectPublicKeyInfo of a real RSA-2048 key
