@@ -17,11 +17,13 @@ rewritten from the notebooks' ``metadata.s3kms`` (s3kms_lab/widgets/notebook_map
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
 import jupytext
 import nbformat
+import yaml
 from jupytext.combine import combine_inputs_with_outputs
 from jupytext.config import load_jupytext_config
 from nbclient import NotebookClient
@@ -54,8 +56,15 @@ def names(edition: str | None = None) -> list[str]:
 
 
 def source_text(nb) -> str:
-    """The paired source text of a notebook: exactly what jupytext writes for it under this repo's config."""
-    return jupytext.writes(nb, fmt=SOURCE_FORMAT, config=config())
+    """The paired source text of a notebook: what jupytext writes for it under this repo's config, with the
+    header's YAML in plain UTF-8: jupytext dumps it with PyYAML's default ``allow_unicode=False``, which
+    turns the Korean edition's ``summary`` into ``\\uXXXX`` escapes no reviewer can read."""
+    dump = yaml.safe_dump
+    yaml.safe_dump = functools.partial(dump, allow_unicode=True)  # jupytext.header calls yaml.safe_dump
+    try:
+        return jupytext.writes(nb, fmt=SOURCE_FORMAT, config=config())
+    finally:
+        yaml.safe_dump = dump
 
 
 def build(name: str, execute: bool = True) -> Path:
