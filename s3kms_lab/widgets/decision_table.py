@@ -11,6 +11,7 @@ ALLOWED or DENIED; the selected cell's explanation is an HTML widget with class 
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -40,6 +41,11 @@ def default_encryption_text(option: str) -> str:
 SAMPLE_KEY = "reports/sample.txt"
 
 
+def _ljust(text: str, width: int) -> str:
+    """``text.ljust(width)`` by the columns a terminal gives it (a Hangul character takes two)."""
+    return text + " " * (width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text))
+
+
 @dataclass
 class TableView:
     """What the widget shows after one update."""
@@ -67,7 +73,7 @@ class TableView:
         w = max(len(v) for v in self.variants)
         lines = ["".ljust(10) + " ".join(v[:w].ljust(min(w, 13))[:13] for v in self.variants)]
         for p, row in zip(self.principals, self.grid()):
-            lines.append(p.ljust(10) + " ".join(verdict_text(c).ljust(13) for c in row))
+            lines.append(p.ljust(10) + " ".join(_ljust(verdict_text(c), 13) for c in row))
         return "\n".join(lines)
 
 
@@ -167,9 +173,9 @@ class BucketPolicyExplorer:
             headers=", ".join(f"{k}: {v}" for k, v in headers.items()) or _("no encryption headers"),
             default=default_encryption_text(self.default_encryption))
         req = [f"<code>{escape(k)}: {escape(v)}</code>" for k, v in headers.items()] or \
-            [f"<i>{_('no encryption headers')}</i>"]
+            ["<i>" + _("no encryption headers") + "</i>"]
         if sse in ("none", "AES256") and key_form != "none":
-            req.append(f"<i>{_('(the key id travels only with aws:kms / aws:kms:dsse, so it is not sent)')}</i>")
+            req.append("<i>" + _("(the key id travels only with aws:kms / aws:kms:dsse, so it is not sent)") + "</i>")
         return TableView(cells, sel, table_html(cells, self.principals, self.variants, sel, caption),
                          explanation_html(cells[sel]), _("Upload headers: {headers}").format(headers=" ".join(req)),
                          principals=self.principals)

@@ -198,7 +198,7 @@ class KeyPolicyWidget(TableWidget):
                                          cells=cells)
         self.table.value = self.view.table_html
         self.explanation.value = self.view.explanation_html
-        self.policy_view.value = (f'<details><summary>{_("the key policy being evaluated")}</summary>'
+        self.policy_view.value = ("<details><summary>" + _("the key policy being evaluated") + "</summary>"
                                   '<pre style="font-size:11px">'
                                   + escape(json.dumps(self.view.extra["policy"], indent=2)) + "</pre></details>")
         return self.view

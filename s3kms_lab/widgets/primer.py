@@ -128,9 +128,9 @@ def flow_table_html(rows: Sequence[tuple[str, Outcome]]) -> str:
     result with the rule in words. Cells carry ``data-step``; the table has class ``s3kms-flow-table``."""
     th = "text-align:left;padding:3px 8px;border-bottom:1px solid #ccc;background:#f3f3f3"
     out = ['<table class="s3kms-flow-table" style="border-collapse:collapse;font-size:12px">',
-           f'<thead><tr><th style="{th}">{escape(_("request"))}</th>']
+           f'<thead><tr><th style="{th}">' + escape(_("request")) + "</th>"]
     out += [f'<th style="{th}">{escape(_(s))}</th>' for s in FLOW_STEPS]
-    out.append(f'<th style="{th}">{escape(_("result"))}</th></tr></thead><tbody>')
+    out.append(f'<th style="{th}">' + escape(_("result")) + "</th></tr></thead><tbody>")
     for label, outcome in rows:
         out.append(f'<tr><td style="padding:3px 8px;vertical-align:top;text-align:left"><b>{escape(label)}</b></td>')
         for i, (cell, kind) in enumerate(_flow(outcome)):

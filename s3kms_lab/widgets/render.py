@@ -46,7 +46,7 @@ def table_html(cells: Mapping[tuple[str, str], Outcome], principals: Sequence[st
            f'font-family:{css_font("monospace")};font-size:12px">']
     if caption:
         out.append(f'<caption style="text-align:left;padding:2px 0 6px 0">{escape(caption)}</caption>')
-    out.append(f"<thead><tr><th style=\"text-align:left;padding:3px 6px\">{escape(_('principal'))}</th>")
+    out.append("<thead><tr><th style=\"text-align:left;padding:3px 6px\">" + escape(_("principal")) + "</th>")
     for v in variants:
         out.append(f'<th style="padding:3px 6px" data-variant="{escape(v)}">{escape(v)}</th>')
     out.append("</tr></thead><tbody>")
@@ -83,7 +83,7 @@ def explanation_html(outcome: Outcome, heading: str = "") -> str:
     if not outcome.allowed:
         said = _("AWS says: {message}").format(message=f"<code>{escape(outcome.message())}</code>")
         parts.append(f"<div>{said}</div>")
-    parts.append(f'<details><summary>{_("every statement the lab looked at")}</summary>'
+    parts.append("<details><summary>" + _("every statement the lab looked at") + "</summary>"
                  f'<pre style="font-size:11px;white-space:pre-wrap">{escape(outcome.explanation())}</pre></details>')
     parts.append("</div>")
     return "".join(parts)
