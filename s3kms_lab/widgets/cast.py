@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..i18n import _
+
 __all__ = ["Cast", "PARTS"]
 
 #: The parts, in the order decision tables list the profiles playing them.
@@ -66,7 +68,8 @@ class Cast:
         (a scenario without a bucket or a key, or a ``cast`` naming an unknown profile)."""
         spec, account = scenario.spec, scenario.account
         if not spec.get("buckets") or not spec.get("keys"):
-            raise ValueError(f"scenario {scenario.name!r} needs at least one bucket and one key for the widgets")
+            raise ValueError(_("scenario {scenario!r} needs at least one bucket and one key for the widgets")
+                             .format(scenario=scenario.name))
         key = spec["keys"][0]
         role = (spec.get("roles") or [{}])[0]
         role_account = role.get("account", account)
@@ -96,9 +99,11 @@ class Cast:
             claim("insider" if user.get("policies") else "no_policy", name)
         for part, name in (spec.get("cast") or {}).items():
             if part not in PARTS:
-                raise ValueError(f"scenario {scenario.name!r}: cast names an unknown part {part!r} (parts: {PARTS})")
+                raise ValueError(_("scenario {scenario!r}: cast names an unknown part {part!r} (parts: {parts})")
+                                 .format(scenario=scenario.name, part=part, parts=PARTS))
             if name not in profiles:
-                raise ValueError(f"scenario {scenario.name!r}: cast {part!r} names an unknown profile {name!r}")
+                raise ValueError(_("scenario {scenario!r}: cast {part!r} names an unknown profile {profile!r}")
+                                 .format(scenario=scenario.name, part=part, profile=name))
             found[part] = name
         ordered = [found[p] for p in PARTS if p in found]
         principals = tuple(dict.fromkeys(ordered + list(profiles)))
@@ -117,8 +122,9 @@ class Cast:
         try:
             return self.parts[name]
         except KeyError:
-            raise LookupError(f"no profile of this scenario plays the part {name!r}; "
-                              f"name it in scenario.json: \"cast\": {{\"{name}\": \"<profile>\"}}") from None
+            raise LookupError(_("no profile of this scenario plays the part {part!r}; "
+                                "name it in scenario.json: \"cast\": {{\"{part}\": \"<profile>\"}}")
+                              .format(part=name)) from None
 
     @property
     def admin(self) -> str:

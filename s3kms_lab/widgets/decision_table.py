@@ -11,16 +11,18 @@ ALLOWED or DENIED; the selected cell's explanation is an HTML widget with class 
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
 from ..engine import MalformedPolicyError
-from .probe import KEY_ID_FORMS, SSE_HEADERS, Outcome, Probe
-from .render import explanation_html, table_html
+from ..i18n import N_, _, get_language, language
+from .probe import KEY_ID_FORMS, SSE_HEADERS, Outcome, Probe, choice_text, verdict_text
+from .render import explanation_html, options, table_html
 
 __all__ = ["BUCKET_VARIANTS", "UPLOAD_VARIANTS", "DEFAULT_ENCRYPTION", "TableView", "BucketPolicyExplorer",
-           "bucket_policy_widget", "BucketPolicyWidget"]
+           "bucket_policy_widget", "BucketPolicyWidget", "default_encryption_text"]
 
 #: The 8 request variants (table columns). The first three send the chosen encryption headers.
 BUCKET_VARIANTS = ("PutObject", "CreateMultipartUpload", "CopyObject", "GetObject", "HeadObject",
@@ -28,8 +30,20 @@ BUCKET_VARIANTS = ("PutObject", "CreateMultipartUpload", "CopyObject", "GetObjec
 UPLOAD_VARIANTS = ("PutObject", "CreateMultipartUpload", "CopyObject")
 #: Bucket default encryption choices (set on the scenario's bucket by its admin through the S3 API).
 DEFAULT_ENCRYPTION = ("off", "SSE-S3 (AES256)", "SSE-KMS (this key)")
+#: What a learner reads for each of :data:`DEFAULT_ENCRYPTION` (the values stay as they are).
+_DEFAULT_ENCRYPTION_TEXT = {"off": N_("off"), "SSE-KMS (this key)": N_("SSE-KMS (this key)")}
+
+
+def default_encryption_text(option: str) -> str:
+    """A choice of :data:`DEFAULT_ENCRYPTION` in the current language."""
+    return _(_DEFAULT_ENCRYPTION_TEXT[option]) if option in _DEFAULT_ENCRYPTION_TEXT else option
 
 SAMPLE_KEY = "reports/sample.txt"
+
+
+def _ljust(text: str, width: int) -> str:
+    """``text.ljust(width)`` by the columns a terminal gives it (a Hangul character takes two)."""
+    return text + " " * (width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text))
 
 
 @dataclass
@@ -59,7 +73,7 @@ class TableView:
         w = max(len(v) for v in self.variants)
         lines = ["".ljust(10) + " ".join(v[:w].ljust(min(w, 13))[:13] for v in self.variants)]
         for p, row in zip(self.principals, self.grid()):
-            lines.append(p.ljust(10) + " ".join(c.ljust(13) for c in row))
+            lines.append(p.ljust(10) + " ".join(_ljust(verdict_text(c), 13) for c in row))
         return "\n".join(lines)
 
 
@@ -150,18 +164,21 @@ class BucketPolicyExplorer:
         try:
             cells = cells if cells is not None else self.table(sse, key_form)
         except MalformedPolicyError as exc:
-            msg = f"S3 would refuse this bucket policy: {exc.code}: {exc.message}"
+            msg = _("S3 would refuse this bucket policy: {code}: {message}").format(code=exc.code, message=exc.message)
             return TableView({}, (principal, variant), f"<b>{escape(msg)}</b>", f"<b>{escape(msg)}</b>", error=msg,
                              principals=self.principals)
         sel = (principal, variant)
-        caption = ("Each cell: the lab's decision for that principal making that request. Uploads send: "
-                   + (", ".join(f"{k}: {v}" for k, v in headers.items()) or "no encryption headers")
-                   + f" · bucket default encryption: {self.default_encryption}")
-        req = [f"<code>{escape(k)}: {escape(v)}</code>" for k, v in headers.items()] or ["<i>no encryption headers</i>"]
+        caption = _("Each cell: the lab's decision for that principal making that request. Uploads send: {headers}"
+                    " · bucket default encryption: {default}").format(
+            headers=", ".join(f"{k}: {v}" for k, v in headers.items()) or _("no encryption headers"),
+            default=default_encryption_text(self.default_encryption))
+        req = [f"<code>{escape(k)}: {escape(v)}</code>" for k, v in headers.items()] or \
+            ["<i>" + _("no encryption headers") + "</i>"]
         if sse in ("none", "AES256") and key_form != "none":
-            req.append("<i>(the key id travels only with aws:kms / aws:kms:dsse, so it is not sent)</i>")
+            req.append("<i>" + _("(the key id travels only with aws:kms / aws:kms:dsse, so it is not sent)") + "</i>")
         return TableView(cells, sel, table_html(cells, self.principals, self.variants, sel, caption),
-                         explanation_html(cells[sel]), "Upload headers: " + " ".join(req), principals=self.principals)
+                         explanation_html(cells[sel]), _("Upload headers: {headers}").format(headers=" ".join(req)),
+                         principals=self.principals)
 
 
 # ---------------------------------------------------------------------- ipywidgets front end
@@ -177,15 +194,19 @@ class TableWidget:
 
     view: TableView | None = None
     ui: Any = None
+    #: The language the widget was built in: its labels are read then, and every redraw speaks it too.
+    lang: str = "en"
 
     def refresh(self, cells: dict[tuple[str, str], Outcome] | None = None) -> TableView:
         raise NotImplementedError
 
     def _recompute(self, _change: Any = None) -> None:
-        self.refresh()
+        with language(self.lang):
+            self.refresh()
 
     def _reselect(self, _change: Any = None) -> None:
-        self.refresh(cells=self.view.cells if self.view is not None and not self.view.error else None)
+        with language(self.lang):
+            self.refresh(cells=self.view.cells if self.view is not None and not self.view.error else None)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = self.ui._repr_mimebundle_(**kwargs)
@@ -204,21 +225,25 @@ class BucketPolicyWidget(TableWidget):
 
     def __init__(self, lab: Any, bucket_policy: Any = None):
         w = _widgets()
+        self.lang = get_language()
         self.explorer = BucketPolicyExplorer(lab, bucket_policy)
         style = {"description_width": "150px"}
         lay = w.Layout(width="360px")
-        self.sse = w.Dropdown(options=list(SSE_HEADERS), value="aws:kms", description="SSE header", style=style, layout=lay)
+        self.sse = w.Dropdown(options=options(SSE_HEADERS, choice_text), value="aws:kms",
+                              description=_("SSE header"), style=style, layout=lay)
         self.sse.add_class("s3kms-sse-header")
-        self.key_form = w.Dropdown(options=list(KEY_ID_FORMS), value="ARN", description="key id form", style=style, layout=lay)
+        self.key_form = w.Dropdown(options=options(KEY_ID_FORMS, choice_text), value="ARN",
+                                   description=_("key id form"), style=style, layout=lay)
         self.key_form.add_class("s3kms-key-id-form")
-        self.default_encryption = w.Dropdown(options=list(DEFAULT_ENCRYPTION), value=self.explorer.default_encryption,
-                                             description="bucket default enc.", style=style, layout=lay)
+        self.default_encryption = w.Dropdown(options=options(DEFAULT_ENCRYPTION, default_encryption_text),
+                                             value=self.explorer.default_encryption,
+                                             description=_("bucket default enc."), style=style, layout=lay)
         self.default_encryption.add_class("s3kms-default-encryption")
         self.principal = w.Dropdown(options=list(self.explorer.principals), value=self.explorer.cast.role_user,
-                                    description="explain: principal",
+                                    description=_("explain: principal"),
                                     style=style, layout=lay)
         self.principal.add_class("s3kms-principal")
-        self.variant = w.Dropdown(options=list(BUCKET_VARIANTS), value="PutObject", description="explain: request",
+        self.variant = w.Dropdown(options=list(BUCKET_VARIANTS), value="PutObject", description=_("explain: request"),
                                   style=style, layout=lay)
         self.variant.add_class("s3kms-variant")
         self.request = w.HTML()

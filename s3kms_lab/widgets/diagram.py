@@ -7,15 +7,37 @@ decision. No decision is made here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from html import escape
 
 from ..engine.explain import applying_allows, counting_allows, policy_label
-from .probe import Outcome
+from ..i18n import N_, _
+from .probe import Outcome, verdict_text
+from .render import css_font
 
 __all__ = ["pipeline_svg", "decision_svg"]
 
+#: The pictures' font (English); :func:`_font` adds fonts with Hangul when the lab speaks Korean.
 _FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 _GREEN, _RED, _GREY, _BLUE = "#2e7d32", "#c62828", "#90a4ae", "#1f5fbf"
+#: AWS's names of the policy types (``Decision.policy_type``, as AWS's error messages say them), as a learner
+#: reads them in the pictures.
+_POLICY_TYPES = {"identity-based policy": N_("identity-based policy"),
+                 "permissions boundary": N_("permissions boundary"),
+                 "session policy": N_("session policy"),
+                 "resource-based policy": N_("resource-based policy"),
+                 "key policy": N_("key policy"),
+                 "role trust policy": N_("role trust policy"),
+                 "service control policy": N_("service control policy")}
+
+
+def _font() -> str:
+    """The ``font-family`` attribute of the pictures' text in the current language."""
+    return f'font-family="{css_font("DejaVu Sans, Arial, sans-serif")}"'
+
+
+def _policy_type(policy_type: str) -> str:
+    return _(_POLICY_TYPES[policy_type]) if policy_type in _POLICY_TYPES else policy_type
 
 
 def _box(x: float, y: float, w: float, h: float, lines: list[str], stroke: str = _GREY, fill: str = "#fff",
@@ -26,7 +48,7 @@ def _box(x: float, y: float, w: float, h: float, lines: list[str], stroke: str =
     for i, line in enumerate(lines):
         weight = ' font-weight="bold"' if (i == 0 and bold_first) else ""
         s = size if i == 0 else size - 1
-        out.append(f'<text x="{x + 8}" y="{ty}" font-size="{s}" {_FONT}{weight}>{escape(line)}</text>')
+        out.append(f'<text x="{x + 8}" y="{ty}" font-size="{s}" {_font()}{weight}>{escape(line)}</text>')
         ty += s + 4
     return "".join(out)
 
@@ -42,28 +64,31 @@ _DEFS = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerW
 
 def pipeline_svg() -> str:
     """How the local endpoint handles every request (the same path for the CLI, boto3 and the notebooks)."""
-    stages = [("your client", ["aws CLI / boto3", "signed with a profile"]),
-              ("1 authenticate", ["SigV4 signature", "-> who is asking"]),
-              ("2 identify", ["operation table", "-> action, resource"]),
-              ("3 gather policies", ["identity, boundary,", "bucket / key / trust"]),
-              ("4 decide", ["AWS evaluation logic", "-> Allow / Deny + why"]),
-              ("5 moto", ["does the work", "(only if allowed)"]),
-              ("6 trail", ["CloudTrail-style", "record of the call"])]
+    # Each stage is one message: its title, then the lines of its box (a translation chooses its line breaks).
+    stages = [_("your client\naws CLI / boto3\nsigned with a profile"),
+              _("1 authenticate\nSigV4 signature\n-> who is asking"),
+              _("2 identify\noperation table\n-> action, resource"),
+              _("3 gather policies\nidentity, boundary,\nbucket / key / trust"),
+              _("4 decide\nAWS evaluation logic\n-> Allow / Deny + why"),
+              _("5 moto\ndoes the work\n(only if allowed)"),
+              _("6 trail\nCloudTrail-style\nrecord of the call")]
     w, h, gap, x0, y = 146, 62, 12, 10, 40  # 146 px: the longest line (21 characters at 10 px) plus padding
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" style="max-width:100%;height:auto" width="{x0 * 2 + len(stages) * (w + gap) - gap}" height="150" '
              f'viewBox="0 0 {x0 * 2 + len(stages) * (w + gap) - gap} 150">', _DEFS,
-             f'<text x="{x0}" y="22" font-size="14" font-weight="bold" {_FONT}>One request through the lab endpoint</text>']
-    for i, (title, lines) in enumerate(stages):
+             f'<text x="{x0}" y="22" font-size="14" font-weight="bold" {_font()}>'
+             + _("One request through the lab endpoint") + "</text>"]
+    for i, stage in enumerate(stages):
         x = x0 + i * (w + gap)
-        stroke = _BLUE if title.startswith(("3", "4")) else _GREY
-        parts.append(_box(x, y, w, h, [title] + lines, stroke=stroke, size=11))
+        stroke = _BLUE if i in (3, 4) else _GREY  # gather policies, decide
+        parts.append(_box(x, y, w, h, stage.split("\n"), stroke=stroke, size=11))
         if i:
             parts.append(_arrow(x - gap, y + h / 2, x - 1, y + h / 2))
-    parts.append(f'<text x="{x0}" y="{y + h + 28}" font-size="11" {_FONT}>Denied at step 4: AWS\'s error '
-                 "(AccessDenied / AccessDeniedException, AWS's wording) comes back, moto is never called, and the trail "
-                 "records the denial.</text>")
-    parts.append(f'<text x="{x0}" y="{y + h + 44}" font-size="11" {_FONT}>For an SSE-KMS upload or download, step 4 '
-                 "also decides the KMS call S3 makes as you (kms:GenerateDataKey / kms:Decrypt).</text>")
+    parts.append(f'<text x="{x0}" y="{y + h + 28}" font-size="11" {_font()}>'
+                 + _("Denied at step 4: AWS's error (AccessDenied / AccessDeniedException, AWS's wording) comes back, "
+                     "moto is never called, and the trail records the denial.") + "</text>")
+    parts.append(f'<text x="{x0}" y="{y + h + 44}" font-size="11" {_font()}>'
+                 + _("For an SSE-KMS upload or download, step 4 also decides the KMS call S3 makes as you "
+                     "(kms:GenerateDataKey / kms:Decrypt).") + "</text>")
     parts.append("</svg>")
     return "".join(parts)
 
@@ -84,13 +109,13 @@ def decision_svg(outcome: Outcome, title: str = "") -> str:
     width = col_d + w_d + 10
     caller = steps[0].request.caller if steps else None
     arn = caller.arn if caller is not None else ""
-    p_lines = ["principal: " + outcome.profile] + _wrap(arn, _chars(w_p, 11))
+    p_lines = [_("principal: {profile}").format(profile=outcome.profile)] + _wrap(arn, _chars(w_p, 11))
     p_h = _box_height(p_lines)
     rows = []
     for s in steps:
         label = _wrap(s.label, _chars(w_s + w_d, 12))
         boxes = [_policy_box(kind, pol, s) for kind, pol in _consulted(s)] or \
-            [(["no policy applies to this caller"], _GREY, True)]
+            [([_("no policy applies to this caller")], _GREY, True)]
         verdict = _verdict_lines(s)
         boxes_h = sum(_box_height(lines) + 6 for lines, _c, _d in boxes)
         body = max(boxes_h, _box_height(verdict) + 6)
@@ -100,7 +125,8 @@ def decision_svg(outcome: Outcome, title: str = "") -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" style="max-width:100%;height:auto" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
              _DEFS]
     for i, line in enumerate(_wrap(title or outcome.request, _chars(width - 20, 14))[:2]):
-        parts.append(f'<text x="10" y="{22 + 17 * i}" font-size="14" font-weight="bold" {_FONT}>{escape(line)}</text>')
+        parts.append(f'<text x="10" y="{22 + 17 * i}" font-size="14" font-weight="bold" {_font()}>'
+                     f'{escape(line)}</text>')
     if len(_wrap(title or outcome.request, _chars(width - 20, 14))) > 1:
         y0 += 17
         height += 17
@@ -112,7 +138,7 @@ def decision_svg(outcome: Outcome, title: str = "") -> str:
         assert s.decision is not None
         ok = s.decision.allowed
         for i, line in enumerate(label):
-            parts.append(f'<text x="{col_s}" y="{y + 13 + 16 * i}" font-size="12" font-weight="bold" {_FONT}>'
+            parts.append(f'<text x="{col_s}" y="{y + 13 + 16 * i}" font-size="12" font-weight="bold" {_font()}>'
                          f'{escape(line)}</text>')
         by = y + 16 * len(label) + 6
         parts.append(_arrow(col_p + w_p, y0 + p_h / 2, col_s - 2, by + 12))
@@ -135,17 +161,17 @@ def _verdict_lines(step) -> list[str]:
     d = step.decision
     if d.allowed:
         counting = counting_allows(d)
-        lines = ["ALLOWED"]
+        lines = [verdict_text("ALLOWED")]
         if len(counting) > 1 and d.request.same_account and d.rule not in ("identity-allow-delegated",):
-            lines += _wrap(f"{len(counting)} policies allow; any one is enough", _chars(190, 10))
+            lines += _wrap(_("{count} policies allow; any one is enough").format(count=len(counting)), _chars(190, 10))
         elif d.rule in ("cross-account-allow", "identity-allow-delegated"):
-            lines += _wrap("both sides allow; both are needed", _chars(190, 10))
+            lines += _wrap(_("both sides allow; both are needed"), _chars(190, 10))
         else:
-            lines += _wrap("by the " + d.policy_type, _chars(190, 10))
+            lines += _wrap(_("by the {policy_type}").format(policy_type=_policy_type(d.policy_type)), _chars(190, 10))
         return lines
-    head = "DENIED (explicit)" if d.effect == "explicitDeny" else "DENIED (implicit)"
-    return [head] + _wrap(("by the " if d.effect == "explicitDeny" else "no Allow in the ") + d.policy_type,
-                          _chars(190, 10))
+    head = _("DENIED (explicit)") if d.effect == "explicitDeny" else _("DENIED (implicit)")
+    why = _("by the {policy_type}") if d.effect == "explicitDeny" else _("no Allow in the {policy_type}")
+    return [head] + _wrap(why.format(policy_type=_policy_type(d.policy_type)), _chars(190, 10))
 
 
 def _policy_box(kind: str, pol, step) -> tuple[list[str], str, bool]:
@@ -157,16 +183,17 @@ def _policy_box(kind: str, pol, step) -> tuple[list[str], str, bool]:
     lines = [kind] + _wrap(policy_label(pol), width)
     if id(pol) in counting:
         labels = ", ".join(st.label for st in counting[id(pol)])
-        verb = "allows" if d.allowed else "denies"
-        lines += _wrap(f"{verb}: statement {labels}", width)
+        found = _("allows: statement {statements}") if d.allowed else _("denies: statement {statements}")
+        lines += _wrap(found.format(statements=labels), width)
         return lines, (_GREEN if d.allowed else _RED), False
     allows = [] if d.allowed else [st.label for st in pol.statements
                                     if st in applying_allows(pol, d)]
     if allows:  # it allows, yet the request is denied: say why that Allow did not carry it
-        why = "but the explicit Deny wins" if d.effect == "explicitDeny" else "but that is not enough here"
-        return lines + _wrap(f"allows: statement {', '.join(allows)}, {why}", width), _GREY, True
-    return lines + ["consulted: none of its statements applies" if not applying_allows(pol, d) else
-                    "consulted: no statement of it counts"], _GREY, True
+        why = _("allows: statement {statements}, but the explicit Deny wins") if d.effect == "explicitDeny" else \
+            _("allows: statement {statements}, but that is not enough here")
+        return lines + _wrap(why.format(statements=", ".join(allows)), width), _GREY, True
+    return lines + [_("consulted: none of its statements applies") if not applying_allows(pol, d) else
+                    _("consulted: no statement of it counts")], _GREY, True
 
 
 def _box_height(lines: list[str]) -> int:
@@ -175,11 +202,11 @@ def _consulted(step) -> list[tuple[str, object]]:
     p = step.policies
     out: list[tuple[str, object]] = []
     if p.resource is not None:
-        out.append(("resource-based", p.resource))
-    out += [("identity-based", pol) for pol in p.identity]
+        out.append((_("resource-based"), p.resource))
+    out += [(_("identity-based"), pol) for pol in p.identity]
     if p.boundary is not None:
-        out.append(("permissions boundary", p.boundary))
-    out += [("session policy", pol) for pol in p.session]
+        out.append((_("permissions boundary"), p.boundary))
+    out += [(_("session policy"), pol) for pol in p.session]
     return out
 
 
@@ -189,18 +216,38 @@ def _chars(width_px: float, size: int) -> int:
     return max(8, int((width_px - 18) / (0.62 * size)))
 
 
+#: A Hangul (or other East Asian wide) character is about 1 em wide, where :func:`_chars` counts 0.62 em.
+_WIDE = 1 / 0.62
+
+
+def _width(text: str) -> float:
+    """``text``'s width in :func:`_chars` characters: its length for Latin text, more for Hangul."""
+    return sum(_WIDE if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cut(piece: str, n: int) -> int:
+    """How many leading characters of ``piece`` fit in ``n`` (at least one)."""
+    used = 0.0
+    for i, c in enumerate(piece):
+        used += _width(c)
+        if used > n:
+            return max(1, i)
+    return len(piece)
+
+
 def _wrap(text: str, n: int) -> list[str]:
-    """Lines of at most ``n`` characters, broken after a space, ``/``, ``:`` or ``,`` (an ARN splits at its
-    separators, never inside a name); a single piece longer than ``n`` is cut as a last resort."""
+    """Lines of at most ``n`` characters (a Hangul character counts as about 1.6, :func:`_width`), broken
+    after a space, ``/``, ``:`` or ``,`` (an ARN splits at its separators, never inside a name); a single
+    piece longer than ``n`` is cut as a last resort."""
     pieces = re.findall(r"[^ /:,]*[ /:,]|[^ /:,]+$", text)
     lines, cur = [], ""
     for piece in pieces:
-        if cur and len(cur) + len(piece.rstrip()) > n:
+        if cur and _width(cur) + _width(piece.rstrip()) > n:
             lines.append(cur.rstrip())
             cur = ""
-        while len(piece) > n:
-            lines.append(piece[:n])
-            piece = piece[n:]
+        while _width(piece) > n:
+            lines.append(piece[:_cut(piece, n)])
+            piece = piece[_cut(piece, n):]
         cur += piece
     if cur.strip():
         lines.append(cur.rstrip())

@@ -18,6 +18,7 @@ from html import escape
 from typing import Any, Mapping, Sequence
 
 from ..engine import MalformedPolicyError
+from ..i18n import _, get_language
 from .decision_table import TableView, TableWidget
 from .probe import Outcome, Probe
 from .render import explanation_html, table_html
@@ -100,7 +101,8 @@ class KeyPolicyExplorer:
     def outcome(self, principal: str, variant: str, policy: Mapping[str, Any]) -> Outcome:
         if variant == UPLOAD_VARIANT:
             return self.probe.s3(principal, "PutObject", "file.txt", self.probe.sse_headers("aws:kms", "ARN"),
-                                 label="PutObject with SSE-KMS (S3 calls kms:GenerateDataKey as you)", key_policy=policy)
+                                 label=_("PutObject with SSE-KMS (S3 calls kms:GenerateDataKey as you)"),
+                                 key_policy=policy)
         return self.probe.kms(principal, variant, key_policy=policy)
 
     def table(self, policy: Mapping[str, Any]) -> dict[tuple[str, str], Outcome]:
@@ -117,10 +119,11 @@ class KeyPolicyExplorer:
         try:
             cells = cells if cells is not None else self.table(pol)
         except MalformedPolicyError as exc:
-            msg = f"KMS would refuse this key policy: {exc.code}: {exc.message}"
+            msg = _("KMS would refuse this key policy: {code}: {message}").format(code=exc.code, message=exc.message)
             return TableView({}, sel, f"<b>{escape(msg)}</b>", f"<b>{escape(msg)}</b>", error=msg,
                              principals=self.principals, variants=self.variants, extra={"policy": pol})
-        caption = "Each cell: the lab's decision for that principal calling that KMS action on the key (last column: an SSE-KMS upload)."
+        caption = _("Each cell: the lab's decision for that principal calling that KMS action on the key "
+                    "(last column: an SSE-KMS upload).")
         return TableView(cells, sel, table_html(cells, self.principals, self.variants, sel, caption),
                          explanation_html(cells[sel]), principals=self.principals, variants=self.variants,
                          extra={"policy": pol})
@@ -138,13 +141,15 @@ class KeyPolicyWidget(TableWidget):
 
     def __init__(self, lab: Any, base_policy: Any = None):
         import ipywidgets as w
+        self.lang = get_language()
         self.explorer = ex = KeyPolicyExplorer(lab, base_policy)
         self.statement_boxes: dict[str, Any] = {}
         self.action_boxes: dict[str, Any] = {}
         rows = []
         root = ex.root_statement
         for name in ex.names:
-            label = f"statement {name}" + (" (account root: delegates to IAM policies)" if name == root else "")
+            label = (_("statement {name} (account root: delegates to IAM policies)") if name == root
+                     else _("statement {name}")).format(name=name)
             box = w.Checkbox(value=True, description=label, indent=False, layout=w.Layout(width="auto"))
             box.add_class("s3kms-root-statement" if name == root else "s3kms-statement")
             box.observe(self._recompute, names="value")
@@ -162,10 +167,10 @@ class KeyPolicyWidget(TableWidget):
         self.root = self.statement_boxes.get(root) if root else None
         style = {"description_width": "130px"}
         self.principal = w.Dropdown(options=list(ex.principals), value=ex.cast.insider,
-                                    description="explain: principal", style=style)
+                                    description=_("explain: principal"), style=style)
         self.principal.add_class("s3kms-principal")
-        self.variant = w.Dropdown(options=list(KEY_VARIANTS), value="kms:GenerateDataKey", description="explain: request",
-                                  style=style)
+        self.variant = w.Dropdown(options=list(KEY_VARIANTS), value="kms:GenerateDataKey",
+                                  description=_("explain: request"), style=style)
         self.variant.add_class("s3kms-variant")
         for c in (self.principal, self.variant):
             c.observe(self._reselect, names="value")
@@ -176,7 +181,7 @@ class KeyPolicyWidget(TableWidget):
         self.explanation = w.HTML()
         self.explanation.add_class("s3kms-explanation")
         self.view: TableView | None = None
-        self.ui = w.VBox([w.HTML("<b>Key policy statements</b> (untick to remove; select the actions to keep)"),
+        self.ui = w.VBox([w.HTML(_("<b>Key policy statements</b> (untick to remove; select the actions to keep)")),
                           *rows, w.HBox([self.principal, self.variant]), self.table, self.explanation,
                           self.policy_view])
         self.ui.add_class("s3kms-key-policy-widget")
@@ -193,7 +198,8 @@ class KeyPolicyWidget(TableWidget):
                                          cells=cells)
         self.table.value = self.view.table_html
         self.explanation.value = self.view.explanation_html
-        self.policy_view.value = ('<details><summary>the key policy being evaluated</summary><pre style="font-size:11px">'
+        self.policy_view.value = ("<details><summary>" + _("the key policy being evaluated") + "</summary>"
+                                  '<pre style="font-size:11px">'
                                   + escape(json.dumps(self.view.extra["policy"], indent=2)) + "</pre></details>")
         return self.view
 

@@ -2,13 +2,17 @@
 
 Each notebook carries ``metadata.s3kms = {"post_section": "2", "summary": "..."}`` (written in the header of
 its jupytext source) and starts with a ``# NN · Title`` heading. Notebook 00 and the README show the map
-built here, so a new notebook appears in both by being there: no list to keep by hand.
+built here, so a new notebook appears in both by being there: no list to keep by hand. The Korean edition's
+map (README.ko.md, notebooks/ko) is built by the same function from the Korean notebooks, with the table's
+own words in Korean (``map_markdown(folder, lang="ko")``).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..i18n import _, language
 
 __all__ = ["NotebookInfo", "notebooks_in", "map_markdown"]
 
@@ -49,14 +53,21 @@ def notebooks_in(folder: str | Path = ".") -> list[NotebookInfo]:
         nb = json.loads(path.read_text(encoding="utf-8"))
         meta = nb.get("metadata", {}).get("s3kms", {})
         if not meta.get("summary"):
-            raise ValueError(f"{path.name}: metadata.s3kms.summary is missing (set it in the source's header)")
+            raise ValueError(_("{notebook}: metadata.s3kms.summary is missing (set it in the source's header)")
+                             .format(notebook=path.name))
         found.append(NotebookInfo(path.stem, _title(nb), str(meta.get("post_section", "")), meta["summary"]))
     return found
 
 
-def map_markdown(folder: str | Path = ".") -> str:
-    """A Markdown table: notebook | post | what you do, one row per notebook in ``folder``."""
-    rows = ["| notebook | post | what you do |", "| :-- | :-- | :-- |"]  # left-aligned, headers too
+def map_markdown(folder: str | Path = ".", lang: str | None = None) -> str:
+    """A Markdown table: notebook | post | what you do, one row per notebook in ``folder``. Its headers are in
+    ``lang`` (default: the current language); the summaries are the notebooks' own."""
+    if lang is not None:
+        with language(lang):
+            return map_markdown(folder)
+    head = "| {notebook} | {post} | {summary} |".format(notebook=_("notebook"), post=_("post"),
+                                                        summary=_("what you do"))
+    rows = [head, "| :-- | :-- | :-- |"]  # left-aligned, headers too
     for info in notebooks_in(folder):
         rows.append(f"| `{info.name}.ipynb` | {info.section_label} | {info.summary} |")
     return "\n".join(rows)

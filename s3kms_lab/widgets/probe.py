@@ -27,10 +27,11 @@ from ..endpoint.operations import Resource, lookup
 from ..endpoint.planner import plan
 from ..engine import PolicyKind, PolicySet, parse_policy
 from ..engine.policy import Policy
+from ..i18n import N_, _
 from .cast import Cast
 
 __all__ = ["SSE_HEADERS", "KEY_ID_FORMS", "NO_POLICY", "Outcome", "Probe", "as_policy_text",
-           "default_key_policy"]
+           "default_key_policy", "verdict_text", "choice_text"]
 
 #: Values of the ``x-amz-server-side-encryption`` header a learner can choose ("none" = header not sent).
 SSE_HEADERS = ("none", "AES256", "aws:kms", "aws:kms:dsse")
@@ -41,6 +42,26 @@ KEY_ID_FORMS = ("ARN", "key id", "alias", "none", "another key")
 OTHER_KEY_ALIAS = "alias/another-key"
 #: Pass as ``bucket_policy=`` to ask "as if the bucket had no bucket policy".
 NO_POLICY = "<no policy>"
+
+#: What a learner reads for :attr:`Outcome.label` (the label itself stays ``ALLOWED`` / ``DENIED``: code
+#: compares it and styles cells by it).
+_VERDICTS = {"ALLOWED": N_("ALLOWED"), "DENIED": N_("DENIED")}
+#: What a learner reads for the choices of :data:`SSE_HEADERS` / :data:`KEY_ID_FORMS` that are the lab's words
+#: (``AES256``, ``aws:kms``, ``ARN`` are AWS's and stay as they are).
+_CHOICES = {"none": N_("none"), "key id": N_("key id"), "alias": N_("alias"), "another key": N_("another key")}
+#: Where S3 took the encryption of an upload from (appended to the note in parentheses).
+_SSE_SOURCES = {"header": N_("from the request headers"), "default": N_("bucket default encryption"),
+                "s3-default": N_("S3's own default, SSE-S3")}
+
+
+def verdict_text(label: str) -> str:
+    """``ALLOWED`` / ``DENIED`` in the current language (any other text as it is)."""
+    return _(_VERDICTS[label]) if label in _VERDICTS else label
+
+
+def choice_text(choice: str) -> str:
+    """A choice of :data:`SSE_HEADERS` / :data:`KEY_ID_FORMS` as a learner reads it in the current language."""
+    return _(_CHOICES[choice]) if choice in _CHOICES else choice
 
 
 def default_key_policy(account: str) -> dict[str, Any]:
@@ -83,6 +104,11 @@ class Outcome:
         return "ALLOWED" if self.allowed else "DENIED"
 
     @property
+    def verdict(self) -> str:
+        """:attr:`label` in the current language (what a learner reads: ``ALLOWED`` in English)."""
+        return verdict_text(self.label)
+
+    @property
     def decided(self) -> list[Step]:
         return [s for s in self.steps if s.decision is not None]
 
@@ -106,7 +132,8 @@ class Outcome:
         lines = []
         for s in self.decided:
             assert s.decision is not None
-            lines.append(f"{'ALLOWED' if s.decision.allowed else 'DENIED'}  {s.label}\n"
+            verdict = verdict_text("ALLOWED" if s.decision.allowed else "DENIED")
+            lines.append(f"{verdict}  {s.label}\n"
                          f"         {s.decision.summary()}")
         return "\n".join(lines)
 
@@ -114,7 +141,7 @@ class Outcome:
         """The full statement-by-statement trace of the deciding step."""
         step = self.deciding
         if step is None or step.decision is None:
-            return "No authorization was needed."
+            return _("No authorization was needed.")
         return step.decision.explain().text()
 
     def deciding_statements(self) -> list[str]:
@@ -129,10 +156,10 @@ class Outcome:
         return step.decision.policy_type if step is not None and step.decision is not None else ""
 
     def __str__(self) -> str:
-        head = f"{self.label}: {self.profile} {self.request}"
+        head = f"{self.verdict}: {self.profile} {self.request}"
         text = head + "\n" + self.summary()
         if not self.allowed:
-            text += "\nAWS says: " + self.message()
+            text += "\n" + _("AWS says: {message}").format(message=self.message())
         return text
 
 
@@ -145,7 +172,7 @@ class Probe:
 
     def __init__(self, lab: Any):
         if not getattr(lab, "running", False):
-            raise RuntimeError("The lab is not running: call lab.start() first.")
+            raise RuntimeError(_("The lab is not running: call lab.start() first."))
         self.lab = lab
         self.cast = Cast.of(lab)
         self.app = lab.app
@@ -162,7 +189,8 @@ class Probe:
             akid = self.lab.session(profile).get_credentials().access_key
             cred = self.state.find_credential(akid)
             if cred is None:
-                raise RuntimeError(f"The lab does not know the credentials of profile {profile!r}")
+                raise RuntimeError(_("The lab does not know the credentials of profile {profile!r}")
+                                   .format(profile=profile))
             self._creds[profile] = cred
         return cred
 
@@ -228,17 +256,20 @@ class Probe:
                identity: Any = None, boundary: Any = None, session: Any = None, trust: Any = None) -> None:
         no_bucket_policy = isinstance(bucket_policy, str) and bucket_policy == NO_POLICY
         bucket = self.cast.bucket
-        bpol = self._parse(bucket_policy, PolicyKind.BUCKET, f"your bucket policy of {bucket}") \
+        # The names a learner reads in explanations for their candidate policies.
+        bpol = self._parse(bucket_policy, PolicyKind.BUCKET,
+                           _("your bucket policy of {bucket}").format(bucket=bucket)) \
             if bucket_policy is not None and not no_bucket_policy else None
-        kpol = self._parse(key_policy, PolicyKind.KEY, "your key policy") if key_policy is not None else None
-        tpol = self._parse(trust, PolicyKind.TRUST, "your trust policy") if trust is not None else None
+        kpol = self._parse(key_policy, PolicyKind.KEY, _("your key policy")) if key_policy is not None else None
+        tpol = self._parse(trust, PolicyKind.TRUST, _("your trust policy")) if trust is not None else None
         ids = None
         if identity is not None:
             docs = identity if isinstance(identity, (list, tuple)) else [identity]
-            ids = [self._parse(d, PolicyKind.IDENTITY, f"your identity policy #{i + 1}" if len(docs) > 1 else
-                               "your identity policy") for i, d in enumerate(docs)]
-        bnd = self._parse(boundary, PolicyKind.BOUNDARY, "your permissions boundary") if boundary is not None else None
-        ses = [self._parse(session, PolicyKind.SESSION, "your session policy")] if session is not None else None
+            ids = [self._parse(d, PolicyKind.IDENTITY, _("your identity policy #{number}").format(number=i + 1)
+                               if len(docs) > 1 else _("your identity policy")) for i, d in enumerate(docs)]
+        bnd = self._parse(boundary, PolicyKind.BOUNDARY, _("your permissions boundary")) \
+            if boundary is not None else None
+        ses = [self._parse(session, PolicyKind.SESSION, _("your session policy"))] if session is not None else None
         target_key = key_arn or self.key_arn
         for s in steps:
             p = s.policies
@@ -272,7 +303,7 @@ class Probe:
         bucket = bucket or self.cast.bucket
         op = lookup("s3", operation)
         if op is None:
-            raise ValueError(f"The lab does not model s3:{operation}")
+            raise ValueError(_("The lab does not model {action}").format(action=f"s3:{operation}"))
         cred = self.credential(profile)
         hdrs = {k.lower(): v for k, v in (headers or {}).items()}
         if copy_source:
@@ -285,17 +316,21 @@ class Probe:
         out = self._decide(profile, label or f"{operation} {bucket}/{key}" if op.resource is Resource.OBJECT
                            else label or f"{operation} {bucket}", steps, overrides)
         if sse_plan is not None:
-            out.notes.append(f"S3 would encrypt with {sse_plan.algorithm}"
-                             + (f" under {sse_plan.key_arn}" if sse_plan.key_arn else "")
-                             + {"header": " (from the request headers)", "default": " (bucket default encryption)",
-                                "s3-default": " (S3's own default, SSE-S3)"}.get(sse_plan.source, ""))
+            note = _("S3 would encrypt with {algorithm} under {key}") if sse_plan.key_arn else \
+                _("S3 would encrypt with {algorithm}")
+            note = note.format(algorithm=sse_plan.algorithm, key=sse_plan.key_arn)
+            if sse_plan.source in _SSE_SOURCES:
+                note += f" ({_(_SSE_SOURCES[sse_plan.source])})"
+            out.notes.append(note)
         return out
 
     def put(self, profile: str, sse: str = "aws:kms", key_form: str = "ARN", key: str = "file.txt",
             **overrides: Any) -> Outcome:
         """PutObject with a choice of SSE header and key-id form (see :meth:`sse_headers`)."""
         return self.s3(profile, "PutObject", key, self.sse_headers(sse, key_form),
-                       label=f"PutObject {self.cast.bucket}/{key} (SSE {sse}, key id {key_form})", **overrides)
+                       label=_("PutObject {bucket}/{key} (SSE {sse}, key id {key_form})").format(
+                           bucket=self.cast.bucket, key=key, sse=choice_text(sse), key_form=choice_text(key_form)),
+                       **overrides)
 
     def kms(self, profile: str, action: str, *, key: str | None = None, via_s3: bool = False,
             context: Mapping[str, str] | None = None, **overrides: Any) -> Outcome:
@@ -307,7 +342,7 @@ class Probe:
         ref = key or self.key_arn
         kobj = self.state.resolve_key(ref, cred.account)
         if kobj is None:
-            raise ValueError(f"No KMS key {ref!r} in the lab")
+            raise ValueError(_("No KMS key {key!r} in the lab").format(key=ref))
         call = Call("kms", action.split(":", 1)[1], caller_for(cred), cred, params={"KeyId": ref},
                     region=self.lab.region)
         ctx = dict(context) if context is not None else (
@@ -315,7 +350,9 @@ class Probe:
         with self.app.lock:
             step = self.authorizer.kms_step(call, action, kobj, ctx, self.authorizer.caller_policies(cred), via_s3)
         overrides.setdefault("key_arn", kobj.arn)
-        return self._decide(profile, f"{action} on {kobj.arn}" + (" through S3" if via_s3 else ""), [step], overrides)
+        label = (_("{action} on {resource} through S3") if via_s3 else _("{action} on {resource}"))
+        label = label.format(action=action, resource=kobj.arn)
+        return self._decide(profile, label, [step], overrides)
 
     def assume_role(self, profile: str, role_arn: str | None = None, **overrides: Any) -> Outcome:
         """``sts:AssumeRole`` as ``profile`` (the scenario's role by default): trust policy + identity policies."""
@@ -325,13 +362,14 @@ class Probe:
                     params={"RoleArn": role_arn, "RoleSessionName": profile}, region=self.lab.region)
         with self.app.lock:
             steps = plan(call, self.authorizer).steps
-        return self._decide(profile, f"sts:AssumeRole on {role_arn}", steps, overrides)
+        label = _("{action} on {resource}").format(action="sts:AssumeRole", resource=role_arn)
+        return self._decide(profile, label, steps, overrides)
 
     def iam(self, profile: str, operation: str, params: Mapping[str, str] | None = None, **overrides: Any) -> Outcome:
         """An IAM operation (``PutRolePermissionsBoundary``...) as ``profile``."""
         op = lookup("iam", operation)
         if op is None:
-            raise ValueError(f"The lab does not model iam:{operation}")
+            raise ValueError(_("The lab does not model {action}").format(action=f"iam:{operation}"))
         cred = self.credential(profile)
         call = Call("iam", operation, caller_for(cred), cred, params=dict(params or {}), region=self.lab.region)
         with self.app.lock:
@@ -345,7 +383,7 @@ class Probe:
         MalformedPolicyError when the document itself is invalid.
         """
         cred = self.credential(profile)
-        self._parse(new_key_policy, PolicyKind.KEY, "new key policy")  # a malformed document raises here
+        self._parse(new_key_policy, PolicyKind.KEY, _("new key policy"))  # a malformed document raises here
         call = Call("kms", "PutKeyPolicy", caller_for(cred), cred,
                     params={"KeyId": self.key_arn, "Policy": as_policy_text(new_key_policy)}, region=self.lab.region)
         try:
@@ -370,7 +408,7 @@ class Probe:
         role, name = role or self.cast.role, name or self.cast.role_policy
         doc = self.state.role_inline_policy(self.lab.account, role, name)
         if doc is None:
-            raise KeyError(f"role {role} has no inline policy {name}")
+            raise KeyError(_("role {role} has no inline policy {name}").format(role=role, name=name))
         return json.loads(doc)
 
     def ensure_object(self, key: str = "reports/sample.txt") -> str:

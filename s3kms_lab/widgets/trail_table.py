@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .render import frame_html
+from ..i18n import N_, _, get_language, language
+from .render import frame_html, options
 
 __all__ = ["ALL", "COLUMNS", "short_principal", "filter_trail", "choices", "trail_table"]
 
@@ -18,6 +19,16 @@ __all__ = ["ALL", "COLUMNS", "short_principal", "filter_trail", "choices", "trai
 ALL = "(all)"
 #: Columns the table shows, in order.
 COLUMNS = ["principal", "eventName", "invokedBy", "resource", "decision", "errorCode"]
+#: Headers of the lab's own columns as a learner reads them (CloudTrail's field names stay as they are).
+_HEADERS = {"principal": N_("principal"), "resource": N_("resource"), "decision": N_("decision")}
+
+
+def _header(column: str) -> str:
+    return _(_HEADERS[column]) if column in _HEADERS else column
+
+
+def _choice(value: str) -> str:
+    return _("(all)") if value == ALL else value
 
 
 def short_principal(arn: str) -> str:
@@ -61,6 +72,7 @@ def trail_table(source: Any, columns: list[str] | None = None) -> Any:
     re-reads the trail whenever a control changes or "Refresh" is pressed."""
     import ipywidgets as w
 
+    lang = get_language()  # the labels are read now; every redraw speaks the same language
     trail = getattr(source, "trail", source)
     cols = columns or COLUMNS
 
@@ -70,26 +82,29 @@ def trail_table(source: Any, columns: list[str] | None = None) -> Any:
         return df
 
     opts = choices(frame())
-    who = w.Dropdown(options=opts["principals"], value=ALL, description="principal")
-    what = w.Dropdown(options=opts["events"], value=ALL, description="eventName")
-    denied = w.Checkbox(value=False, description="denied only", indent=False)
-    via = w.Checkbox(value=False, description="S3 on your behalf", indent=False)
-    refresh = w.Button(description="Refresh", icon="refresh")
+    who = w.Dropdown(options=options(opts["principals"], _choice), value=ALL, description=_("principal"))
+    what = w.Dropdown(options=options(opts["events"], _choice), value=ALL, description="eventName")
+    denied = w.Checkbox(value=False, description=_("denied only"), indent=False)
+    via = w.Checkbox(value=False, description=_("S3 on your behalf"), indent=False)
+    refresh = w.Button(description=_("Refresh"), icon="refresh")
     count = w.Label()
     table = w.HTML()
     table.add_class("s3kms-trail-table")
 
-    def render(*_: Any) -> None:
-        df = frame()
-        fresh = choices(df)
-        for dd, key in ((who, "principals"), (what, "events")):
-            if list(dd.options) != fresh[key]:
-                current = dd.value
-                dd.options = fresh[key]
-                dd.value = current if current in fresh[key] else ALL
-        rows = filter_trail(df, who.value, what.value, denied.value, via.value)
-        count.value = f"{len(rows)} of {len(df)} records"
-        table.value = frame_html(rows[cols], "s3kms-trail", wrap=("resource",), nowrap=("principal", "eventName"))
+    def render(*_args: Any) -> None:
+        with language(lang):
+            df = frame()
+            fresh = choices(df)
+            for dd, key in ((who, "principals"), (what, "events")):
+                shown = options(fresh[key], _choice)
+                if list(dd.options) != shown:
+                    current = dd.value
+                    dd.options = shown
+                    dd.value = current if current in fresh[key] else ALL
+            rows = filter_trail(df, who.value, what.value, denied.value, via.value)
+            count.value = _("{shown} of {total} records").format(shown=len(rows), total=len(df))
+            table.value = frame_html(rows[cols].rename(columns=_header), "s3kms-trail", wrap=(_header("resource"),),
+                                     nowrap=(_header("principal"), "eventName"))
 
     for control in (who, what, denied, via):
         control.observe(render, names="value")
