@@ -106,7 +106,7 @@ def readme_with_map(readme: str, edition: str = "") -> str:
     _, sep2, tail = rest.partition(README_END)
     if not (sep and sep2):
         raise ValueError(f"{EDITIONS[edition].name} lacks the lines {README_BEGIN!r} ... {README_END!r}")
-    return f"{head}{README_BEGIN}\n{map_markdown(NOTEBOOKS / edition)}\n{README_END}{tail}"
+    return f"{head}{README_BEGIN}\n{map_markdown(NOTEBOOKS / edition, lang=edition or 'en')}\n{README_END}{tail}"
 
 
 def _name(arg: str) -> str:
