@@ -44,15 +44,17 @@
 
 # %%
 from IPython.display import Markdown
+from s3kms_lab.i18n import set_language
 from s3kms_lab.widgets.notebook_map import map_markdown
 
+set_language("ko")
 Markdown(map_markdown())
 
 # %% [markdown]
 # ## 랩 시작하기
 #
-# `Lab("seed", lang="ko")`는 글의 시나리오를 로컬 엔드포인트에 준비합니다(`lang="ko"`를 주면 랩의 설명도
-# 한국어로 나옵니다). 글의 버킷 정책이 붙은 버킷, 글의 키 정책이 붙은 키, 글의 역할 정책이 붙은
+# `Lab("seed")`는 글의 시나리오를 로컬 엔드포인트에 준비합니다. 위 셀의 `set_language("ko")` 덕분에 랩의 설명도
+# 한국어로 나옵니다(다른 노트북에서는 `Lab("seed", lang="ko")`로 같은 일을 합니다). 글의 버킷 정책이 붙은 버킷, 글의 키 정책이 붙은 키, 글의 역할 정책이 붙은
 # `DataUploaderRole`, 그리고 여러분이 그 신분으로 요청을 보낼 수 있는 보안 주체 다섯(명명된 프로필)입니다.
 
 # %%
@@ -61,7 +63,7 @@ from s3kms_lab import Lab
 from s3kms_lab.widgets.probe import Probe
 from s3kms_lab.widgets.diagram import decision_svg, pipeline_svg
 
-lab = Lab("seed", lang="ko").start()
+lab = Lab("seed").start()
 for profile in lab.profiles:
     print(f"{profile:9}", lab.session(profile).client("sts", endpoint_url=lab.endpoint_url,
                                                        region_name=lab.region).get_caller_identity()["Arn"])
