@@ -48,7 +48,7 @@ print("principals you can act as:", ", ".join(lab.profiles))
 # %% [markdown]
 # ## 1 · 요청 컨텍스트
 #
-# 글의 업로드(§5)를 `DataUploaderRole`의 세션인 `uploader`로 보냅니다. 글의 키로 SSE-KMS를 지정한 `PutObject`
+# 원문의 업로드(§5)를 `DataUploaderRole`의 세션인 `uploader`로 보냅니다. 원문의 키로 SSE-KMS를 지정한 `PutObject`
 # 입니다. `probe.put`은 요청을 실제로 보내지 않고, 랩이 그 요청을 어떻게 결정할지 묻습니다. 아래가 랩의 권한
 # 검사가 보는 내용입니다:
 
@@ -64,14 +64,14 @@ for key in sorted(request.context):
     print(f"  {key:50}", "(changes with every request)" if key in changing else request.context[key])
 
 # %% [markdown]
-# `s3:x-amz-server-side-encryption...` 두 키는 요청의 암호화 헤더입니다. 글의 버킷 정책이 검사하는 것이 바로 이
+# `s3:x-amz-server-side-encryption...` 두 키는 요청의 암호화 헤더입니다. 원문의 버킷 정책이 검사하는 것이 바로 이
 # 두 키입니다. 클라이언트가 보내지 않은 헤더는 컨텍스트에 아예 **없습니다**.
 #
 # ## 2 · 정책 문의 구성 요소
 #
 # 모든 문에는 **Effect**(`Allow` 또는 `Deny`), **Action**, **Resource**가 있고, 선택적으로 요청 컨텍스트에 대한
 # **Condition**이 붙습니다. 리소스 기반 정책의 문에는 **Principal**(그 문이 누구에 관한 것인지)도 있습니다. 자격
-# 증명 기반 정책에는 이 요소가 없는데, 정책이 이미 그 보안 주체에 연결되어 있기 때문입니다. 글의 버킷 정책을 문
+# 증명 기반 정책에는 이 요소가 없는데, 정책이 이미 그 보안 주체에 연결되어 있기 때문입니다. 원문의 버킷 정책을 문
 # 하나씩 나누어 보면 다음과 같습니다:
 
 # %%
@@ -185,10 +185,10 @@ print()
 print(lab.trail.dataframe()[["eventName", "invokedBy", "decision"]].to_string(index=False))
 
 # %% [markdown]
-# 그래서 글의 키 정책은 업로더의 역할이 키를 사용할 수 있게 해야 합니다. 버킷 정책이 업로드와 다운로드를 모두
+# 그래서 원문의 키 정책은 업로더의 역할이 키를 사용할 수 있게 해야 합니다. 버킷 정책이 업로드와 다운로드를 모두
 # 허용하더라도, `kms:GenerateDataKey`가 없으면 업로드가, `kms:Decrypt`가 없으면 다운로드가 실패합니다.
 #
-# 다음: `01_scenario_and_requirements.ipynb`(§1)에서 글의 시나리오와 네 가지 요구 사항을 살펴봅니다.
+# 다음: `01_scenario_and_requirements.ipynb`(§1)에서 원문의 시나리오와 네 가지 요구 사항을 살펴봅니다.
 #
 # ## 랩 멈추기
 

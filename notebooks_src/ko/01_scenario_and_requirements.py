@@ -14,9 +14,9 @@
 # ---
 
 # %% [markdown]
-# # 01 · 시나리오와 네 가지 요구 사항(글 §1, 구성 시나리오)
+# # 01 · 시나리오와 네 가지 요구 사항(원문 §1, 구성 시나리오)
 #
-# 글은 버킷 하나, 고객 관리형 키(CMK) 하나, 역할 하나를 준비하고 네 가지 요구 사항(글의 "요구사항")을 제시합니다.
+# 원문은 버킷 하나, 고객 관리형 키(CMK) 하나, 역할 하나를 준비하고 네 가지 요구 사항(원문의 "요구사항")을 제시합니다.
 # 이 노트북에서는 **실행 중인 랩에서** 각 리소스를 살펴보고, 여러분이 그 신분으로 요청을 보낼 수 있는 보안 주체들을
 # 만나 본 뒤, 네 가지 요구 사항을 기계가 검사할 수 있는 문장으로 바꿉니다. 끝까지 따라오면 각 요구 사항이 참인지
 # 거짓인지를 어떤 요청으로 증명할 수 있는지 정확히 알게 됩니다.
@@ -33,7 +33,7 @@ print("account", lab.account, "region", lab.region)
 # %% [markdown]
 # ## 리소스
 #
-# **S3 버킷** `my-secure-bucket`에는 글의 버킷 정책(§2)이 붙어 있습니다. 문을 `Sid`별로 보면 다음과 같습니다:
+# **S3 버킷** `my-secure-bucket`에는 원문의 버킷 정책(§2)이 붙어 있습니다. 문을 `Sid`별로 보면 다음과 같습니다:
 
 # %%
 print([b["Name"] for b in s3.list_buckets()["Buckets"]])
@@ -42,9 +42,9 @@ for st in bucket_policy["Statement"]:
     print(f'{st["Effect"]:5} {st["Sid"]:34} {st["Action"]}')
 
 # %% [markdown]
-# **KMS 고객 관리형 키**에는 글의 키 정책(§3)이 붙어 있습니다. 글은 키를
+# **KMS 고객 관리형 키**에는 원문의 키 정책(§3)이 붙어 있습니다. 원문은 키를
 # `arn:aws:kms:ap-northeast-2:123456789012:key/abcd-efgh-ijkl`로 적었는데, 이것은 유효한 키 ID가 아니라 자리
-# 표시자입니다. 그래서 랩은 실제 키 ID를 사용하고, 글의 정책에 자리 표시자가 나오는 곳마다 그 키의 ARN을
+# 표시자입니다. 그래서 랩은 실제 키 ID를 사용하고, 원문의 정책에 자리 표시자가 나오는 곳마다 그 키의 ARN을
 # 넣었습니다.
 
 # %%
@@ -55,7 +55,7 @@ for st in key_policy["Statement"]:
     print(f'{st["Effect"]:5} {st["Sid"]:30} principal {st["Principal"]["AWS"]}')
 
 # %% [markdown]
-# **IAM 역할** `DataUploaderRole`(글: "EC2 또는 Lambda에서 사용")에는 글의 역할 정책(§4)과, 계정의 보안 주체가
+# **IAM 역할** `DataUploaderRole`(원문: "EC2 또는 Lambda에서 사용")에는 원문의 역할 정책(§4)과, 계정의 보안 주체가
 # 이 역할을 수임할 수 있게 하는 신뢰 정책이 붙어 있습니다:
 
 # %%
@@ -67,12 +67,12 @@ print("trust policy   :", json.dumps(role["AssumeRolePolicyDocument"]["Statement
 # %% [markdown]
 # ## 보안 주체
 #
-# 글은 `DataUploaderRole`과 "다른 사용자"만 이야기합니다. "다른 사용자"를 시험해 보려고 랩은 IAM 사용자 넷을
+# 원문은 `DataUploaderRole`과 "다른 사용자"만 이야기합니다. "다른 사용자"를 시험해 보려고 랩은 IAM 사용자 넷을
 # 추가합니다. 각각은 `lab.client(service, profile)`이나 `aws --profile`에 넘길 수 있는 명명된 프로필입니다:
 #
 # | 프로필 | 정체 | 자격 증명 기반 정책 |
 # | --- | --- | --- |
-# | `uploader` | `DataUploaderRole`의 세션 | 글의 역할 정책 |
+# | `uploader` | `DataUploaderRole`의 세션 | 원문의 역할 정책 |
 # | `analyst` | IAM 사용자, 동일 계정 | `*`에 대한 `s3:*`와 `kms:*` |
 # | `nobody` | IAM 사용자, 동일 계정 | 없음 |
 # | `outsider` | IAM 사용자, **다른 계정**(210987654321) | `*`에 대한 `s3:*`와 `kms:*` |
@@ -110,7 +110,7 @@ print(json.dumps({k: v for k, v in json.load(open(lab.scenario.path / "requireme
 # ## 네 가지 요구 사항을 검사할 수 있는 문장으로
 #
 # 말로 적은 요구 사항("역할만 업로드할 수 있다")은 시험할 수 없습니다. "*이 보안 주체가 이 요청을 보내면
-# `DENIED` / `ALLOWED`여야 한다*"로 적으면 시험할 수 있습니다. 아래의 각 줄은 요청 하나이고, 랩은 글의 정책으로 그
+# `DENIED` / `ALLOWED`여야 한다*"로 적으면 시험할 수 있습니다. 아래의 각 줄은 요청 하나이고, 랩은 원문의 정책으로 그
 # 요청을 결정합니다. 모든 줄이 기대한 답을 받을 때에만 요구 사항이 **충족**됩니다. (`Probe`는 요청을 실제로 보내지
 # 않고, 엔드포인트와 같은 코드로 랩이 그 요청을 어떻게 결정할지 묻습니다.)
 
@@ -151,7 +151,7 @@ for title, lines in REQUIREMENTS.items():
         print(f"{mark}{who:9} {what:44} expected {expected:7} lab says {o.label}")
 
 # %% [markdown]
-# 글의 정책으로는 **네 가지 요구 사항이 모두 위반됩니다**. `!!` 표시가 붙은 줄이 반례, 즉 위반을 증명하는
+# 원문의 정책으로는 **네 가지 요구 사항이 모두 위반됩니다**. `!!` 표시가 붙은 줄이 반례, 즉 위반을 증명하는
 # 요청입니다. 이어지는 노트북에서 하나씩 설명합니다:
 #
 # - R1, R4: `analyst`와 `admin`은 동일 계정에 있고, 자기 IAM 정책이 S3를 허용합니다. 동일 계정 안에서는 자격 증명

@@ -14,12 +14,12 @@
 # ---
 
 # %% [markdown]
-# # 02 · 버킷 정책(글 §2, S3 버킷 정책)
+# # 02 · 버킷 정책(원문 §2, S3 버킷 정책)
 #
-# 글의 버킷 정책은 AWS KMS 키를 사용한 서버 측 암호화(SSE-KMS)를 강제하고(글: "SSE-KMS 강제 적용"), 버킷을
-# `DataUploaderRole`로 제한하려는(글: "IAM Role 제한") 것입니다. 이 노트북에서는 정책을 문 하나씩 읽고,
+# 원문의 버킷 정책은 AWS KMS 키를 사용한 서버 측 암호화(SSE-KMS)를 강제하고(원문: "SSE-KMS 강제 적용"), 버킷을
+# `DataUploaderRole`로 제한하려는(원문: "IAM Role 제한") 것입니다. 이 노트북에서는 정책을 문 하나씩 읽고,
 # `StringNotEquals` 거부 문이 헤더를 *아예* 보내지 않은 업로드를 왜 거부하는지 확인하고, 실시간 결정 표에서 모든
-# 보안 주체와 요청을 살펴본 뒤, 글이 남겨 둔 두 가지 허점을 고칩니다.
+# 보안 주체와 요청을 살펴본 뒤, 원문이 남겨 둔 두 가지 허점을 고칩니다.
 
 # %%
 import json
@@ -68,8 +68,8 @@ for sse in ("AES256", "aws:kms:dsse"):
 #
 # 클라이언트가 암호화 헤더를 **보내지 않으면** 조건 키 `s3:x-amz-server-side-encryption`은 요청에 아예 **없습니다**.
 # 없는 키에 대한 AWS의 규칙은 이렇습니다. *긍정* 연산자(`StringEquals`)는 일치하지 않고, *부정*
-# 연산자(`StringNotEquals`)는 일치**합니다**. 그래서 헤더가 없는 요청에는 거부 문이 적용됩니다. 글이 바란 동작
-# 그대로입니다(글: "암호화 옵션 없이 업로드하면 Deny"). 랩이 수행한 검사를 보여 줍니다:
+# 연산자(`StringNotEquals`)는 일치**합니다**. 그래서 헤더가 없는 요청에는 거부 문이 적용됩니다. 원문이 바란 동작
+# 그대로입니다(원문: "암호화 옵션 없이 업로드하면 Deny"). 랩이 수행한 검사를 보여 줍니다:
 
 # %%
 no_header = probe.put("uploader", sse="none", key_form="none")
@@ -82,7 +82,7 @@ print("\n".join(line for line in no_header.explanation().splitlines()
 #
 # ## 동일 계정: 버킷 정책의 허용은 아무도 제한하지 않습니다
 #
-# 글은 "Principal에 IAM Role만 지정 → 다른 사용자 접근 불가"라고 말합니다. 하지만 **동일 계정 안에서** AWS는
+# 원문은 "Principal에 IAM Role만 지정 → 다른 사용자 접근 불가"라고 말합니다. 하지만 **동일 계정 안에서** AWS는
 # 요청을 그렇게 평가하지 않습니다. 보안 주체의 자격 증명 기반 정책 **또는** 리소스 기반 정책이 허용하면(그리고
 # 아무것도 거부하지 않으면) 요청은 허용됩니다. `analyst`는 자기 IAM 정책에 `s3:*`가 있습니다:
 
@@ -102,9 +102,9 @@ print(probe.s3("analyst", "GetObject", probe.ensure_object()))
 # 1. SSE 헤더를 `aws:kms` → `none`으로 바꿉니다. 업로더의 `PutObject`가 `DenyUnEncryptedUploads` 때문에
 #    거부됨(`DENIED`)으로 바뀝니다.
 # 2. SSE 헤더 `none`, 버킷 기본 암호화 `SSE-KMS (this key)`: 그래도 거부됩니다(거부 문은 헤더를 검사합니다).
-# 3. 키 ID 형식 `none`: 업로더가 `aws:kms`만 지정하고 키 ID 없이 업로드할 수 있습니다. 이때 S3는 글의 키가 아니라
+# 3. 키 ID 형식 `none`: 업로더가 `aws:kms`만 지정하고 키 ID 없이 업로드할 수 있습니다. 이때 S3는 원문의 키가 아니라
 #    AWS 관리형 키 `aws/s3`를 사용합니다. 요구 사항 2가 깨집니다.
-# 4. 키 ID 형식 `another key`: `analyst` / `PutObject`를 선택해 보세요. 글에 한 번도 나오지 않는 키로 업로드가
+# 4. 키 ID 형식 `another key`: `analyst` / `PutObject`를 선택해 보세요. 원문에 한 번도 나오지 않는 키로 업로드가
 #    허용됩니다.
 # 5. 키 ID 형식 `alias`: 문 1의 키 ID 검사가 일치하지 않는데도(랩은 보낸 그대로의 헤더 `alias/my-secure-key`를
 #    비교합니다) 업로더는 여전히 허용됩니다. 업로더의 자격 증명 기반 정책이 `s3:PutObject`를 허용하기 때문입니다.
@@ -117,10 +117,10 @@ widget
 # ## 연습 문제 2.1: 키 고정(요구 사항 2)
 #
 # 모든 업로드가 **이** 키를 쓰게 만드세요. 다른 키로 SSE-KMS를 지정한 업로드, 또는 `aws:kms`만 지정하고 키 ID가
-# 없는 업로드는 **누구든**(`admin`과 `analyst` 포함) 거부되어야 합니다. 그러면서 글의 업로드(`uploader`,
+# 없는 업로드는 **누구든**(`admin`과 `analyst` 포함) 거부되어야 합니다. 그러면서 원문의 업로드(`uploader`,
 # `aws:kms`, 키의 ARN)는 계속 동작해야 하고, 암호화하지 않은 업로드는 계속 거부되어야 합니다.
 #
-# 아래의 `my_policy`(글의 정책에서 시작합니다)를 고친 뒤 셀을 실행하세요. 검사가 아직 무엇이 잘못되었는지
+# 아래의 `my_policy`(원문의 정책에서 시작합니다)를 고친 뒤 셀을 실행하세요. 검사가 아직 무엇이 잘못되었는지
 # 알려 줍니다. 힌트: 동일 계정 보안 주체의 권한을 빼앗을 수 있는 문은 한 종류뿐입니다.
 
 # %%
@@ -151,7 +151,7 @@ print(check_pin_the_key(lab, my_policy))
 #
 # 이제 `DataUploaderRole`만 객체를 읽고, 쓰고, 삭제할 수 있게 하세요. `analyst`와 `admin`도 거부되어야 하고, 역할의
 # 업로드와 다운로드는 계속 동작해야 합니다. 역할의 요청은 **역할 세션**
-# (`arn:aws:sts::123456789012:assumed-role/DataUploaderRole/uploader`)에서 옵니다. 글의 정책에서 다시
+# (`arn:aws:sts::123456789012:assumed-role/DataUploaderRole/uploader`)에서 옵니다. 원문의 정책에서 다시
 # 시작합니다:
 
 # %%

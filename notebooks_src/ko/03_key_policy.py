@@ -14,10 +14,10 @@
 # ---
 
 # %% [markdown]
-# # 03 · KMS 키 정책(글 §3, KMS 키 정책)
+# # 03 · KMS 키 정책(원문 §3, KMS 키 정책)
 #
-# 글은 문 두 개로 된 키 정책을 작성하고, 이렇게 하면 키는 `DataUploaderRole`만 사용할 수 있고 관리는 "root만"
-# 할 수 있다고 말합니다(글: "키 관리는 root 계정에서만 가능하도록 분리"). 이 노트북에서는 첫 번째 문이 실제로
+# 원문은 문 두 개로 된 키 정책을 작성하고, 이렇게 하면 키는 `DataUploaderRole`만 사용할 수 있고 관리는 "root만"
+# 할 수 있다고 말합니다(원문: "키 관리는 root 계정에서만 가능하도록 분리"). 이 노트북에서는 첫 번째 문이 실제로
 # 무슨 일을 하는지 알아보고, 그 문을 제거하면 IAM 정책이 더는 반영되지 않는 모습을 확인하고, KMS의 잠금 안전
 # 검사(lockout safety check)를 만나 본 뒤, 요구 사항 3을 충족하는 키 정책을 작성합니다.
 
@@ -52,8 +52,8 @@ print(attempt(analyst_kms.encrypt, KeyId=lab.key_arn, Plaintext=b"secret"))
 print(probe.kms("analyst", "kms:Encrypt").summary())
 
 # %% [markdown]
-# 따라서 글의 정책에서는 IAM 정책이 KMS를 허용하는 계정의 모든 보안 주체가 이 키를 사용할 수 있습니다. 요구 사항
-# 3(글: "KMS 키는 DataUploaderRole만 사용할 수 있음")은 바로 첫 번째 문 때문에 위반됩니다.
+# 따라서 원문의 정책에서는 IAM 정책이 KMS를 허용하는 계정의 모든 보안 주체가 이 키를 사용할 수 있습니다. 요구 사항
+# 3(원문: "KMS 키는 DataUploaderRole만 사용할 수 있음")은 바로 첫 번째 문 때문에 위반됩니다.
 #
 # ## root 문 제거하기: 잠금 안전 검사
 #
@@ -203,7 +203,7 @@ print(check_key_users(lab, my_key_policy))
 # ## 연습 문제 3.2: S3를 통해서만
 #
 # 역할은 **S3**가 대신 KMS를 호출할 때만 키를 사용해야 하며, `kms:Encrypt`, `kms:Decrypt`, `kms:GenerateDataKey`를
-# 직접 호출해서는 안 됩니다. 조건 키 `kms:ViaService`는 어떤 AWS 서비스가 호출했는지 알려 줍니다. 글의 키
+# 직접 호출해서는 안 됩니다. 조건 키 `kms:ViaService`는 어떤 AWS 서비스가 호출했는지 알려 줍니다. 원문의 키
 # 정책에서 다시 시작하고(위와 같은 내용입니다), `admin`이 계속 키를 관리할 수 있게 유지하세요.
 
 # %%
