@@ -235,7 +235,7 @@ for line in cli(str(fixed)).splitlines():  # each policy file folded to one line
         in_file = False
 
 # %% [markdown]
-# 실제 계정에 배포하기 전에: 여러분이 지정한 관리자로 실행하십시오(키 정책의 잠금 방지 검사는 키를 만드는 보안 주체가
+# 실제 계정에 배포하기 전에: 여러분이 지정한 관리자로 실행하십시오(키 정책의 잠금 안전 검사는 키를 만드는 보안 주체가
 # `kms:PutKeyPolicy`를 유지할 것을 요구합니다). 그리고 배포한 뒤에는 다시 가져와서 실제로 배포된 내용을 검사하십시오.
 #
 # ## 정리
