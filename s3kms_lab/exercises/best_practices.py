@@ -16,6 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ..i18n import _
 from ..widgets.cast import Cast
 from .failure_cases import _doc, _with_role_policy, client
 from .least_privilege import MULTIPART_EXTRA, S3_KMS_NEEDS, UPLOADER_NEEDS, excess
@@ -54,29 +55,30 @@ def check_least_privilege_role(lab: Any, policy: dict[str, Any] | str) -> Check:
         try:
             s3.put_object(Bucket=bucket, Key="lp/small.txt", Body=b"x", **sse)
         except ClientError:
-            need.append("a single-request SSE-KMS upload")
+            need.append(_("a single-request SSE-KMS upload"))
         try:
             _multipart(s3, bucket, "lp/large.bin", lab.key_arn)
         except ClientError:
-            need.append("a multipart SSE-KMS upload")
+            need.append(_("a multipart SSE-KMS upload"))
         try:
             s3.get_object(Bucket=bucket, Key="lp/small.txt" if not need else "file.txt")["Body"].read()
         except ClientError:
-            need.append("a download")
+            need.append(_("a download"))
         if need:
-            msgs.append("The role can no longer do " + ", ".join(need) + ": the trail of the role's work "
-                        "above lists every call it needs (including those S3 made for it).")
+            msgs.append(_("The role can no longer do {requests}: the trail of the role's work above lists every "
+                          "call it needs (including those S3 made for it).").format(requests=", ".join(need)))
         if not _denied(s3.delete_object, Bucket=bucket, Key="lp/small.txt"):
-            msgs.append("The role can delete objects; its job is upload and download.")
+            msgs.append(_("The role can delete objects; its job is upload and download."))
         key_id = lab.key_arn.split("/")[-1]
         if not _denied(kms.disable_key, KeyId=key_id):
             client(lab, "kms").enable_key(KeyId=key_id)
-            msgs.append("The role can disable the key: key management is not its job.")
+            msgs.append(_("The role can disable the key: key management is not its job."))
         if not _denied(kms.encrypt, KeyId=lab.key_arn, Plaintext=b"x"):
-            msgs.append("The role can call kms:Encrypt itself; S3 never asks for it on the role's behalf.")
+            msgs.append(_("The role can call kms:Encrypt itself; S3 never asks for it on the role's behalf."))
         if not _denied(kms.describe_key, KeyId=lab.key_arn):
-            msgs.append("The role can read the key's metadata (DescribeKey); S3 does not need that for it.")
-        msgs += [f"Still too broad: {m}." for m in excess(doc, UPLOADER_NEEDS, MULTIPART_EXTRA)]
+            msgs.append(_("The role can read the key's metadata (DescribeKey); S3 does not need that for it."))
+        msgs += [_("Still too broad: {problem}.").format(problem=m)
+                 for m in excess(doc, UPLOADER_NEEDS, MULTIPART_EXTRA)]
         return msgs
 
     res = _with_role_policy(lab, doc, body)
@@ -85,8 +87,8 @@ def check_least_privilege_role(lab: Any, policy: dict[str, Any] | str) -> Check:
     ok, msgs = finish("7.1", [] if res.ok else res.messages, threats, "role policy")
     if not ok:
         return Check(False, msgs)
-    return Check(True, ["The role can upload (single and multipart) and download, and nothing more; put into the "
-                        "hardened design, no requirement can be broken by a non-administrator."])
+    return Check(True, [_("The role can upload (single and multipart) and download, and nothing more; put into the "
+                          "hardened design, no requirement can be broken by a non-administrator.")])
 
 
 # --------------------------------------------------------------------------- exercise 2
@@ -120,10 +122,11 @@ def check_hardened_key_policy(lab: Any, key_policy: dict[str, Any] | str) -> Che
         except ClientError as err:
             code = err.response.get("Error", {}).get("Code", "")
             if "MalformedPolicyDocument" in code and "update the key policy" in str(err):
-                return Check(False, ["KMS refused the policy (lockout safety check): with it, the admin could "
-                                     "never change the key policy again. Keep the statement that lets the "
-                                     "account manage the key."])
-            return Check(False, [f"KMS refused the policy ({code}): {err.response.get('Error', {}).get('Message')}"])
+                return Check(False, [_("KMS refused the policy (lockout safety check): with it, the admin could "
+                                       "never change the key policy again. Keep the statement that lets the "
+                                       "account manage the key.")])
+            return Check(False, [_("KMS refused the policy ({code}): {message}").format(
+                code=code, message=err.response.get("Error", {}).get("Message"))])
         for n in saved_role:
             iam.delete_role_policy(RoleName=role, PolicyName=n)
         iam.put_role_policy(RoleName=role, PolicyName=role_policy, PolicyDocument=json.dumps({
@@ -138,15 +141,15 @@ def check_hardened_key_policy(lab: Any, key_policy: dict[str, Any] | str) -> Che
             s3.get_object(Bucket=bucket, Key="hardening/a.txt")["Body"].read()
         except ClientError as err:
             op = err.operation_name
-            msgs.append(f"The role's own {op} on {bucket} is refused now: the key policy no longer "
-                        "lets S3 use the key for it. Compare your condition values with the request context "
-                        "S3 sends (the trail shows it).")
+            msgs.append(_("The role's own {operation} on {bucket} is refused now: the key policy no longer lets S3 "
+                          "use the key for it. Compare your condition values with the request context S3 sends "
+                          "(the trail shows it).").format(operation=op, bucket=bucket))
         if not _denied(kms.generate_data_key, KeyId=lab.key_arn, KeySpec="AES_256"):
-            msgs.append("The role can still call KMS directly (GenerateDataKey without S3): nothing in the "
-                        "role's statement says the call must come through S3.")
+            msgs.append(_("The role can still call KMS directly (GenerateDataKey without S3): nothing in the "
+                          "role's statement says the call must come through S3."))
         if not _denied(s3.put_object, Bucket=OTHER_BUCKET, Key="a.txt", Body=b"a", **sse):
-            msgs.append("S3 can use the key on the role's behalf for another bucket (my-other-bucket): nothing "
-                        f"ties the key to {bucket}.")
+            msgs.append(_("S3 can use the key on the role's behalf for another bucket (my-other-bucket): nothing "
+                          "ties the key to {bucket}.").format(bucket=bucket))
     finally:
         kms_admin.put_key_policy(KeyId=key_id, PolicyName="default", Policy=saved_key,
                                  BypassPolicyLockoutSafetyCheck=True)
@@ -155,11 +158,12 @@ def check_hardened_key_policy(lab: Any, key_policy: dict[str, Any] | str) -> Che
         for n, d in saved_role.items():
             iam.put_role_policy(RoleName=role, PolicyName=n, PolicyDocument=_doc(d))
     role_arn = f"arn:aws:iam::{lab.account}:role/{role}"
-    msgs += [f"The role's statement is still too broad: {m}." for m in
+    msgs += [_("The role's statement is still too broad: {problem}.").format(problem=m) for m in
              excess(doc, S3_KMS_NEEDS, resources=False, only=lambda st: role_arn in json.dumps(st.get("Principal")))]
     threats = [] if msgs else broken(lab, {"key_policy": doc}, ["R3", "U1", "U2"], hardened_design(lab))
     ok, msgs = finish("7.2", msgs, threats, "key policy")
     if not ok:
         return Check(False, msgs)
-    return Check(True, [f"The role uses the key only through S3, only for {bucket}, only for what S3 asks "
-                        "on its behalf; and no other principal can reach the key by any sequence of calls."])
+    return Check(True, [_("The role uses the key only through S3, only for {bucket}, only for what S3 asks on its "
+                          "behalf; and no other principal can reach the key by any sequence of calls.").format(
+        bucket=bucket)])

@@ -19,13 +19,18 @@ from typing import Any, Callable
 from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import ClientError
 
+from ..i18n import N_, _
 from ..widgets.cast import Cast
 from .uploading import Check
 
-__all__ = ["reset_scenario", "outcome", "why", "verdict", "client", "short_error", "check_bucket_key_policy", "check_copy_back_policy",
-           "ensure_copy_source", "root_only_key_policy", "SOURCE_BUCKET"]
+__all__ = ["reset_scenario", "outcome", "why", "verdict", "is_allowed", "client", "short_error",
+           "check_bucket_key_policy", "check_copy_back_policy", "ensure_copy_source", "root_only_key_policy",
+           "SOURCE_BUCKET", "ALLOWED", "DENIED"]
 
 SOURCE_BUCKET = "my-source-bucket"
+
+#: The verdict words of :func:`outcome` (translated where shown; :func:`is_allowed` reads them back).
+ALLOWED, DENIED = N_("ALLOWED"), N_("DENIED")
 
 
 _CLIENTS: dict[tuple[int, int, str, str], Any] = {}
@@ -114,15 +119,25 @@ def short_error(err: Exception) -> str:
     return str(err)
 
 
+def _denied(error: str) -> str:
+    return _("DENIED {error}").format(error=error)
+
+
 def outcome(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
-    """Run one call: ``ALLOWED`` or ``DENIED <code> (HTTP <status>): <AWS message>`` (never raises for AWS errors)."""
+    """Run one call: ``ALLOWED`` or ``DENIED <code> (HTTP <status>): <AWS message>`` (never raises for AWS errors).
+    The verdict word is in the lab's language; AWS's code and message are as AWS sends them."""
     try:
         fn(*args, **kwargs)
-        return "ALLOWED"
+        return _(ALLOWED)
     except ClientError as err:
-        return "DENIED " + short_error(err)
+        return _denied(short_error(err))
     except S3UploadFailedError as err:  # boto3's upload_file wraps the failing part's ClientError
-        return "DENIED " + str(err).split(": ", 1)[-1]
+        return _denied(str(err).split(": ", 1)[-1])
+
+
+def is_allowed(text: str) -> bool:
+    """Whether an :func:`outcome` / :func:`why` line (in the language in force) says the call was allowed."""
+    return text.startswith(_(ALLOWED))
 
 
 def why(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
@@ -130,24 +145,29 @@ def why(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
     from ..endpoint.errors import EXPLANATION_HEADER
     try:
         fn(*args, **kwargs)
-        return "ALLOWED"
+        return _(ALLOWED)
     except ClientError as err:
-        text = "DENIED " + short_error(err)
+        text = _denied(short_error(err))
         expl = err.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get(EXPLANATION_HEADER, "")
         if expl:
-            text += "\nWhy (lab): " + expl.split(" | ")[0]
+            text += "\n" + _("Why (lab): {explanation}").format(explanation=expl.split(" | ")[0])
         return text
 
 
 def verdict(text: str) -> str:
     """Shorten an :func:`outcome` / :func:`why` line for a table: ``ALLOWED`` or
     ``DENIED <code>: <action> (explicit|implicit)``."""
-    if not text.startswith("DENIED"):
+    denied = _(DENIED)
+    if not text.startswith(denied + " "):
         return text.split("\n")[0]
-    code = text.split()[1]
+    code = text[len(denied):].split()[0]
     m = re.search(r"perform: (\S+)", text)
-    kind = " explicit deny" if "explicit deny" in text else (" implicit deny" if "because no" in text else "")
-    return f"DENIED {code}" + (f": {m.group(1)}" if m else "") + kind
+    out = _("DENIED {code}").format(code=code) + (f": {m.group(1)}" if m else "")
+    if "explicit deny" in text:  # AWS's message (always English)
+        out += " " + _("explicit deny")
+    elif "because no" in text:
+        out += " " + _("implicit deny")
+    return out
 
 
 def _code(err: ClientError) -> str:
@@ -220,8 +240,8 @@ def _with_role_policy(lab: Any, policy: dict[str, Any] | str, body: Callable[[],
         try:
             iam.put_role_policy(RoleName=role, PolicyName=role_policy, PolicyDocument=_doc(doc))
         except ClientError as err:
-            return Check(False, [f"IAM rejected the policy document ({_code(err)}): "
-                                 f"{err.response.get('Error', {}).get('Message')}"])
+            return Check(False, [_("IAM rejected the policy document ({code}): {message}").format(
+                code=_code(err), message=err.response.get("Error", {}).get("Message"))])
         msgs = body()
     finally:
         for n in iam.list_role_policies(RoleName=role)["PolicyNames"]:
@@ -258,22 +278,22 @@ def check_bucket_key_policy(lab: Any, policy: dict[str, Any] | str) -> Check:
             s3.put_object(Bucket=bucket, Key="state/exercise.json", Body=b"{}",
                           ServerSideEncryption="aws:kms", SSEKMSKeyId=lab.key_arn)
         except ClientError as err:
-            msgs.append("Writing state/exercise.json fails: " + _step(err))
+            msgs.append(_("Writing state/exercise.json fails: {why}").format(why=_step(err)))
         if not msgs:
             try:
                 s3.get_object(Bucket=bucket, Key="state/exercise.json")["Body"].read()
             except ClientError as err:
-                msgs.append("Reading state/exercise.json back fails: " + _step(err))
+                msgs.append(_("Reading state/exercise.json back fails: {why}").format(why=_step(err)))
         kms_st = _kms_statements(doc)
         if not kms_st:
-            msgs.append("Your policy has no statement that allows KMS actions.")
+            msgs.append(_("Your policy has no statement that allows KMS actions."))
         elif not all("kms:encryptioncontext:aws:s3:arn" in json.dumps(st.get("Condition", {})).lower()
                      for st in kms_st):
-            msgs.append("A statement allows KMS use without a kms:EncryptionContext:aws:s3:arn condition: "
-                        "the key would then serve any bucket. Keep the condition; change what it compares.")
+            msgs.append(_("A statement allows KMS use without a kms:EncryptionContext:aws:s3:arn condition: the "
+                          "key would then serve any bucket. Keep the condition; change what it compares."))
         elif _allows_other_bucket(lab, doc):
-            msgs.append("Your condition also matches another bucket's encryption context "
-                        "(arn:aws:s3:::other-bucket): make it name this bucket only.")
+            msgs.append(_("Your condition also matches another bucket's encryption context "
+                          "(arn:aws:s3:::other-bucket): make it name this bucket only."))
         return msgs
 
     return _with_role_policy(lab, doc, body, bucket_key=True)
@@ -283,10 +303,10 @@ def _step(err: ClientError) -> str:
     text = err.response.get("Error", {}).get("Message", "")
     if "perform: kms:" in text:
         action = text.split("perform: ", 1)[1].split(" ", 1)[0]
-        return (f"S3's {action} call on your behalf is refused by your policy. Look at the encryption "
-                "context S3 sends when a Bucket Key is on (the trail records it).")
+        return _("S3's {action} call on your behalf is refused by your policy. Look at the encryption context S3 "
+                 "sends when a Bucket Key is on (the trail records it).").format(action=action)
     if "perform: s3:" in text:
-        return "the S3 permission itself is missing."
+        return _("the S3 permission itself is missing.")
     return _code(err)
 
 
@@ -329,18 +349,20 @@ def check_copy_back_policy(lab: Any, policy: dict[str, Any] | str) -> Check:
             r = s3.copy_object(CopySource=f"{bucket}/out/report.csv", Bucket=SOURCE_BUCKET, Key="archive/report.csv",
                                ServerSideEncryption="aws:kms", SSEKMSKeyId=source_key_arn)
             if r.get("SSEKMSKeyId") != source_key_arn:
-                msgs.append("The copy worked but the new object is not under the source bucket's key.")
+                msgs.append(_("The copy worked but the new object is not under the source bucket's key."))
         except ClientError as err:
             text = err.response.get("Error", {}).get("Message", "")
-            if "perform: kms:" in text:
-                which = "the key of the object being read" if lab.key_arn in text else "the key of the new object"
-                msgs.append(f"The copy is refused at a KMS call S3 makes for you, on {which}.")
+            if "perform: kms:" in text and lab.key_arn in text:
+                msgs.append(_("The copy is refused at a KMS call S3 makes for you, on the key of the object being "
+                              "read."))
+            elif "perform: kms:" in text:
+                msgs.append(_("The copy is refused at a KMS call S3 makes for you, on the key of the new object."))
             elif "perform: s3:" in text and SOURCE_BUCKET in text:
-                msgs.append("S3 refuses to write into my-source-bucket.")
+                msgs.append(_("S3 refuses to write into my-source-bucket."))
             elif "perform: s3:" in text:
-                msgs.append("S3 refuses to read the object you copy.")
+                msgs.append(_("S3 refuses to read the object you copy."))
             else:
-                msgs.append(f"The copy fails with {_code(err)}.")
+                msgs.append(_("The copy fails with {code}.").format(code=_code(err)))
         stmts = doc.get("Statement", [])
         for st in stmts if isinstance(stmts, list) else [stmts]:
             acts = st.get("Action", [])
@@ -348,7 +370,7 @@ def check_copy_back_policy(lab: Any, policy: dict[str, Any] | str) -> Check:
             res = st.get("Resource", [])
             res = res if isinstance(res, list) else [res]
             if any(a == "*" or str(a).endswith(":*") for a in acts) or "*" in res:
-                msgs.append("A statement uses a wildcard action or Resource '*': name the actions and resources.")
+                msgs.append(_("A statement uses a wildcard action or Resource '*': name the actions and resources."))
                 break
         return msgs
 

@@ -15,8 +15,9 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
+from ..i18n import N_, _
 from .uploading import Check, _multipart
-from .failure_cases import client, outcome, reset_scenario, verdict
+from .failure_cases import ALLOWED, client, is_allowed, outcome, reset_scenario, verdict
 from .threats import broken, finish
 
 __all__ = ["Probe", "PROBES", "run_probes", "check_key_id_statement", "check_trust_policy"]
@@ -79,8 +80,11 @@ def _p5(lab: Any) -> str:
     try:
         r = client(lab, "s3", "uploader").put_object(Bucket=B, Key="probe/n", Body=b"n", **_sse(lab, None))
     except ClientError as err:
-        return outcome(lambda: (_ for _ in ()).throw(err))
-    return "ALLOWED" + ("" if r.get("SSEKMSKeyId") == lab.key_arn else " (stored under aws/s3)")
+        return outcome(lambda: (x for x in ()).throw(err))
+    return _(ALLOWED) if r.get("SSEKMSKeyId") == lab.key_arn else _(_ALLOWED_UNDER_AWS_S3)
+
+
+_ALLOWED_UNDER_AWS_S3 = N_("ALLOWED (stored under aws/s3)")
 
 
 def _p6(lab: Any) -> str:
@@ -133,34 +137,43 @@ def _assume(lab: Any, profile: str) -> str:
 
 
 PROBES: list[Probe] = [
-    Probe("1 GetObject without kms:Decrypt", "analyst GetObject", "DENIED", "R4: nobody but the role reads", _p1),
-    Probe("2 multipart without kms:Decrypt", "uploader multipart upload, key ARN", "ALLOWED", "U1: the role uploads", _p2),
-    Probe("3 default encryption vs header Deny", "uploader PutObject, no SSE headers, default encryption on",
-          "DENIED", "R2 is enforced on the request's headers", _p3),
-    Probe("4 key id / alias vs ARN (lab rule)", "uploader PutObject, key ARN", "ALLOWED", "U1", _p4a),
-    Probe("4 key id / alias vs ARN (lab rule)", "uploader PutObject, alias/my-secure-key", "either",
-          "lands on the right key; refused under the lab's key-id rule", _p4b),
-    Probe("5 aws:kms without key id -> aws/s3", "uploader PutObject, aws:kms, no key id", "DENIED",
-          "R2: the object would go to aws/s3", _p5),
-    Probe("6 aws/s3 key across accounts", "outsider GetObject", "DENIED", "R4", _p6),
-    Probe("7 root statement removed / cut down", "analyst kms:GenerateDataKey (IAM kms:*)", "DENIED",
-          "R3: only the role uses the key", _p7),
-    Probe("8 explicit Deny beats Allow *", "admin (IAM *) GetObject", "DENIED", "R4: not even admins read", _p8),
-    Probe("9 misspelt condition key", "uploader PutObject, AES256", "DENIED",
-          "R2: the Deny's condition keys are spelled right", _p9),
-    Probe("10 Bucket Keys change the context", "uploader put + get, Bucket Key on", "ALLOWED", "U1, U2", _p10),
-    Probe("11 disabled key", "uploader GetObject, key disabled", "DENIED", "a key state, not a policy", _p11),
-    Probe("12 copy between keys", "uploader CopyObject inside the bucket, key ARN", "ALLOWED",
-          "re-encrypting is an upload plus a download", _p12),
-    Probe("13 trust policy excludes the caller", "admin AssumeRole (plays EC2)", "ALLOWED",
-          "the platform must become the role", lambda lab: _assume(lab, "admin")),
-    Probe("13 trust policy excludes the caller", "analyst AssumeRole", "DENIED",
-          "only the platform becomes the role", lambda lab: _assume(lab, "analyst")),
+    Probe(N_("1 GetObject without kms:Decrypt"), N_("analyst GetObject"), "DENIED",
+          N_("R4: nobody but the role reads"), _p1),
+    Probe(N_("2 multipart without kms:Decrypt"), N_("uploader multipart upload, key ARN"), "ALLOWED",
+          N_("U1: the role uploads"), _p2),
+    Probe(N_("3 default encryption vs header Deny"),
+          N_("uploader PutObject, no SSE headers, default encryption on"), "DENIED",
+          N_("R2 is enforced on the request's headers"), _p3),
+    Probe(N_("4 key id / alias vs ARN (lab rule)"), N_("uploader PutObject, key ARN"), "ALLOWED",
+          "U1", _p4a),
+    Probe(N_("4 key id / alias vs ARN (lab rule)"), N_("uploader PutObject, alias/my-secure-key"), N_("either"),
+          N_("lands on the right key; refused under the lab's key-id rule"), _p4b),
+    Probe(N_("5 aws:kms without key id -> aws/s3"), N_("uploader PutObject, aws:kms, no key id"), "DENIED",
+          N_("R2: the object would go to aws/s3"), _p5),
+    Probe(N_("6 aws/s3 key across accounts"), N_("outsider GetObject"), "DENIED",
+          "R4", _p6),
+    Probe(N_("7 root statement removed / cut down"), N_("analyst kms:GenerateDataKey (IAM kms:*)"), "DENIED",
+          N_("R3: only the role uses the key"), _p7),
+    Probe(N_("8 explicit Deny beats Allow *"), N_("admin (IAM *) GetObject"), "DENIED",
+          N_("R4: not even admins read"), _p8),
+    Probe(N_("9 misspelt condition key"), N_("uploader PutObject, AES256"), "DENIED",
+          N_("R2: the Deny's condition keys are spelled right"), _p9),
+    Probe(N_("10 Bucket Keys change the context"), N_("uploader put + get, Bucket Key on"), "ALLOWED",
+          "U1, U2", _p10),
+    Probe(N_("11 disabled key"), N_("uploader GetObject, key disabled"), "DENIED",
+          N_("a key state, not a policy"), _p11),
+    Probe(N_("12 copy between keys"), N_("uploader CopyObject inside the bucket, key ARN"), "ALLOWED",
+          N_("re-encrypting is an upload plus a download"), _p12),
+    Probe(N_("13 trust policy excludes the caller"), N_("admin AssumeRole (plays EC2)"), "ALLOWED",
+          N_("the platform must become the role"), lambda lab: _assume(lab, "admin")),
+    Probe(N_("13 trust policy excludes the caller"), N_("analyst AssumeRole"), "DENIED",
+          N_("only the platform becomes the role"), lambda lab: _assume(lab, "analyst")),
 ]
 
 
 def _matches(wanted: str, got: str) -> bool:
-    return wanted == "either" or got.split()[0] == wanted and not got.endswith("(stored under aws/s3)")
+    """Whether a probe's outcome text (in the language in force) is what ``wanted`` (English word) asks for."""
+    return wanted == "either" or got.split()[0] == _(wanted) and got != _(_ALLOWED_UNDER_AWS_S3)
 
 
 def run_probes(lab_or_scenario: Any, probes: list[Probe] | None = None) -> list[dict[str, str]]:
@@ -176,8 +189,8 @@ def run_probes(lab_or_scenario: Any, probes: list[Probe] | None = None) -> list[
     for p in probes or PROBES:
         reset_scenario(lab)
         got = p.run(lab)
-        rows.append({"case": p.case, "request": p.request, "outcome": verdict(got), "wanted": p.wanted,
-                     "ok": "yes" if _matches(p.wanted, got) else "NO"})
+        rows.append({"case": _(p.case), "request": _(p.request), "outcome": verdict(got), "wanted": _(p.wanted),
+                     "ok": _("yes") if _matches(p.wanted, got) else _("NO")})
     reset_scenario(lab)
     return rows
 
@@ -196,27 +209,28 @@ def check_key_id_statement(lab: Any, bucket_policy: dict[str, Any] | str) -> Che
         try:
             s3a.put_bucket_policy(Bucket=B, Policy=json.dumps(doc))
         except ClientError as err:
-            return Check(False, [f"S3 rejected the bucket policy ({err.response['Error']['Code']}): "
-                                 f"{err.response['Error'].get('Message')}"])
+            return Check(False, [_("S3 rejected the bucket policy ({code}): {message}").format(
+                code=err.response["Error"]["Code"], message=err.response["Error"].get("Message"))])
         up = client(lab, "s3", "uploader")
-        if outcome(up.put_object, Bucket=B, Key="ex/ok.txt", Body=b"x", **_sse(lab)) != "ALLOWED":
-            msgs.append("The role's correct upload (aws:kms with the key ARN) is refused now.")
+        if outcome(up.put_object, Bucket=B, Key="ex/ok.txt", Body=b"x", **_sse(lab)) != _(ALLOWED):
+            msgs.append(_("The role's correct upload (aws:kms with the key ARN) is refused now."))
         other = _another_key(lab)
-        tries = {"aws:kms without a key id (S3 would use aws/s3)": _sse(lab, None),
-                 "aws:kms with another KMS key": _sse(lab, other),
-                 "AES256 (SSE-S3)": {"ServerSideEncryption": "AES256"},
-                 "no encryption headers at all": {}}
+        tries = {N_("aws:kms without a key id (S3 would use aws/s3)"): _sse(lab, None),
+                 N_("aws:kms with another KMS key"): _sse(lab, other),
+                 N_("AES256 (SSE-S3)"): {"ServerSideEncryption": "AES256"},
+                 N_("no encryption headers at all"): {}}
         for label, extra in tries.items():
-            if outcome(up.put_object, Bucket=B, Key="ex/bad.txt", Body=b"x", **extra).startswith("ALLOWED"):
-                msgs.append(f"An upload with {label} is accepted: requirement 2 is broken.")
-        if not outcome(client(lab, "s3", "analyst").get_object, Bucket=B, Key="ex/ok.txt").startswith("DENIED"):
-            msgs.append("analyst can read objects again: keep the statements that enforced R4.")
+            if is_allowed(outcome(up.put_object, Bucket=B, Key="ex/bad.txt", Body=b"x", **extra)):
+                msgs.append(_("An upload with {what} is accepted: requirement 2 is broken.").format(what=_(label)))
+        if is_allowed(outcome(client(lab, "s3", "analyst").get_object, Bucket=B, Key="ex/ok.txt")):
+            msgs.append(_("analyst can read objects again: keep the statements that enforced R4."))
     finally:
         s3a.put_bucket_policy(Bucket=B, Policy=saved)
     threats = [] if msgs else broken(lab, {"bucket_policy": doc}, ["R1", "R2", "R4"])
     ok, msgs = finish("8.1", msgs, threats, "bucket policy")
-    return Check(ok, msgs if not ok else ["Only SSE-KMS uploads under the key ARN get through, and only the role's; "
-                                          "no non-administrator can change the bucket policy to undo that."])
+    return Check(ok, msgs if not ok else [_("Only SSE-KMS uploads under the key ARN get through, and only the "
+                                            "role's; no non-administrator can change the bucket policy to undo "
+                                            "that.")])
 
 
 def _another_key(lab: Any) -> str:
@@ -253,19 +267,19 @@ def check_trust_policy(lab: Any, trust_policy: dict[str, Any] | str) -> Check:
         try:
             iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(doc))
         except ClientError as err:
-            return Check(False, [f"IAM rejected the trust policy ({err.response['Error']['Code']}): "
-                                 f"{err.response['Error'].get('Message')}"])
+            return Check(False, [_("IAM rejected the trust policy ({code}): {message}").format(
+                code=err.response["Error"]["Code"], message=err.response["Error"].get("Message"))])
         for profile, want in (("admin", True), ("analyst", False), ("outsider", False)):
-            got = _assume(lab, profile).startswith("ALLOWED")
+            got = is_allowed(_assume(lab, profile))
             if got != want:
-                msgs.append(f"{profile} {'cannot' if want else 'can'} assume the role"
-                            + (": the lab's platform stand-in must." if want else "."))
+                msgs.append((_("{principal} cannot assume the role: the lab's platform stand-in must.") if want
+                             else _("{principal} can assume the role.")).format(principal=profile))
         ec2 = Caller(SERVICE, "ec2.amazonaws.com")
         req = Request(ec2, "sts:AssumeRole", role_arn, ec2.global_context(), lab.account)
         trust = parse_policy(doc, PolicyKind.TRUST, "your trust policy")
         if not authorize(req, PolicySet(resource=trust)).allowed:
-            msgs.append("EC2 (ec2.amazonaws.com) could not assume the role: instances with this role would "
-                        "get no credentials.")
+            msgs.append(_("EC2 (ec2.amazonaws.com) could not assume the role: instances with this role would get no "
+                          "credentials."))
     finally:
         iam.update_assume_role_policy(RoleName=role, PolicyDocument=saved if isinstance(saved, str) else json.dumps(saved))
     threats = [] if msgs else broken(lab, {"trust_policies": {role: doc},
@@ -274,11 +288,12 @@ def check_trust_policy(lab: Any, trust_policy: dict[str, Any] | str) -> Check:
     ok, msgs = finish("8.2", msgs, threats, "trust policy")
     if threats and not ok:
         msgs = [m if not m.startswith("R") else
-                "Suppose analyst's IAM policy also allowed sts:AssumeRole on any role, as developer policies "
-                "often do (a trust policy that names the account hands the decision to such IAM policies): " + m
+                _("Suppose analyst's IAM policy also allowed sts:AssumeRole on any role, as developer policies often "
+                  "do (a trust policy that names the account hands the decision to such IAM policies): {hint}").format(
+                    hint=m)
                 for m in msgs]
-    return Check(ok, msgs if not ok else ["EC2 and the admin can become the role; nobody else can, whatever IAM "
-                                          "policies the account's other users get."])
+    return Check(ok, msgs if not ok else [_("EC2 and the admin can become the role; nobody else can, whatever IAM "
+                                            "policies the account's other users get.")])
 
 
 def _with_assume_role(lab: Any, user: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..i18n import _
 from ..widgets.probe import Probe, as_policy_text
 from .bucket_policy import Check, as_doc, because, validate
 from .threats import broken, finish
@@ -27,19 +28,21 @@ def _uploader_through_s3(p: Probe, policy: Any) -> list[str]:
     cast = p.cast
     up = p.put(cast.role_user, key_policy=policy)
     if not up.allowed:
-        msgs.append(f"{cast.role}'s SSE-KMS upload through S3 is now DENIED: {because(up)}.")
+        msgs.append(_("{role}'s SSE-KMS upload through S3 is now DENIED: {reason}.").format(role=cast.role,
+                                                                                          reason=because(up)))
     dec = p.kms(cast.role_user, "kms:Decrypt", via_s3=True, key_policy=policy)
     if not dec.allowed:
-        msgs.append(f"S3 can no longer decrypt objects for {cast.role} (kms:Decrypt through S3 is DENIED): "
-                    f"{because(dec)}.")
+        msgs.append(_("S3 can no longer decrypt objects for {role} (kms:Decrypt through S3 is DENIED): "
+                      "{reason}.").format(role=cast.role, reason=because(dec)))
     return msgs
 
 
 def _lockout(p: Probe, policy: Any) -> list[str]:
     err = p.lockout_check(p.cast.admin, policy)
     if err:
-        return [f"KMS would refuse this key policy when {p.cast.admin} sends it ({err}). Nobody could change the key policy "
-                "afterwards, so KMS's lockout safety check stops you: someone must still be allowed kms:PutKeyPolicy."]
+        return [_("KMS would refuse this key policy when {admin} sends it ({error}). Nobody could change the key "
+                  "policy afterwards, so KMS's lockout safety check stops you: someone must still be allowed "
+                  "kms:PutKeyPolicy.").format(admin=p.cast.admin, error=err)]
     return []
 
 
@@ -60,34 +63,37 @@ def check_key_users(lab: Any, key_policy: Any) -> Check:
     msgs = _lockout(p, key_policy) + _uploader_through_s3(p, key_policy)
     for who in (cast.insider, cast.admin, cast.part("no_policy"), cast.part("outsider")):
         used = [(a, p.kms(who, a, key_policy=key_policy)) for a in _USE]
-        used.append(("an SSE-KMS upload through S3", p.put(who, key_policy=key_policy)))
+        used.append((_("an SSE-KMS upload through S3"), p.put(who, key_policy=key_policy)))
         allowed = [(a, o) for a, o in used if o.allowed]
         if allowed:
-            names = ", ".join(a for a, _ in allowed)
+            names = ", ".join(a for a, _o in allowed)
             first = allowed[0][1]
             hint = ""
             if any(s.decision.rule == "identity-allow-delegated" for s in first.decided
                    if s.request.action.startswith("kms:")):
-                hint = (" The key policy itself does not name this principal: an identity-based policy counts because "
-                        "a statement delegates the key to the account's IAM policies.")
+                hint = " " + _("The key policy itself does not name this principal: an identity-based policy counts "
+                               "because a statement delegates the key to the account's IAM policies.")
             if who == cast.admin:
-                hint += " Administering a key and using it are different actions."
-            msgs.append(f"{who} can still use the key ({names}): {because(first, 'kms')}.{hint}")
+                hint += " " + _("Administering a key and using it are different actions.")
+            msgs.append(_("{principal} can still use the key ({actions}): {reason}.").format(
+                principal=who, actions=names, reason=because(first, "kms")) + hint)
     grant = p.kms(cast.admin, "kms:CreateGrant", key_policy=key_policy)
     if grant.allowed:
         # A grant allows use of the key without any change to the key policy
         # (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html): a key administrator with
         # kms:CreateGrant (e.g. through kms:Create*) can give itself kms:Encrypt / kms:Decrypt in one call.
-        msgs.append(f"{cast.admin} can give itself use of the key with kms:CreateGrant (a grant needs no change to the key "
-                    f"policy, and no IAM permission): {because(grant, 'kms')}. Administering a key does not need "
-                    "kms:CreateGrant; which of your wildcard actions includes it?")
+        msgs.append(_("{admin} can give itself use of the key with kms:CreateGrant (a grant needs no change to the "
+                      "key policy, and no IAM permission): {reason}. Administering a key does not need "
+                      "kms:CreateGrant; which of your wildcard actions includes it?").format(
+            admin=cast.admin, reason=because(grant, "kms")))
     threats = [] if msgs else broken(lab, {"key_policy": as_doc(key_policy)}, ["R3"])
     ok, out = finish("3.1", msgs, threats, "key policy")
     if not ok:
         return Check(False, out)
-    return Check(True, [f"Only {cast.role} uses the key; {cast.admin} can still administer it (and change the key "
-                        "policy, as the trusted administrator), but cannot give itself use of the key with a grant, "
-                        "and no other principal can reach the key by any sequence of calls."])
+    return Check(True, [_("Only {role} uses the key; {admin} can still administer it (and change the key policy, "
+                          "as the trusted administrator), but cannot give itself use of the key with a grant, and no "
+                          "other principal can reach the key by any sequence of calls.").format(
+        role=cast.role, admin=cast.admin)])
 
 
 # --------------------------------------------------------------------------- exercise 3.2
@@ -103,24 +109,26 @@ def check_only_through_s3(lab: Any, key_policy: Any) -> Check:
     through = _uploader_through_s3(p, key_policy)
     msgs = _lockout(p, key_policy) + through
     if through and "kms:viaservice" in as_policy_text(key_policy).lower():
-        msgs.append("Your policy tests kms:ViaService, but not with the value S3 puts in that key: look up the "
-                    "documented format of kms:ViaService values (it names the service and the Region).")
+        msgs.append(_("Your policy tests kms:ViaService, but not with the value S3 puts in that key: look up the "
+                      "documented format of kms:ViaService values (it names the service and the Region)."))
     direct = [(a, p.kms(cast.role_user, a, key_policy=key_policy)) for a in _USE]
     allowed = [(a, o) for a, o in direct if o.allowed]
     if allowed:
         first = allowed[0][1]
         hint = ""
         if first.decided and first.decided[-1].decision.rule == "identity-allow-delegated":
-            hint = (" This Allow comes from the role's own IAM policy, which counts because a key-policy statement "
-                    "delegates to the account: a condition on the role's key-policy statement alone cannot stop it.")
-        msgs.append(f"{cast.role} can still call {', '.join(a for a, _ in allowed)} directly (not through S3): "
-                    f"{because(first)}.{hint}")
+            hint = " " + _("This Allow comes from the role's own IAM policy, which counts because a key-policy "
+                           "statement delegates to the account: a condition on the role's key-policy statement alone "
+                           "cannot stop it.")
+        msgs.append(_("{role} can still call {actions} directly (not through S3): {reason}.").format(
+            role=cast.role, actions=", ".join(a for a, _o in allowed), reason=because(first)) + hint)
     # Requirement 3 (who else may use the key) is exercise 3.1's concern; this one starts from the post's
     # policy on purpose and judges only the role's direct use, which no requirement of the scenario names.
     ok, msgs = finish("3.2", msgs, [], "key policy")
     if not ok:
         return Check(False, msgs)
-    return Check(True, [f"{cast.role} uses the key only through S3; direct KMS calls are refused."])
+    return Check(True, [_("{role} uses the key only through S3; direct KMS calls are refused.").format(
+        role=cast.role)])
 
 
 def post_key_policy(lab: Any) -> dict[str, Any]:

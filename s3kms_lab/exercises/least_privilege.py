@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from ..endpoint.operations import IAM_OPERATIONS, KMS_OPERATIONS, S3_OPERATIONS, STS_OPERATIONS
 from ..engine.matching import action_matches
+from ..i18n import _
 
 __all__ = ["CATALOGUE", "excess", "statements", "UPLOADER_NEEDS", "WRITER_NEEDS", "MULTIPART_EXTRA",
            "S3_KMS_NEEDS"]
@@ -62,14 +63,19 @@ def excess(doc: Any, needed: Iterable[str], allowed_extra: Iterable[str] = (), r
         if st.get("Effect") != "Allow" or (only is not None and not only(st)):
             continue
         if "NotAction" in st:
-            out.append("an Allow with NotAction grants every action it does not list")
+            out.append(_("an Allow with NotAction grants every action it does not list"))
             continue
         for pattern in _list(st.get("Action")):
             beyond = [a for a in CATALOGUE if action_matches(pattern, a) and a not in ok]
             if beyond:
-                shown = ", ".join(beyond[:6]) + (f" and {len(beyond) - 6} more" if len(beyond) > 6 else "")
-                what = "also grants" if any(action_matches(pattern, a) for a in ok) else "grants"
-                out.append(f"Action {pattern!r} {what} {shown}, which the job never calls")
+                shown = ", ".join(beyond[:6])
+                if len(beyond) > 6:
+                    shown = _("{actions} and {count} more").format(actions=shown, count=len(beyond) - 6)
+                if any(action_matches(pattern, a) for a in ok):
+                    what = _("Action {pattern} also grants {actions}, which the job never calls")
+                else:
+                    what = _("Action {pattern} grants {actions}, which the job never calls")
+                out.append(what.format(pattern=repr(pattern), actions=shown))
         if resources and "*" in _list(st.get("Resource")):
-            out.append("Resource '*' reaches every bucket or key of the account, not just the ones the job uses")
+            out.append(_("Resource '*' reaches every bucket or key of the account, not just the ones the job uses"))
     return out

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_, _
 from ..widgets.probe import NO_POLICY, Probe, default_key_policy
 from .bucket_policy import Check, as_doc, because, validate
 from .least_privilege import MULTIPART_EXTRA, UPLOADER_NEEDS, excess
@@ -38,26 +39,33 @@ def check_least_privilege(lab: Any, role_policy: Any) -> Check:
     sample = p.ensure_object()
     iso = {"identity": role_policy, "bucket_policy": NO_POLICY, "key_policy": default_key_policy(lab.account)}
     msgs: list[str] = []
-    need = [("upload with SSE-KMS under the post's key", p.put(cast.role_user, **iso)),
-            ("download an SSE-KMS object", p.s3(cast.role_user, "GetObject", sample, **iso))]
+    need = [(N_("upload with SSE-KMS under the post's key"), p.put(cast.role_user, **iso)),
+            (N_("download an SSE-KMS object"), p.s3(cast.role_user, "GetObject", sample, **iso))]
     for what, o in need:
         if not o.allowed:
             # name the refused authorization: a missing s3:GetObject and a missing kms:Decrypt (S3 asking KMS
             # on the role's behalf) are different mistakes
             step = o.deciding
-            which = (f"{step.request.action} is refused" + (" (S3 calls KMS on the role's behalf)" if step.via_s3 else "")
-                     if step is not None else "refused")
-            msgs.append(f"The role can no longer {what}: {which}: {because(o)}.")
-    msgs += [f"Too broad: {m}." for m in excess(role_policy, UPLOADER_NEEDS, MULTIPART_EXTRA)]
+            if step is None:
+                text = _("The role can no longer {what}: refused: {reason}.")
+            elif step.via_s3:
+                text = _("The role can no longer {what}: {action} is refused (S3 calls KMS on the role's behalf): "
+                         "{reason}.")
+            else:
+                text = _("The role can no longer {what}: {action} is refused: {reason}.")
+            msgs.append(text.format(what=_(what), action=step.request.action if step is not None else "",
+                                    reason=because(o)))
+    msgs += [_("Too broad: {problem}.").format(problem=m)
+             for m in excess(role_policy, UPLOADER_NEEDS, MULTIPART_EXTRA)]
     other_key = p.other_key_arn()
-    for what, o in (("delete objects (s3:DeleteObject)", p.s3(cast.role_user, "DeleteObject", sample, **iso)),
-                    ("upload to another bucket", p.s3(cast.role_user, "PutObject", "x.txt",
-                                                      p.sse_headers("aws:kms", "ARN"), bucket="another-bucket",
-                                                      **iso)),
-                    ("decrypt with another key (alias/another-key)",
+    for what, o in ((N_("delete objects (s3:DeleteObject)"), p.s3(cast.role_user, "DeleteObject", sample, **iso)),
+                    (N_("upload to another bucket"), p.s3(cast.role_user, "PutObject", "x.txt",
+                                                          p.sse_headers("aws:kms", "ARN"), bucket="another-bucket",
+                                                          **iso)),
+                    (N_("decrypt with another key (alias/another-key)"),
                      p.kms(cast.role_user, "kms:Decrypt", key=other_key, identity=role_policy))):
         if o.allowed:
-            msgs.append(f"The policy also lets the role {what}: {because(o)}.")
+            msgs.append(_("The policy also lets the role {what}: {reason}.").format(what=_(what), reason=because(o)))
     role = lab.scenario.spec["roles"][0]
     name = next(iter(role.get("policies") or {}), "RolePolicy")
     threats = [] if msgs else broken(lab, {"role_policies": {role["name"]: {name: as_doc(role_policy)}}},
@@ -65,8 +73,8 @@ def check_least_privilege(lab: Any, role_policy: Any) -> Check:
     ok, msgs = finish("4.1", msgs, threats, "role policy")
     if not ok:
         return Check(False, msgs)
-    return Check(True, [f"The role policy grants exactly what SSE-KMS uploads and downloads of {cast.bucket} "
-                        "with the post's key need."])
+    return Check(True, [_("The role policy grants exactly what SSE-KMS uploads and downloads of {bucket} with the "
+                          "post's key need.").format(bucket=cast.bucket)])
 
 
 def check_assume_policy(lab: Any, identity_policy: Any) -> Check:
@@ -82,20 +90,24 @@ def check_assume_policy(lab: Any, identity_policy: Any) -> Check:
     msgs: list[str] = []
     o = p.assume_role(nobody, identity=identity_policy)
     if not o.allowed:
-        msgs.append(f"{nobody} still cannot assume {cast.role}: {because(o)}. The trust policy names the "
-                    "account, which hands the decision to the account's IAM policies.")
+        msgs.append(_("{principal} still cannot assume {role}: {reason}. The trust policy names the account, which "
+                      "hands the decision to the account's IAM policies.").format(principal=nobody, role=cast.role,
+                                                                                 reason=because(o)))
     account_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{lab.account}:root"},
                                                              "Action": "sts:AssumeRole"}]}
     other = p.assume_role(nobody, other_role, identity=identity_policy, trust=account_trust)
     if other.allowed:
-        msgs.append(f"{nobody} could also assume any other role that trusts the account (e.g. {other_role}): "
-                    f"{because(other)}. Name only the role nobody needs.")
+        msgs.append(_("{principal} could also assume any other role that trusts the account (e.g. {other_role}): "
+                      "{reason}. Name only the role nobody needs.").format(principal=nobody, other_role=other_role,
+                                                                          reason=because(other)))
     direct = p.s3(nobody, "HeadObject", p.ensure_object(), identity=identity_policy)
     if direct.allowed:
-        msgs.append(f"{nobody} can now read objects as itself, without the role (s3:GetObject): {because(direct)}. "
-                    "The policy should only open the door to the role.")
+        msgs.append(_("{principal} can now read objects as itself, without the role (s3:GetObject): {reason}. The "
+                      "policy should only open the door to the role.").format(principal=nobody,
+                                                                              reason=because(direct)))
     if msgs:
         return Check(False, msgs)
-    return Check(True, [f"{nobody} can assume {cast.role}, and only that role."])
+    return Check(True, [_("{principal} can assume {role}, and only that role.").format(principal=nobody,
+                                                                                     role=cast.role)])
 
 

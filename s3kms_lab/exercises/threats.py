@@ -17,8 +17,20 @@ from typing import Any
 
 from ..checker.candidate import check_candidate
 from ..checker.report import Counterexample, RequirementResult
+from ..i18n import N_, _
 
-__all__ = ["broken", "finish", "hardened_design", "hint", "attempt", "reset_attempts", "ATTEMPTS"]
+__all__ = ["broken", "finish", "hardened_design", "hint", "attempt", "reset_attempts", "ATTEMPTS", "policy_noun"]
+
+#: The policy a learner writes, as the checks name it (``yours``): the English name matches the checker's
+#: policy names; the learner reads the translated noun (:func:`policy_noun`).
+POLICY_NOUNS = {"bucket policy": N_("bucket policy"), "key policy": N_("key policy"),
+                "role policy": N_("role policy"), "trust policy": N_("trust policy"),
+                "identity policy": N_("identity policy")}
+
+
+def policy_noun(yours: str) -> str:
+    """``"bucket policy"`` -> the learner's language's name for it (an unknown name is shown as is)."""
+    return _(POLICY_NOUNS[yours]) if yours in POLICY_NOUNS else yours
 
 ATTEMPTS: Counter = Counter()  # exercise id -> wrong tries so far (reset when the exercise passes)
 
@@ -41,8 +53,11 @@ def attempt(exercise: str, ok: bool) -> int:
 
 
 def _short_step(step: dict[str, Any]) -> str:
-    gains = f" (and then acts as {step['gains']})" if step.get("gains") else ""
-    return f"{step['actor']} calls {step['action']} on {step['target']}{gains}"
+    if step.get("gains"):
+        return _("{actor} calls {action} on {target} (and then acts as {gains})").format(
+            actor=step["actor"], action=step["action"], target=step["target"], gains=step["gains"])
+    return _("{actor} calls {action} on {target}").format(actor=step["actor"], action=step["action"],
+                                                         target=step["target"])
 
 
 def _policies(c: Counterexample) -> list[dict[str, Any]]:
@@ -55,41 +70,59 @@ def hint(r: RequirementResult, c: Counterexample, tier: int, yours: str) -> str:
     """The hint for requirement result ``r`` broken by counterexample ``c`` at ``tier``; ``yours`` names the
     policy the learner is writing (``bucket policy``, ``key policy``, ``trust policy``...)."""
     if c.path:
-        how = "; then ".join(_short_step(s) for s in c.path) + f"; then {c.description}"
-        text = f"{r.id} ({r.title}) can still be broken in {c.steps} calls: {how}."
+        how = _("; then ").join([_short_step(s) for s in c.path] + [c.description])
+        text = _("{requirement} ({title}) can still be broken in {steps} calls: {how}.").format(
+            requirement=r.id, title=r.title, steps=c.steps, how=how)
     else:
-        text = f"{r.id} ({r.title}) is broken: {c.description}."
+        text = _("{requirement} ({title}) is broken: {description}.").format(
+            requirement=r.id, title=r.title, description=c.description)
     if c.why:
         text += f" ({c.why})"
     if tier <= 1:
         return text
+    policy = policy_noun(yours)
     culprits = _policies(c)
     near = [x for x in culprits if x.get("near_miss") and yours.lower() in x["policy"].lower()]
     decided = [x for x in culprits if not x.get("missing") and not x.get("near_miss")]
     names = sorted({x["policy"] for x in decided})
     in_yours = [x for x in decided if yours.lower() in x["policy"].lower()]
     if c.decision == "allowed" or c.path:
-        policy_line = (f" Look at {', '.join(names)}: " if names else " ") + (
-            f"your {yours} allows it." if in_yours else
-            f"nothing in your {yours} refuses it (an explicit Deny wins wherever it is; order does not matter).")
+        if names and in_yours:
+            line = _("Look at {policies}: your {policy} allows it.")
+        elif names:
+            line = _("Look at {policies}: nothing in your {policy} refuses it (an explicit Deny wins wherever it "
+                     "is; order does not matter).")
+        elif in_yours:
+            line = _("your {policy} allows it.")
+        else:
+            line = _("nothing in your {policy} refuses it (an explicit Deny wins wherever it is; order does not "
+                     "matter).")
+    elif names:
+        line = _("Look at {policies}: they refuse this request.")
     else:
-        policy_line = f" Look at {', '.join(names) or 'the policies that apply'}: they refuse this request."
-    text += policy_line
+        line = _("Look at the policies that apply: they refuse this request.")
+    text += " " + line.format(policies=", ".join(names), policy=policy)
     if tier == 2:
         return text
     if near:
-        text += " The statement: " + "; ".join(f"your Deny {x['statement']} does not apply to {x['action']} here: "
-                                              f"{x['why_not']} ({x['text']})" for x in near[:2]) + "."
+        text += " " + _("The statement: {statements}.").format(statements="; ".join(
+            _("your Deny {statement} does not apply to {action} here: {why_not} ({text})").format(
+                statement=x["statement"], action=x["action"], why_not=x["why_not"], text=x["text"])
+            for x in near[:2]))
     elif in_yours:
-        text += " The statement: " + "; ".join(f"{x['statement']} of {x['policy']} allows {x['action']}: {x['text']}"
-                                              for x in in_yours[:2]) + "."
+        text += " " + _("The statement: {statements}.").format(statements="; ".join(
+            _("{statement} of {policy} allows {action}: {text}").format(
+                statement=x["statement"], policy=x["policy"], action=x["action"], text=x["text"])
+            for x in in_yours[:2]))
     elif decided:
         first = decided[0]
         who = c.path[0]["actor"] if c.path else c.request["principal"]
-        text += (f" It is allowed by statement {first['statement']} of {first['policy']} ({first['text']}); "
-                 f"your {yours} has no statement that denies {first['action']} to {who}.")
+        text += " " + _("It is allowed by statement {statement} of {policy} ({text}); your {yours} has no "
+                        "statement that denies {action} to {who}.").format(
+            statement=first["statement"], policy=first["policy"], text=first["text"], yours=policy,
+            action=first["action"], who=who)
     else:
-        text += f" No statement refuses it: your {yours} is missing one."
+        text += " " + _("No statement refuses it: your {policy} is missing one.").format(policy=policy)
     return text
 
 

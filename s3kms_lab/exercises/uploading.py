@@ -18,6 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ..i18n import _
 from ..widgets.cast import Cast
 
 __all__ = ["Check", "check_upload_call", "check_writer_policy", "WRITER_POLICY_NAME"]
@@ -38,7 +39,7 @@ class Check:
     messages: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        head = "Well done: every check passes." if self.ok else "Not yet:"
+        head = _("Well done: every check passes.") if self.ok else _("Not yet:")
         lines = [head] + [f"  - {m}" for m in self.messages]
         return "\n".join(lines)
 
@@ -61,10 +62,10 @@ def _which_step(err: ClientError) -> str:
     """Say which kind of permission was missing, without naming the action to add."""
     text = _message(err)
     if "perform: kms:" in text:
-        return ("S3's call to KMS on your behalf was refused. Which KMS call does S3 make for this step "
-                "(look at the trail in the multipart section)?")
+        return _("S3's call to KMS on your behalf was refused. Which KMS call does S3 make for this step "
+                 "(look at the trail in the multipart section)?")
     if "perform: s3:" in text:
-        return "S3 itself refused the request: the S3 permission for this step is missing."
+        return _("S3 itself refused the request: the S3 permission for this step is missing.")
     return f"{_code(err)}."
 
 
@@ -82,37 +83,40 @@ def check_upload_call(lab: Any, call: dict[str, Any], profile: str | None = None
     s3 = lab.client("s3", profile or cast.role_user)
     msgs: list[str] = []
     if call.get("Bucket") != cast.bucket:
-        msgs.append(f"The post uploads to the bucket {cast.bucket!r}; your call names {call.get('Bucket')!r}.")
+        msgs.append(_("The post uploads to the bucket {bucket}; your call names {yours}.").format(
+            bucket=repr(cast.bucket), yours=repr(call.get("Bucket"))))
         return Check(False, msgs)
     if not call.get("Key"):
-        msgs.append("Every object needs a Key (its name in the bucket).")
+        msgs.append(_("Every object needs a Key (its name in the bucket)."))
         return Check(False, msgs)
     try:
         resp = s3.put_object(**call)
     except ClientError as err:
         code, text = _code(err), _message(err)
         if code == "AccessDenied" and "explicit deny" in text:
-            msgs.append("S3 refused the upload with an explicit deny from the bucket policy: a Deny statement's "
-                        "condition matched your request. Compare the encryption header you send with what "
-                        "DenyUnEncryptedUploads tests.")
+            msgs.append(_("S3 refused the upload with an explicit deny from the bucket policy: a Deny statement's "
+                          "condition matched your request. Compare the encryption header you send with what "
+                          "DenyUnEncryptedUploads tests."))
         elif code == "AccessDenied":
-            msgs.append(f"S3 refused the upload: {text}")
+            msgs.append(_("S3 refused the upload: {message}").format(message=text))
         elif code.startswith("KMS."):
-            msgs.append(f"S3 accepted the request but could not use the key you named ({code}): is that a key "
-                        "that exists in this account and region?")
+            msgs.append(_("S3 accepted the request but could not use the key you named ({code}): is that a key "
+                          "that exists in this account and region?").format(code=code))
         else:
-            msgs.append(f"The call failed with {code}: {text}")
+            msgs.append(_("The call failed with {code}: {message}").format(code=code, message=text))
         return Check(False, msgs)
     except Exception as exc:  # botocore parameter validation and the like
-        return Check(False, [f"boto3 could not send the call: {exc}"])
+        return Check(False, [_("boto3 could not send the call: {error}").format(error=exc)])
     algo = resp.get("ServerSideEncryption")
     key = resp.get("SSEKMSKeyId", "")
     if algo != "aws:kms":
-        msgs.append(f"The object was stored, but encrypted with {algo!r}, which is not SSE-KMS.")
+        msgs.append(_("The object was stored, but encrypted with {algorithm}, which is not SSE-KMS.").format(
+            algorithm=repr(algo)))
     elif key != lab.key_arn:
-        msgs.append("The object is SSE-KMS encrypted, but not under the post's customer managed key "
-                    f"(S3 used {key}). Which parameter tells S3 the key to use?")
-    return Check(not msgs, msgs or [f"{call['Key']} is stored with SSE-KMS under {lab.key_arn}."])
+        msgs.append(_("The object is SSE-KMS encrypted, but not under the post's customer managed key (S3 used "
+                      "{key}). Which parameter tells S3 the key to use?").format(key=key))
+    return Check(not msgs, msgs or [_("{object} is stored with SSE-KMS under {key}.").format(object=call["Key"],
+                                                                                           key=lab.key_arn)])
 
 
 # --------------------------------------------------------------------------- exercise 2
@@ -170,25 +174,28 @@ def check_writer_policy(lab: Any, policy: dict[str, Any] | str) -> Check:
         try:
             iam.put_user_policy(UserName=writer_user, PolicyName=WRITER_POLICY_NAME, PolicyDocument=_as_text(doc))
         except ClientError as err:
-            return Check(False, [f"IAM rejected the policy document ({_code(err)}): {_message(err)}"])
+            return Check(False, [_("IAM rejected the policy document ({code}): {message}").format(
+                code=_code(err), message=_message(err))])
         s3 = lab.client("s3", writer)
         try:
             s3.put_object(Bucket=bucket, Key="exercise/small.txt", Body=b"small",
                           ServerSideEncryption="aws:kms", SSEKMSKeyId=lab.key_arn)
         except ClientError as err:
-            msgs.append("A small SSE-KMS upload fails: " + _which_step(err))
+            msgs.append(_("A small SSE-KMS upload fails: {why}").format(why=_which_step(err)))
         try:
             _multipart(s3, bucket, "exercise/large.bin", lab.key_arn)
         except ClientError as err:
-            msgs.append(f"A large (multipart) upload fails at {err.operation_name}: " + _which_step(err))
+            msgs.append(_("A large (multipart) upload fails at {operation}: {why}").format(
+                operation=err.operation_name, why=_which_step(err)))
         try:
             s3.get_object(Bucket=bucket, Key="exercise/small.txt")["Body"].read()
-            msgs.append(f"{writer} can also read the objects (GetObject): a writer only writes.")
+            msgs.append(_("{writer} can also read the objects (GetObject): a writer only writes.").format(
+                writer=writer))
         except ClientError:
             pass
         try:
             s3.delete_object(Bucket=bucket, Key="exercise/small.txt")
-            msgs.append(f"{writer} can also delete objects: an uploader does not need that.")
+            msgs.append(_("{writer} can also delete objects: an uploader does not need that.").format(writer=writer))
         except ClientError:
             pass
         kms = lab.client("kms", writer)
@@ -196,14 +203,16 @@ def check_writer_policy(lab: Any, policy: dict[str, Any] | str) -> Check:
             kms.disable_key(KeyId=lab.key_arn.split("/")[-1])
             kms_admin = lab.client("kms", cast.admin)
             kms_admin.enable_key(KeyId=lab.key_arn.split("/")[-1])
-            msgs.append(f"{writer} can also disable the key: an uploader needs only what S3 asks KMS for.")
+            msgs.append(_("{writer} can also disable the key: an uploader needs only what S3 asks KMS for.").format(
+                writer=writer))
         except ClientError:
             pass
         from .least_privilege import MULTIPART_EXTRA, WRITER_NEEDS, excess
-        msgs += [f"Too broad for a writer: {m}." for m in excess(doc, WRITER_NEEDS, MULTIPART_EXTRA)]
+        msgs += [_("Too broad for a writer: {problem}.").format(problem=m)
+                 for m in excess(doc, WRITER_NEEDS, MULTIPART_EXTRA)]
     finally:
         for n in iam.list_user_policies(UserName=writer_user)["PolicyNames"]:
             iam.delete_user_policy(UserName=writer_user, PolicyName=n)
         for n, d in saved.items():
             iam.put_user_policy(UserName=writer_user, PolicyName=n, PolicyDocument=_as_text(d))
-    return Check(not msgs, msgs or ["Small and multipart SSE-KMS uploads work, and nothing broader is allowed."])
+    return Check(not msgs, msgs or [_("Small and multipart SSE-KMS uploads work, and nothing broader is allowed.")])
