@@ -199,15 +199,19 @@ class Lab:
         return self.scenario.region
 
     def env(self) -> dict[str, str]:
-        """Environment variables that point the AWS CLI and boto3 at this lab (the lab must be started)."""
+        """Environment variables that point the AWS CLI and boto3 at this lab (the lab must be started), and,
+        for a lab given ``lang``, ``S3KMS_LAB_LANG`` so ``!s3kms-lab ...`` speaks the notebook's language."""
         if self.config_dir is None:
             raise LabError("The lab is not started: call start() (or use `with Lab() as lab:`) first")
-        return {
+        values = {
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "AWS_CONFIG_FILE": str(self.config_dir / "config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(self.config_dir / "credentials"),
             "AWS_DEFAULT_REGION": self.region,
         }
+        if self.lang is not None:
+            values["S3KMS_LAB_LANG"] = self.lang
+        return values
 
     def shell_lines(self) -> str:
         """``export NAME=value`` lines for a shell."""
