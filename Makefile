@@ -33,6 +33,24 @@ venv: $(TEST_STAMP)
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
+# `make lab-ko`: the Korean edition (notebooks/ko) in JupyterLab's Korean interface. JupyterLab's display
+# language is a per-user setting, `locale` of @jupyterlab/translation-extension:plugin, and needs the language
+# pack jupyterlab-language-pack-ko-KR (in the `lab` extra):
+#   https://jupyterlab.readthedocs.io/en/stable/user/language.html
+# User settings are read from JUPYTERLAB_SETTINGS_DIR ("JupyterLab User Settings Directory" in
+#   https://jupyterlab.readthedocs.io/en/stable/user/directories.html): lab-ko has its own folder inside the
+# venv, written here with the Korean locale at every start, so `make lab` (the learner's usual settings) stays
+# English. The kernels speak Korean too (S3KMS_LAB_LANG=ko). LAB_ARGS: more `jupyter lab` options
+# (tests/browser/test_korean_edition_in_browser.py starts lab-ko itself, with a port and a token).
+LAB_KO_SETTINGS ?= $(VENV)/share/s3kms-lab/lab-ko-settings
+LAB_KO_DIR      ?= notebooks/ko
+LAB_ARGS        ?=
+lab-ko: $(LAB_STAMP)
+	mkdir -p $(LAB_KO_DIR) $(LAB_KO_SETTINGS)/@jupyterlab/translation-extension
+	printf '{"locale": "ko_KR"}\n' > $(LAB_KO_SETTINGS)/@jupyterlab/translation-extension/plugin.jupyterlab-settings
+	exec env JUPYTERLAB_SETTINGS_DIR="$(abspath $(LAB_KO_SETTINGS))" S3KMS_LAB_LANG=ko \
+	  $(BIN)/jupyter lab --notebook-dir=$(LAB_KO_DIR) $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
+
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q $(XDIST) --nbval --nbval-sanitize-with notebooks/sanitize.cfg --nbval-kernel-name s3kms-lab tests notebooks
 

@@ -233,7 +233,9 @@ def _notebooks(args: argparse.Namespace) -> int:
     print(f"# course in {folder}: {len(done.written)} new, {len(done.updated)} updated, "
           f"{len(done.unchanged)} unchanged")
     jupyter = Path(sys.executable).parent / "jupyter"
-    command = [str(jupyter), "lab", f"--notebook-dir={folder}"]
+    from .i18n import get_language  # the Korean edition is DIR/ko: opened when the lab speaks Korean
+    edition = folder / "ko" if get_language() == "ko" and (folder / "ko").is_dir() else folder
+    command = [str(jupyter), "lab", f"--notebook-dir={edition}"]
     if not args.lab:
         print(shlex.join(command))
         return 0
@@ -293,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--follow", action="store_true")
     p.add_argument("--denied", action="store_true")
     p.set_defaults(func=_trail)
-    p = sub.add_parser("notebooks", help="copy the course (notebooks, solutions) into DIR")
+    p = sub.add_parser("notebooks", help="copy the course (notebooks, solutions; Korean edition in DIR/ko) into DIR")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--lab", action="store_true", help="then open JupyterLab there")
     p.add_argument("--force", action="store_true", help="overwrite notebooks you have edited")

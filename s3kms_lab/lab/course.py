@@ -1,5 +1,10 @@
 """The course that ships with the package: copy the notebooks (and their solutions, images) to a folder.
 
+Both editions are copied: the English course at the top of the folder and the Korean edition (한국어판) in its
+``ko/`` subfolder, laid out as in ``notebooks/`` (``ko/solutions/`` beside the Korean notebooks), so the
+links between notebooks and solutions work in either. ``make lab-ko`` / ``jupyter lab --notebook-dir=DIR/ko``
+opens the Korean edition.
+
 The notebooks are package data (``s3kms_lab/course``, read with :mod:`importlib.resources`). A copy records
 the SHA-256 of every file it wrote in ``.s3kms-lab-course.json``; copying again updates files the learner
 has not changed and refuses, unless forced, to overwrite a file the learner edited (or one it did not write).
@@ -13,10 +18,13 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["COURSE_PATTERNS", "MANIFEST", "CourseCopy", "CourseConflict", "course_files", "copy_course"]
+__all__ = ["COURSE_PATTERNS", "EDITIONS", "MANIFEST", "CourseCopy", "CourseConflict", "course_files", "copy_course"]
 
-# What a learner gets (the notebook sources and test settings beside them in a clone are not part of it).
-COURSE_PATTERNS = ("*.ipynb", "solutions/*", "images/*")
+# What a learner gets (the notebook sources and test settings beside them in a clone are not part of it):
+# ``/``-separated patterns matched part by part (``*`` never crosses a folder), for each edition.
+EDITIONS = ("", "ko")
+COURSE_PATTERNS = tuple(f"{edition}/{pattern}" if edition else pattern
+                        for edition in EDITIONS for pattern in ("*.ipynb", "solutions/*", "images/*"))
 MANIFEST = ".s3kms-lab-course.json"
 
 
@@ -42,17 +50,30 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _matches(rel: str, pattern: str) -> bool:
+    parts, wanted = rel.split("/"), pattern.split("/")
+    return len(parts) == len(wanted) and all(fnmatch.fnmatchcase(p, w) for p, w in zip(parts, wanted))
+
+
 def course_files() -> dict[str, bytes]:
-    """The shipped course: relative path (``/``-separated) -> content. Raises FileNotFoundError if absent."""
+    """The shipped course: relative path (``/``-separated, ``ko/...`` for the Korean edition) -> content.
+    Raises FileNotFoundError if absent."""
     root = resources.files("s3kms_lab") / "course"
     if not root.is_dir():
         raise FileNotFoundError("this installation of s3kms-lab has no course (s3kms_lab/course is missing)")
+    depth = max(pattern.count("/") for pattern in COURSE_PATTERNS)
     files: dict[str, bytes] = {}
-    for entry in root.iterdir():
-        children = entry.iterdir() if entry.is_dir() else [entry]
-        for item in children:
-            rel = f"{entry.name}/{item.name}" if entry.is_dir() else item.name
-            if item.is_file() and any(fnmatch.fnmatch(rel, pattern) for pattern in COURSE_PATTERNS):
+    pending = [(root, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        for item in folder.iterdir():
+            if item.name.startswith("."):  # .ipynb_checkpoints and the like
+                continue
+            rel = f"{prefix}{item.name}"
+            if item.is_dir():
+                if rel.count("/") < depth:
+                    pending.append((item, f"{rel}/"))
+            elif any(_matches(rel, pattern) for pattern in COURSE_PATTERNS):
                 files[rel] = item.read_bytes()
     return files
 

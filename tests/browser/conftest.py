@@ -1,9 +1,13 @@
-"""Browser fixtures: one JupyterLab server and one Chromium for the whole session (see browserlab.py)."""
+"""Browser fixtures: one JupyterLab server (and one Korean, as `make lab-ko` starts it, for the Korean edition) and
+one Chromium for the whole session (see browserlab.py)."""
 from __future__ import annotations
+
+import shutil
 
 import pytest
 
-from .browserlab import ARTIFACTS, CHROMIUM, SUMMARY, CHROMIUM_ARGS, VIEWPORT, LabServer, chromium_missing
+from .browserlab import (ARTIFACTS, CHROMIUM, SUMMARY, CHROMIUM_ARGS, VIEWPORT, LabKoServer, LabServer,
+                         chromium_missing, language_pack_missing)
 
 # Nothing under tests/browser is a notebook for nbval to run.
 collect_ignore_glob = ["*.ipynb"]
@@ -22,7 +26,28 @@ def lab_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def chromium(tmp_path_factory, lab_server):
+def lab_ko_server(tmp_path_factory):
+    """JupyterLab as `make lab-ko` starts it (Korean interface), serving a copy of notebooks/ko."""
+    reason = chromium_missing()
+    if reason:
+        pytest.skip(f"{reason}: browser test skipped")
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed: `make lab-ko` cannot run here")
+    missing = language_pack_missing("ko_KR")
+    if missing:
+        pytest.fail(missing)
+    server = LabKoServer(tmp_path_factory.mktemp("jupyterlab-ko")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):
+    reason = chromium_missing()
+    if reason:
+        pytest.skip(f"{reason}: browser test skipped")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(

@@ -77,17 +77,18 @@ class RunResult:
 
 
 # ---------------------------------------------------------------------------------------------- page helpers
-KERNEL_IDLE_JS = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
-    .some(e => /\\|\\s*Idle$/.test(e.textContent.trim()))"""
+# The argument: the kernel status "Idle" as the server's interface language shows it (LabServer.ui_text).
+KERNEL_IDLE_JS = """(idle) => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+    .some(e => { const t = e.textContent.trim(); return /\\|\\s*\\S/.test(t) && t.endsWith(idle); })"""
 
 PROMPTS_JS = """() => [...document.querySelectorAll(
     '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent.trim())"""
 
-RUN_DONE_JS = """() => {
+RUN_DONE_JS = """(idleText) => {
   const p = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')]
     .map(e => e.textContent.trim());
   const idle = [...document.querySelectorAll('.jp-StatusBar-TextItem')]
-    .some(e => /\\|\\s*Idle$/.test(e.textContent.trim()));
+    .some(e => { const t = e.textContent.trim(); return /\\|\\s*\\S/.test(t) && t.endsWith(idleText); });
   return p.length > 0 && !p.some(t => t.includes('*')) && /\\d/.test(p[0]) && idle;
 }"""
 
@@ -241,7 +242,10 @@ def _view_shot(page, selector: str, path: Path) -> None:
     page.screenshot(path=str(path), type="png")
 
 
-def run_notebook(server, context, name: str) -> RunResult:
+def run_notebook(server, context, name: str, artifacts: Path = ARTIFACTS) -> RunResult:
+    """Run All of ``name`` (relative to the server's root) as a learner does, in the server's interface
+    language (menus and kernel status read through ``server.ui_text``); screenshots go to ``artifacts``."""
+    idle = server.ui_text("Idle")
     page = context.new_page()
     console_errors: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text[:300]) if m.type == "error" else None)
@@ -249,7 +253,7 @@ def run_notebook(server, context, name: str) -> RunResult:
     page.goto(server.notebook_url(name))
     page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
     try:
-        page.wait_for_function(KERNEL_IDLE_JS, timeout=KERNEL_READY_TIMEOUT_S * 1000, polling=250)
+        page.wait_for_function(KERNEL_IDLE_JS, arg=idle, timeout=KERNEL_READY_TIMEOUT_S * 1000, polling=250)
     except Exception as exc:  # noqa: BLE001
         dialog = page.locator(".jp-Dialog").all_inner_texts()
         raise AssertionError(f"{name}: kernel never became idle; dialog: {dialog}\n"
@@ -258,15 +262,16 @@ def run_notebook(server, context, name: str) -> RunResult:
     _focus_notebook(page)
     page.keyboard.press("Control+b")
 
-    _menu(page, "Edit", "Clear Outputs of All Cells", "notebook:clear-all-cell-outputs")
+    _menu(page, server.ui_text("Edit", "menu"), server.ui_text("Clear Outputs of All Cells"),
+          "notebook:clear-all-cell-outputs")
     # What the fresh kernel listens on before any cell runs (its Jupyter channels and ipykernel's own).
     kernel_id = server.kernel_id(name)
     proc = server.kernel_process(kernel_id) if kernel_id else None
     baseline = (proc, _listening(proc)) if proc is not None else None
-    _menu(page, "Run", "Run All Cells", "notebook:run-all-cells")
+    _menu(page, server.ui_text("Run", "menu"), server.ui_text("Run All Cells"), "notebook:run-all-cells")
     page.wait_for_timeout(300)
     try:
-        page.wait_for_function(RUN_DONE_JS, timeout=RUN_TIMEOUT_S * 1000, polling=250)
+        page.wait_for_function(RUN_DONE_JS, arg=idle, timeout=RUN_TIMEOUT_S * 1000, polling=250)
     except Exception as exc:  # noqa: BLE001
         raise AssertionError(f"{name}: Run All did not finish within {RUN_TIMEOUT_S}s; prompts: "
                              f"{page.evaluate(PROMPTS_JS)}") from exc
@@ -327,11 +332,11 @@ def run_notebook(server, context, name: str) -> RunResult:
                                       f"only {result.widget_count} shown as widgets")
 
     result.layout = page.evaluate(LAYOUT_JS)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    artifacts.mkdir(parents=True, exist_ok=True)
     stem = Path(name).stem
-    for old in [*ARTIFACTS.glob(f"{stem}.*"), *ARTIFACTS.glob(f"{stem}-[0-9]*.*")]:
+    for old in [*artifacts.glob(f"{stem}.*"), *artifacts.glob(f"{stem}-[0-9]*.*")]:
         old.unlink()
-    result.screenshots = _screenshot(page, ARTIFACTS / stem)
+    result.screenshots = _screenshot(page, artifacts / stem)
     log = _log_console(page)
     if "Traceback" in log:
         result.log_errors = re.findall(r"^[\w.]+(?:Error|Exception|Exit|Interrupt): .*$", log, re.M) or [log[-800:]]
@@ -365,10 +370,12 @@ def _read_saved(path: Path, attempts: int = 20):
 
 
 class Runner:
-    """Runs each notebook once per session; keeps the live page of notebooks the interaction tests use."""
+    """Runs each notebook once per session; keeps the live page of notebooks the interaction tests use.
+    ``label`` prefixes the notebook in the terminal summary (``ko/`` for the Korean edition)."""
 
-    def __init__(self, server, context):
+    def __init__(self, server, context, artifacts: Path = ARTIFACTS, label: str = ""):
         self.server, self.context = server, context
+        self.artifacts, self.label = artifacts, label
         self.results: dict[str, RunResult] = {}
         self.failed: dict[str, str] = {}
 
@@ -377,16 +384,17 @@ class Runner:
             raise AssertionError(f"{name}: Run All failed earlier in this session: {self.failed[name]}")
         if name not in self.results:
             try:
-                self.results[name] = res = run_notebook(self.server, self.context, name)
+                self.results[name] = res = run_notebook(self.server, self.context, name, self.artifacts)
             except BaseException as exc:
                 self.failed[name] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 for page in self.context.pages:
-                    if name in page.url:
+                    if page.url.startswith(self.server.url) and name in page.url:
                         page.close()
                 self.server.shutdown_notebook_kernel(name)
                 raise
-            SUMMARY.append(f"{name}: Run All {res.seconds:.1f} s, {res.widget_count} widget(s) -> "
-                           + ", ".join(p.name for p in res.screenshots))
+            SUMMARY.append(f"{self.label}{name}: Run All {res.seconds:.1f} s, {res.widget_count} widget(s) -> "
+                           + ", ".join(str(p.relative_to(ARTIFACTS) if p.is_relative_to(ARTIFACTS) else p)
+                                     for p in res.screenshots))
         return self.results[name]
 
     def done(self, name: str) -> None:
@@ -412,31 +420,37 @@ def runner(lab_server, chromium):
 NOTEBOOKS = notebook_names()
 
 
+def run_problems(res: RunResult) -> list[str]:
+    """What a learner would see as broken after Run All (empty: nothing)."""
+    problems = []
+    if res.unexecuted:
+        problems.append(f"cells not executed after Run All (cell indices): {res.unexecuted}")
+    if res.errors:
+        problems.append("error outputs:\n  " + "\n  ".join(res.errors))
+    if res.stderr_tracebacks:
+        problems.append("tracebacks on stderr:\n  " + "\n  ".join(res.stderr_tracebacks))
+    if res.widget_failures:
+        problems.append("widgets not rendered:\n  " + "\n  ".join(res.widget_failures))
+        if res.console_errors:
+            problems.append("browser console errors:\n  " + "\n  ".join(res.console_errors[-5:]))
+    if res.log_errors:
+        problems.append("tracebacks in the Log Console (kernel output outside any cell):\n  "
+                        + "\n  ".join(res.log_errors))
+    if res.layout:
+        problems.append("layout a learner would see as broken:\n  " + "\n  ".join(res.layout))
+    if not res.kernel_found:
+        problems.append("could not find the notebook's kernel process to check the lab was stopped")
+    if res.leftover_ports:
+        problems.append("lab not stopped at the end, still listening: " + ", ".join(res.leftover_ports))
+    return problems
+
+
 @pytest.mark.timeout(RUN_TIMEOUT_S + 180)
 @pytest.mark.parametrize("name", NOTEBOOKS or [pytest.param(None, marks=pytest.mark.skip("no notebooks"))])
 def test_run_all_in_jupyterlab(runner, name):
     res = runner.run(name)
     try:
-        problems = []
-        if res.unexecuted:
-            problems.append(f"cells not executed after Run All (cell indices): {res.unexecuted}")
-        if res.errors:
-            problems.append("error outputs:\n  " + "\n  ".join(res.errors))
-        if res.stderr_tracebacks:
-            problems.append("tracebacks on stderr:\n  " + "\n  ".join(res.stderr_tracebacks))
-        if res.widget_failures:
-            problems.append("widgets not rendered:\n  " + "\n  ".join(res.widget_failures))
-            if res.console_errors:
-                problems.append("browser console errors:\n  " + "\n  ".join(res.console_errors[-5:]))
-        if res.log_errors:
-            problems.append("tracebacks in the Log Console (kernel output outside any cell):\n  "
-                            + "\n  ".join(res.log_errors))
-        if res.layout:
-            problems.append("layout a learner would see as broken:\n  " + "\n  ".join(res.layout))
-        if not res.kernel_found:
-            problems.append("could not find the notebook's kernel process to check the lab was stopped")
-        if res.leftover_ports:
-            problems.append("lab not stopped at the end, still listening: " + ", ".join(res.leftover_ports))
+        problems = run_problems(res)
         assert not problems, f"{name} (screenshots {', '.join(map(str, res.screenshots))}):\n" + "\n".join(problems)
     finally:
         if not name.startswith(INTERACTIVE):

@@ -64,6 +64,12 @@ def test_the_wheel_and_sdist_carry_the_package_data_and_licences(installed):
     assert "s3kms_lab/scenarios/seed/bucket-policy.json" in names
     assert "s3kms_lab/course/00_start_here.ipynb" in names
     assert any(n.startswith("s3kms_lab/course/solutions/") for n in names)
+    # The Korean edition (once notebooks/ko has notebooks) and the message catalogs the lab reads.
+    korean = sorted(p.relative_to(REPO / "notebooks").as_posix() for pattern in ("*.ipynb", "solutions/*")
+                    for p in (REPO / "notebooks" / "ko").glob(pattern) if p.is_file())
+    assert [f"s3kms_lab/course/{rel}" for rel in korean if f"s3kms_lab/course/{rel}" not in names] == []
+    assert "s3kms_lab/locale/ko/LC_MESSAGES/s3kms_lab.mo" in names
+    assert "s3kms_lab/locale/ko/LC_MESSAGES/s3kms_lab.po" in names
     assert any(n.endswith("licenses/LICENSE") for n in names) and any(n.endswith("LICENSE-CONTENT") for n in names)
     assert f"s3kms_lab-{s3kms_lab.__version__}" in wheel.name
     members = tarfile.open(sdist).getnames()

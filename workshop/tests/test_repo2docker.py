@@ -50,3 +50,15 @@ def test_postbuild_installs_the_pinned_course_and_kernel():
 def test_start_hands_over_to_the_server():
     lines = (REPO / "workshop" / "start").read_text(encoding="utf-8").strip().splitlines()
     assert lines[-1] == 'exec "$@"'
+
+
+def test_postbuild_makes_jupyterlab_available_in_korean():
+    """The Korean language pack comes with the `lab` extra postBuild installs, pinned, and postBuild fails the
+    image build when JupyterLab would not find it."""
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    lab_extra = next(line for line in pyproject.splitlines() if line.startswith("lab = ["))
+    assert "jupyterlab-language-pack-ko-KR" in lab_extra
+    pins = (REPO / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith("jupyterlab-language-pack-ko-KR==") for line in pins)
+    text = (REPO / "workshop" / "postBuild").read_text(encoding="utf-8")
+    assert 'entry_points(group="jupyterlab.languagepack")' in text and '"ko_KR"' in text
