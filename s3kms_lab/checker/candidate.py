@@ -23,6 +23,7 @@ import sys
 import threading
 from typing import Any, Callable
 
+from ..i18n import _, get_language, language
 from ..lab.scenario import load_scenario
 from .report import Report
 from .requirements import Requirements, load_requirements
@@ -92,7 +93,7 @@ def _check_here(scenario: str, changes: dict[str, Any], requirement_ids: list[st
             _WARM[key] = universe
     reqs = load_requirements(sc, universe.principal_refs(), universe.actions())
     if requirement_ids:
-        reqs = Requirements([r for r in reqs if r.id in requirement_ids], reqs.trusted, reqs.notes)
+        reqs = Requirements([r for r in reqs if r.id in requirement_ids], reqs.trusted, reqs.notes, reqs.description)
     started = time.perf_counter()
     restore = apply_changes(universe, changes)
     try:
@@ -127,10 +128,10 @@ class _Child:
             line = self.proc.stdout.readline()
             if not line:
                 self.proc = None
-                raise RuntimeError("the checker's child process stopped; see its error output above")
+                raise RuntimeError(_("the checker's child process stopped; see its error output above"))
             answer = json.loads(line)
             if "error" in answer:
-                raise RuntimeError(f"the candidate check failed: {answer['error']}")
+                raise RuntimeError(_("the candidate check failed: {error}").format(error=answer["error"]))
             return answer
 
     def close(self) -> None:
@@ -154,8 +155,9 @@ def check_candidate(scenario: str, changes: dict[str, Any], requirement_ids: lis
     from .check import lab_running
     if not lab_running():
         return _check_here(scenario, changes, requirement_ids, limit)
+    # the long-lived child answers in the language in force here, which may change between checks
     answer = _CHILD.ask({"scenario": str(scenario), "changes": changes, "requirements": requirement_ids,
-                         "limit": limit})
+                         "limit": limit, "lang": get_language()})
     return Report.from_dict(answer)
 
 
@@ -166,8 +168,9 @@ def serve() -> None:
     for line in sys.stdin:
         try:
             req = json.loads(line)
-            report = _check_here(req["scenario"], req.get("changes") or {}, req.get("requirements"),
-                                 int(req.get("limit", 1)))
+            with language(req.get("lang") or get_language()):
+                report = _check_here(req["scenario"], req.get("changes") or {}, req.get("requirements"),
+                                     int(req.get("limit", 1)))
             out = report.as_dict()
         except Exception as exc:  # answer, do not die: the parent shows the error
             out = {"error": f"{type(exc).__name__}: {exc}"}

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.matching import action_matches, glob_match
+from ..engine.statements import action_covered
+from ..i18n import ENV_VAR, _, get_language
 from ..lab.scenario import Scenario, load_scenario
 from .escalation import Search
 from .replay import ReplayContext, describe, path_recipe, recipe, step_words
@@ -57,9 +59,12 @@ def _check_in_child(scenario: str, requirements: str | Path | None, limit: int) 
     cmd = [sys.executable, "-m", "s3kms_lab.checker", "--scenario", str(scenario), "--json", "--limit", str(limit)]
     if requirements:
         cmd += ["--requirements", str(requirements)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=dict(os.environ))
+    # the child speaks the language in force here (a Lab(lang=...) or a language() block, not only the environment)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, ENV_VAR: get_language()})
     if proc.returncode not in (0, 1):
-        raise RuntimeError(f"the requirement check failed in its child process:\n{proc.stderr.strip()}")
+        raise RuntimeError(_("the requirement check failed in its child process:\n{error}").format(
+            error=proc.stderr.strip()))
     return Report.from_dict(json.loads(proc.stdout))
 
 
@@ -91,19 +96,23 @@ def violates(req: Requirement, outcome: Verdict) -> str:
     """Why the request breaks the requirement ('' when it does not)."""
     if req.expect == "denied":
         if outcome.allowed:
-            return "the requirement says this must be refused, but the endpoint allows it"
+            return _("the requirement says this must be refused, but the endpoint allows it")
         return ""
     if req.expect == "allowed":
         if not outcome.allowed:
-            return f"the requirement says this must succeed, but it is refused ({outcome.decision})"
+            return _("the requirement says this must succeed, but it is refused ({decision})").format(
+                decision=outcome.decision)
         return ""
     if not outcome.allowed or outcome.encryption is None:
         return ""
     alg, key = outcome.encryption
     if alg not in req.algorithms or (req.key and key != req.key):
-        stored = f"{alg} under {key}" if key else f"{alg} (no KMS key)"
-        wanted = "/".join(req.algorithms) + (f" under {req.key}" if req.key else "")
-        return f"the object would be stored with {stored}; the requirement wants {wanted}"
+        stored = (_("{algorithm} under {key}").format(algorithm=alg, key=key) if key else
+                  _("{algorithm} (no KMS key)").format(algorithm=alg))
+        algorithms = "/".join(req.algorithms)
+        wanted = _("{algorithm} under {key}").format(algorithm=algorithms, key=req.key) if req.key else algorithms
+        return _("the object would be stored with {stored}; the requirement wants {wanted}").format(
+            stored=stored, wanted=wanted)
     return ""
 
 
@@ -190,14 +199,24 @@ def culprits(steps: Any) -> list[dict[str, Any]]:
             # Deny statements that were meant for this request but do not apply, and why (wrong principal,
             # a Resource without /*, a condition not met): the usual mistake behind a wrongly allowed request.
             exp = d.explain()
-            by_name = {p.name: p for p in [step.policies.resource, *step.policies.identity] if p is not None}
+            ps = step.policies
+            by_name = {p.name: p for p in [ps.resource, *ps.identity] if p is not None}
+            consulted = {p.name: p for p in [*(p for level in ps.scps for p in level), ps.resource, *ps.identity,
+                                             ps.boundary, *ps.session] if p is not None}
             for pol in exp.policies:
                 for tr in pol["statements"]:
                     if tr["effect"] != "Deny" or tr["applies"]:
                         continue
                     stmt = next((x for x in by_name[pol["name"]].statements if x.label == tr["label"]), None) \
                         if pol["name"] in by_name else None
-                    if "Action does not cover" in tr["why"] or "NotAction does not cover" in tr["why"]:
+                    # a Deny whose (Not)Action does not cover the request is not a near miss; asked of the
+                    # statement itself, not of the explanation's words (they are in the lab's language)
+                    src = consulted.get(pol["name"])
+                    st_any = next((x for x in src.statements if x.label == tr["label"]), None) if src else None
+                    if st_any is not None:
+                        if action_covered(st_any, d.request.action) == st_any.not_action:
+                            continue
+                    elif "Action does not cover" in tr["why"]:
                         continue
                     out.append({**base, "policy": pol["name"], "policy_kind": pol["kind"],
                                 "statement": tr["sid"] or tr["label"], "effect": "Deny", "near_miss": True,
@@ -210,11 +229,11 @@ def key_name(universe: Universe, key_arn: str) -> str:
     """What a key ARN of the universe is, in words: ``the AWS managed key alias/aws/s3``, the scenario
     key's alias, ``another customer managed key``; "" for a key the universe did not create."""
     if key_arn == universe.aws_s3_key_arn:
-        return "the AWS managed key alias/aws/s3"
+        return _("the AWS managed key alias/aws/s3")
     if key_arn == universe.key_arn:
-        return universe.alias or "the scenario key"
+        return universe.alias or _("the scenario key")
     if key_arn == universe.other_key_arn:
-        return "another customer managed key"
+        return _("another customer managed key")
     return ""
 
 
@@ -242,18 +261,19 @@ def judge(sc: Scenario, universe: Universe, reqs: list[Requirement], outcomes: l
                                            decision=o.decision, message=o.message(), encryption=enc,
                                            explanation=o.explanation(), replay=recipe(d, ctx), why=why,
                                            culprits=culprits(o.steps())))
-        results.append(RequirementResult(req.id, req.title, req.source, req.sentence(), holds=not bad,
+        results.append(RequirementResult(req.id, req.shown_title, req.shown_source, req.sentence(), holds=not bad,
                                          in_scope=len(scoped), violations=len(bad), counterexamples=examples))
     escalation: dict[str, Any] = {}
     if escalate:
         escalation = _escalate(universe, reqs, trusted, results, ctx)
     from ..endpoint.decide import KEY_ID_RULE
     notes = list(getattr(reqs, "notes", [])) + list(universe.notes)
-    notes.append(KEY_ID_RULE)
-    notes.append("aws:SecureTransport=true requests cannot be replayed on the lab endpoint (plain HTTP); "
-                 "their decisions come from the same engine with the key set to true.")
-    notes.append(f"Replay: `s3kms-lab serve --scenario {ctx.scenario} --config-dir /tmp/lab`, then "
-                 "`eval \"$(s3kms-lab env --config-dir /tmp/lab)\"` in another shell and run the commands shown.")
+    notes.append(_(KEY_ID_RULE))  # marked N_ where it is defined
+    notes.append(_("aws:SecureTransport=true requests cannot be replayed on the lab endpoint (plain HTTP); "
+                   "their decisions come from the same engine with the key set to true."))
+    notes.append(_("Replay: `s3kms-lab serve --scenario {scenario} --config-dir /tmp/lab`, then "
+                   "`eval \"$(s3kms-lab env --config-dir /tmp/lab)\"` in another shell and run the commands shown.")
+                 .format(scenario=ctx.scenario))
     universe_info = {
         "principals": [p.name + (f" ({p.arn})" if p.arn else "") for p in universe.principals],
         "trusted_administrators": list(trusted),

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from ..i18n import _
+
 __all__ = ["run", "main"]
 
 
@@ -16,7 +18,7 @@ def run(scenario: str, as_json: bool, requirements: str | None = None, limit: in
     try:
         report = check(scenario, requirements=requirements, limit=limit)
     except (FileNotFoundError, RequirementsError, ValueError) as exc:  # ValueError: malformed scenario files
-        print(f"s3kms-lab check: {exc}", file=sys.stderr)
+        print(_("s3kms-lab check: {error}").format(error=exc), file=sys.stderr)
         return 2
     if as_json:
         print(json.dumps(report.as_dict(), indent=2))
@@ -27,10 +29,10 @@ def run(scenario: str, as_json: bool, requirements: str | None = None, limit: in
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m s3kms_lab.checker",
-                                     description="Prove or refute a scenario's requirements.")
+                                     description=_("Prove or refute a scenario's requirements."))
     parser.add_argument("--scenario", default="seed")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--requirements", default=None, help="a requirements file (default: the scenario's)")
-    parser.add_argument("--limit", type=int, default=3, help="counterexamples per requirement")
+    parser.add_argument("--requirements", default=None, help=_("a requirements file (default: the scenario's)"))
+    parser.add_argument("--limit", type=int, default=3, help=_("counterexamples per requirement"))
     args = parser.parse_args(argv)
     return run(args.scenario, args.json, args.requirements, args.limit)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..endpoint.auth import caller_for
 from ..endpoint.decide import Call
+from ..i18n import N_, _
 
 if TYPE_CHECKING:
     from .universe import Principal, Universe
@@ -84,9 +85,12 @@ def _beneficiary(who: "Principal", target: "Principal") -> str | None:
     return None if target.name == who.name else target.name
 
 
-def _for(who: "Principal", target: "Principal") -> str:
-    """Suffix of a move's target naming whom the call gives rights to ('' for the caller itself)."""
-    return "" if target.name == who.name else f" (for {target.name})"
+def _for(who: "Principal", target: "Principal", own: str, other: str, **fields: str) -> str:
+    """A move's target in words (``own``, marked with N_), naming whom the call gives rights to when it is not
+    the caller itself (``other``, with a ``{principal}`` field)."""
+    if target.name == who.name:
+        return _(own).format(**fields)
+    return _(other).format(principal=target.name, **fields)
 
 
 def _doc(statements: list[dict[str, Any]]) -> str:
@@ -112,10 +116,12 @@ def _s3_moves(u: "Universe", who: "Principal", others: list["Principal"]) -> lis
         own = _doc([{"Sid": "CheckerEscalation", "Effect": "Allow", "Principal": policy_principal(target),
                      "Action": "s3:*", "Resource": [f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*"]}])
         out.append(Move(who.name, "s3", "PutBucketPolicy", {"Bucket": b, "Policy": own},
-                        f"bucket policy of {b}" + _for(who, target), bucket=b, call_params={"_body": own},
+                        _for(who, target, N_("bucket policy of {bucket}"),
+                             N_("bucket policy of {bucket} (for {principal})"), bucket=b), bucket=b, call_params={"_body": own},
                         apply=setting(state.set_bucket_policy, own), beneficiary=_beneficiary(who, target)))
     if state.bucket_policy_text(b):
-        out.append(Move(who.name, "s3", "DeleteBucketPolicy", {"Bucket": b}, f"bucket policy of {b}", bucket=b,
+        out.append(Move(who.name, "s3", "DeleteBucketPolicy", {"Bucket": b},
+                        _("bucket policy of {bucket}").format(bucket=b), bucket=b,
                         apply=setting(state.set_bucket_policy, None)))
     sse_s3 = {"Rule": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": "false"}}
     encryption = state.bucket_encryption(b)
@@ -123,16 +129,19 @@ def _s3_moves(u: "Universe", who: "Principal", others: list["Principal"]) -> lis
         out.append(Move(who.name, "s3", "PutBucketEncryption",
                         {"Bucket": b, "ServerSideEncryptionConfiguration": {"Rules": [
                             {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}},
-                        f"default encryption of {b}", bucket=b, apply=setting(state.set_bucket_encryption, sse_s3)))
+                        _("default encryption of {bucket}").format(bucket=b), bucket=b,
+                        apply=setting(state.set_bucket_encryption, sse_s3)))
     if encryption:
-        out.append(Move(who.name, "s3", "DeleteBucketEncryption", {"Bucket": b}, f"default encryption of {b}",
-                        bucket=b, apply=setting(state.set_bucket_encryption, None)))
+        out.append(Move(who.name, "s3", "DeleteBucketEncryption", {"Bucket": b},
+                        _("default encryption of {bucket}").format(bucket=b), bucket=b, apply=setting(state.set_bucket_encryption, None)))
     if state.bucket_public_access_block(b):
-        out.append(Move(who.name, "s3", "DeletePublicAccessBlock", {"Bucket": b}, f"Block Public Access of {b}",
+        out.append(Move(who.name, "s3", "DeletePublicAccessBlock", {"Bucket": b},
+                        _("Block Public Access of {bucket}").format(bucket=b),
                         bucket=b, apply=setting(state.swap_public_access_block, None)))
     if state.bucket_versioning(b) == "Enabled":
         out.append(Move(who.name, "s3", "PutBucketVersioning",
-                        {"Bucket": b, "VersioningConfiguration": {"Status": "Suspended"}}, f"versioning of {b}",
+                        {"Bucket": b, "VersioningConfiguration": {"Status": "Suspended"}},
+                        _("versioning of {bucket}").format(bucket=b),
                         bucket=b, apply=setting(state.set_bucket_versioning, "Suspended")))
     return out
 
@@ -179,23 +188,26 @@ def _kms_moves(u: "Universe", who: "Principal", others: list["Principal"]) -> li
                                      "Action": "kms:*", "Resource": "*"}]
         new_policy = json.dumps(doc)
         out.append(Move(who.name, "kms", "PutKeyPolicy", {"KeyId": k, "PolicyName": "default", "Policy": new_policy},
-                        f"key policy of {k}" + _for(who, target), apply=set_policy(new_policy),
+                        _for(who, target, N_("key policy of {key}"), N_("key policy of {key} (for {principal})"), key=k),
+                        apply=set_policy(new_policy),
                         beneficiary=_beneficiary(who, target)))
         out.append(Move(who.name, "kms", "CreateGrant", {"KeyId": k, "GranteePrincipal": grantee,
                                                          "Operations": list(GRANT_OPERATIONS)},
-                        f"grants of {k}" + _for(who, target), apply=grant(grantee),
+                        _for(who, target, N_("grants of {key}"), N_("grants of {key} (for {principal})"), key=k),
+                        apply=grant(grantee),
                         beneficiary=_beneficiary(who, target)))
     if key.enabled:
-        out.append(Move(who.name, "kms", "DisableKey", {"KeyId": k}, f"state of {k}",
-                        apply=set_state("Disabled")))
+        out.append(Move(who.name, "kms", "DisableKey", {"KeyId": k},
+                        _("state of {key}").format(key=k), apply=set_state("Disabled")))
     if key.key_state != "PendingDeletion":
         out.append(Move(who.name, "kms", "ScheduleKeyDeletion", {"KeyId": k, "PendingWindowInDays": 7},
-                        f"state of {k}", apply=set_state("PendingDeletion")))
+                        _("state of {key}").format(key=k), apply=set_state("PendingDeletion")))
     for gid in [g.id for g in key.grants]:
         def revoke(_u: "Universe", gid: str = gid) -> Undo:
             removed = state.remove_grant(key, gid)
             return lambda: state.restore_grant(key, gid, removed)
-        out.append(Move(who.name, "kms", "RevokeGrant", {"KeyId": k, "GrantId": gid}, f"grant {gid} of {k}",
+        out.append(Move(who.name, "kms", "RevokeGrant", {"KeyId": k, "GrantId": gid},
+                        _("grant {grant} of {key}").format(grant=gid, key=k),
                         apply=revoke))
     return out
 
@@ -227,7 +239,7 @@ def _iam_moves(u: "Universe", who: "Principal", others: list["Principal"]) -> li
         arn = f"arn:aws:iam::{acct}:user/{user_name}"
         out.append(Move(who.name, "iam", "PutUserPolicy", {"UserName": user_name, "PolicyName": ESCALATION_POLICY_NAME,
                                                            "PolicyDocument": admin_doc},
-                        f"policies of {arn}", apply=put_inline("user", user_name),
+                        _("policies of {arn}").format(arn=arn), apply=put_inline("user", user_name),
                         beneficiary=_other(by_arn, who, arn)))
         if state.user_boundary_arn(acct, user_name):
             def drop_boundary(_u: "Universe", user_name: str = user_name) -> Undo:
@@ -236,16 +248,17 @@ def _iam_moves(u: "Universe", who: "Principal", others: list["Principal"]) -> li
                 _u.policies_changed()
                 return lambda: (state.set_user_boundary(acct, user_name, old), _u.policies_changed()) and None
             out.append(Move(who.name, "iam", "DeleteUserPermissionsBoundary", {"UserName": user_name},
-                            f"permissions boundary of {arn}", apply=drop_boundary))
+                            _("permissions boundary of {arn}").format(arn=arn), apply=drop_boundary))
         if who.caller.principal_arn != arn:
-            gains = f"{user_name} (new access key)"
+            gains = _("{user} (new access key)").format(user=user_name)
             if gains not in held:
-                out.append(Move(who.name, "iam", "CreateAccessKey", {"UserName": user_name}, f"access keys of {arn}",
+                out.append(Move(who.name, "iam", "CreateAccessKey", {"UserName": user_name},
+                                _("access keys of {arn}").format(arn=arn),
                                 gains=gains, apply=_become_user(acct, user_name, gains)))
     for role_name, arn in state.roles(acct):
         out.append(Move(who.name, "iam", "PutRolePolicy", {"RoleName": role_name, "PolicyName": ESCALATION_POLICY_NAME,
                                                            "PolicyDocument": admin_doc},
-                        f"policies of {arn}", apply=put_inline("role", role_name),
+                        _("policies of {arn}").format(arn=arn), apply=put_inline("role", role_name),
                         beneficiary=_other(by_arn, who, arn)))
         _name, trust_text = state.role_trust_policy(arn)  # type: ignore[misc]
         trust = json.loads(trust_text)
@@ -259,12 +272,12 @@ def _iam_moves(u: "Universe", who: "Principal", others: list["Principal"]) -> li
             old = state.set_trust_policy(acct, role_name, text)
             return lambda: state.set_trust_policy(acct, role_name, old) and None
         out.append(Move(who.name, "iam", "UpdateAssumeRolePolicy", {"RoleName": role_name, "PolicyDocument": new_trust},
-                        f"trust policy of {arn}", apply=set_trust))
-        gains = f"{role_name} session"
+                        _("trust policy of {arn}").format(arn=arn), apply=set_trust))
+        gains = _("{role} session").format(role=role_name)
         if gains not in held and not (who.credential is not None and who.credential.kind == "session"
                                       and who.credential.role_arn == arn):
             out.append(Move(who.name, "sts", "AssumeRole", {"RoleArn": arn, "RoleSessionName": SESSION_NAME},
-                            f"role {arn}", call_params={"Action": "AssumeRole", "RoleArn": arn,
+                            _("role {arn}").format(arn=arn), call_params={"Action": "AssumeRole", "RoleArn": arn,
                                                         "RoleSessionName": SESSION_NAME},
                             gains=gains, apply=_assume(arn, gains)))
     for m in out:

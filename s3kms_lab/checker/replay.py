@@ -13,6 +13,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import N_, _
+
 __all__ = ["ReplayContext", "recipe", "replay", "describe", "path_recipe", "replay_path", "step_words"]
 
 
@@ -59,31 +61,55 @@ def _key_header(ctx: ReplayContext, variant: str | None) -> tuple[str | None, st
             "aws/s3": ("alias/aws/s3", repr("alias/aws/s3"))}[variant]
 
 
+# Default-encryption variants whose names are words (the others, SSE-S3, SSE-KMS..., are AWS's names).
+_ENCRYPTION_WORDS = {"off": N_("off"), "as provisioned": N_("as provisioned"), "as changed": N_("as changed")}
+
+
+def encryption_words(variant: Any) -> str:
+    """A bucket default-encryption variant as a learner reads it (the variant itself stays the data)."""
+    return _(_ENCRYPTION_WORDS[variant]) if variant in _ENCRYPTION_WORDS else str(variant)
+
+
+# How an existing object of the universe was stored (GetObject counterexamples).
+_STORED = {"sse-s3": N_("SSE-S3, stored before the bucket policy was in place"),
+           "sse-kms": N_("SSE-KMS under the scenario key"),
+           "sse-kms+bucket-key": N_("SSE-KMS under the scenario key with an S3 Bucket Key")}
+
+
 def describe(req: dict[str, Any], ctx: ReplayContext) -> str:
     """The request in words."""
-    who = req["principal"] + (f" as {req['identity']}" if req.get("identity") else "")
+    who = (_("{principal} as {identity}").format(principal=req["principal"], identity=req["identity"])
+           if req.get("identity") else req["principal"])
     kind = req["kind"]
     st = "true" if req.get("secure_transport") else "false"
     if kind in ("put", "multipart"):
         sse = req.get("sse", "absent")
-        parts = ["no SSE header" if sse == "absent" else f"x-amz-server-side-encryption: {sse}"]
-        kv, _ = _key_header(ctx, req.get("kms_key_id"))
+        parts = [_("no SSE header") if sse == "absent" else f"x-amz-server-side-encryption: {sse}"]
+        kv, _py = _key_header(ctx, req.get("kms_key_id"))
         if sse.startswith("aws:kms"):
-            parts.append("no key-id header" if kv is None else
-                         f"key-id header {kv} ({req.get('kms_key_id')})")
-        what = "PutObject" if kind == "put" else "multipart upload (CreateMultipartUpload, UploadPart, CompleteMultipartUpload)"
-        return (f"{who}: {what} s3://{ctx.bucket}/{PROBE_KEY} with {', '.join(parts)}; "
-                f"bucket default encryption {req.get('default_encryption')}; aws:SecureTransport {st}")
+            parts.append(_("no key-id header") if kv is None else
+                         _("key-id header {value} ({variant})").format(value=kv, variant=req.get("kms_key_id")))
+        what = "PutObject" if kind == "put" else \
+            _("multipart upload (CreateMultipartUpload, UploadPart, CompleteMultipartUpload)")
+        return _("{who}: {what} {object} with {headers}; bucket default encryption {default_encryption}; "
+                 "aws:SecureTransport {secure_transport}").format(
+            who=who, what=what, object=f"s3://{ctx.bucket}/{PROBE_KEY}", headers=", ".join(parts),
+            default_encryption=encryption_words(req.get("default_encryption")), secure_transport=st)
     if kind == "delete":
         return f"{who}: DeleteObject s3://{ctx.bucket}/{OBJECT_KEYS[req.get('object', 'sse-kms')]}; aws:SecureTransport {st}"
     if kind == "get":
         obj = req.get("object", "sse-kms")
-        how = ("SSE-S3, stored before the bucket policy was in place" if obj == "sse-s3" else
-               "SSE-KMS under the scenario key" + (" with an S3 Bucket Key" if obj.endswith("bucket-key") else ""))
-        return f"{who}: GetObject s3://{ctx.bucket}/{OBJECT_KEYS[obj]} (stored {how}); aws:SecureTransport {st}"
+        how = _(_STORED[obj]) if obj in _STORED else obj
+        return _("{who}: GetObject {object} (stored {how}); aws:SecureTransport {secure_transport}").format(
+            who=who, object=f"s3://{ctx.bucket}/{OBJECT_KEYS[obj]}", how=how, secure_transport=st)
     ec = req.get("encryption_context")
-    with_ec = f" with encryption context {json.dumps(ec, sort_keys=True)}" if ec is not None else ""
-    return f"{who}: kms:{req['operation']} directly on {ctx.key_arn}{with_ec}; aws:SecureTransport {st}"
+    if ec is not None:
+        return _("{who}: kms:{operation} directly on {key} with encryption context {context}; "
+                 "aws:SecureTransport {secure_transport}").format(
+            who=who, operation=req["operation"], key=ctx.key_arn, context=json.dumps(ec, sort_keys=True),
+            secure_transport=st)
+    return _("{who}: kms:{operation} directly on {key}; aws:SecureTransport {secure_transport}").format(
+        who=who, operation=req["operation"], key=ctx.key_arn, secure_transport=st)
 
 
 def _profile_flag(who: str) -> str:
@@ -119,11 +145,11 @@ def recipe(req: dict[str, Any], ctx: ReplayContext, actor: dict[str, str] | None
     admin = ctx.admin or "admin"
     if who not in ctx.profiles and who != "anonymous" and actor is None:
         replayable = False
-        notes.append(f"{who} has no lab profile")
+        notes.append(_("{principal} has no lab profile").format(principal=who))
     if req.get("secure_transport"):
         replayable = False
-        notes.append("the request is made with aws:SecureTransport=true (HTTPS); the lab endpoint speaks plain "
-                     "HTTP, so there the same request is decided with aws:SecureTransport=false")
+        notes.append(_("the request is made with aws:SecureTransport=true (HTTPS); the lab endpoint speaks plain "
+                       "HTTP, so there the same request is decided with aws:SecureTransport=false"))
     b = ctx.bucket
     if kind in ("put", "multipart"):
         enc = req.get("default_encryption")
@@ -139,10 +165,12 @@ def recipe(req: dict[str, Any], ctx: ReplayContext, actor: dict[str, str] | None
             cli_setup.append(f"OTHER_KEY_ARN=$(aws --profile {admin} kms create-key --query KeyMetadata.Arn --output text)")
             py_setup.append(f"other_key_arn = lab.client('kms', profile={admin!r}).create_key()['KeyMetadata']['Arn']")
         if kid == "aws/s3":
-            cli_setup.append(f"# the lab creates the AWS managed key aws/s3 on its first use, as S3 does: "
-                             f"aws --profile {admin} s3api put-object --bucket {b} --key checker/aws-s3.txt "
-                             f"--server-side-encryption aws:kms")
-            py_setup.append("lab.app.authorizer.aws_managed_s3_key(lab.account)  # S3 creates aws/s3 on first use")
+            cli_setup.append("# " + _("the lab creates the AWS managed key aws/s3 on its first use, as S3 does: "
+                                      "{command}").format(
+                command=f"aws --profile {admin} s3api put-object --bucket {b} --key checker/aws-s3.txt "
+                        f"--server-side-encryption aws:kms"))
+            py_setup.append("lab.app.authorizer.aws_managed_s3_key(lab.account)  # "
+                            + _("S3 creates aws/s3 on first use"))
         sse = req.get("sse", "absent")
         cli_args, py_args = "", ""
         if sse != "absent":
@@ -174,7 +202,7 @@ def recipe(req: dict[str, Any], ctx: ReplayContext, actor: dict[str, str] | None
         key = OBJECT_KEYS[req.get("object", "sse-kms")]
         writer = ctx.object_writer or admin
         if ctx.object_writer is None:
-            notes.append("no profile of this scenario may write the object; it is put in place as the lab operator")
+            notes.append(_("no profile of this scenario may write the object; it is put in place as the lab operator"))
         cli_setup.append("echo hello > object.txt")
         cli_setup.append(f"aws --profile {writer} s3api put-object --bucket {b} --key {key} --body object.txt "
                          f"--server-side-encryption aws:kms --ssekms-key-id {ctx.key_arn}")
@@ -190,9 +218,9 @@ def recipe(req: dict[str, Any], ctx: ReplayContext, actor: dict[str, str] | None
         cli_setup.append("echo hello > object.txt")
         if obj == "sse-s3":
             replayable = False
-            notes.append("the scenario's policies do not let anyone store an SSE-S3 object; the checker puts one in "
-                         "place as the lab operator (an object from before the policy). To replay, store it while "
-                         "the bucket policy is removed")
+            notes.append(_("the scenario's policies do not let anyone store an SSE-S3 object; the checker puts one in "
+                           "place as the lab operator (an object from before the policy). To replay, store it while "
+                           "the bucket policy is removed"))
             writer = admin
             cli_setup.append(f"aws --profile {writer} s3api put-object --bucket {b} --key {key} --body object.txt "
                              "--server-side-encryption AES256")
@@ -201,7 +229,7 @@ def recipe(req: dict[str, Any], ctx: ReplayContext, actor: dict[str, str] | None
         else:
             if writer is None:
                 replayable = False
-                notes.append("no profile of this scenario may write the object; create it as the lab operator")
+                notes.append(_("no profile of this scenario may write the object; create it as the lab operator"))
                 writer = admin
             cli_setup.append(f"aws --profile {writer} s3api put-object --bucket {b} --key {key} --body object.txt "
                              f"--server-side-encryption aws:kms --ssekms-key-id {ctx.key_arn}" +
@@ -226,7 +254,7 @@ def recipe(req: dict[str, Any], ctx: ReplayContext, actor: dict[str, str] | None
             w = ctx.ciphertext_writer
             if w is None:
                 replayable = False
-                notes.append("no profile of this scenario may encrypt under the key to make a ciphertext")
+                notes.append(_("no profile of this scenario may encrypt under the key to make a ciphertext"))
                 w = admin
             cli_setup.append(f"aws --profile {w} kms encrypt --key-id {k} --plaintext hello{ec_cli} "
                              "--query CiphertextBlob --output text | base64 -d > ciphertext.bin")
@@ -315,8 +343,11 @@ def _cli_value(value: Any) -> str:
 def step_words(step: dict[str, Any]) -> str:
     """A path step in words: who, which call, on what, which statement allowed it."""
     allowed = "; ".join(step.get("allowed_by", []))
-    gains = f", and from then on acts as {step['gains']}" if step.get("gains") else ""
-    return f"{step['actor']} calls {step['action']} on {step['target']}{gains} (allowed: {allowed})"
+    if step.get("gains"):
+        return _("{actor} calls {action} on {target}, and from then on acts as {identity} (allowed: {allowed})").format(
+            actor=step["actor"], action=step["action"], target=step["target"], identity=step["gains"], allowed=allowed)
+    return _("{actor} calls {action} on {target} (allowed: {allowed})").format(
+        actor=step["actor"], action=step["action"], target=step["target"], allowed=allowed)
 
 
 def path_recipe(steps: list[dict[str, Any]], final: dict[str, Any], ctx: ReplayContext) -> dict[str, Any]:
@@ -338,7 +369,7 @@ def path_recipe(steps: list[dict[str, Any]], final: dict[str, Any], ctx: ReplayC
         else:
             if who not in ctx.profiles and who != "anonymous":
                 replayable = False
-                notes.append(f"{who} has no lab profile")
+                notes.append(_("{principal} has no lab profile").format(principal=who))
             aws, client = f"aws {_profile_flag(who)}", _client_template(who)
         service, operation = st["action"].split(":")
         cli_service = "s3api" if service == "s3" else service

@@ -6,7 +6,26 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Counterexample", "RequirementResult", "Report"]
+from ..i18n import N_, _
+from .replay import encryption_words
+
+__all__ = ["Counterexample", "RequirementResult", "Report", "status_words", "decision_words"]
+
+# The engine's decisions (Decision.effect, machine-readable) in the words a report shows.
+_DECISIONS = {"allowed": N_("allowed"), "explicitDeny": N_("explicitDeny"), "implicitDeny": N_("implicitDeny"),
+              "error": N_("error")}
+# Request kinds of the universe (report.universe["requests"], kept as data) that the text shows in words.
+_REQUEST_WORDS = {"multipart upload": N_("multipart upload")}
+
+
+def decision_words(decision: str) -> str:
+    """A counterexample's decision as the report shows it (the value itself in English)."""
+    return _(_DECISIONS[decision]) if decision in _DECISIONS else decision
+
+
+def status_words(holds: bool) -> str:
+    """HOLDS / VIOLATED in the lab's language (:attr:`RequirementResult.status` stays the machine value)."""
+    return _("HOLDS") if holds else _("VIOLATED")
 
 
 @dataclass
@@ -121,71 +140,92 @@ class Report:
 
     # ------------------------------------------------------------------ text
     def text(self, explanations: bool = True) -> str:
-        lines = [f"Requirement check of scenario {self.scenario!r}: "
-                 f"{self.requests_decided} requests decided in {self.elapsed_ms:.0f} ms "
-                 f"by the endpoint's authorizer (same code as the lab endpoint)."]
+        lines = [_("Requirement check of scenario {scenario}: {requests} requests decided in {elapsed} ms by the "
+                   "endpoint's authorizer (same code as the lab endpoint).").format(
+            scenario=repr(self.scenario), requests=self.requests_decided, elapsed=f"{self.elapsed_ms:.0f}")]
         u = self.universe
         if u:
-            lines.append("Universe: principals " + ", ".join(u.get("principals", [])) + "; requests "
-                         + ", ".join(u.get("requests", [])) + "; default encryption "
-                         + " / ".join(u.get("default_encryption", [])) + "; aws:SecureTransport false / true"
-                         + "; direct KMS encryption context "
-                         + " / ".join("none" if c is None else json.dumps(c, sort_keys=True)
-                                      for c in u.get("encryption_context", [None])) + ".")
-            lines.append("Trusted administrators: " + (", ".join(u.get("trusted_administrators", [])) or "nobody")
-                         + "; every other principal is checked, escalation included.")
+            contexts = " / ".join(_("none") if c is None else json.dumps(c, sort_keys=True)
+                                  for c in u.get("encryption_context", [None]))
+            lines.append(_("Universe: principals {principals}; requests {requests}; default encryption "
+                           "{default_encryption}; aws:SecureTransport false / true; direct KMS encryption context "
+                           "{contexts}.").format(principals=", ".join(u.get("principals", [])),
+                                                 requests=", ".join(_(_REQUEST_WORDS[x]) if x in _REQUEST_WORDS
+                                                                    else x for x in u.get("requests", [])),
+                                                 default_encryption=" / ".join(
+                                                     encryption_words(x) for x in u.get("default_encryption", [])),
+                                                 contexts=contexts))
+            lines.append(_("Trusted administrators: {names}; every other principal is checked, escalation included.")
+                         .format(names=", ".join(u.get("trusted_administrators", [])) or _("nobody")))
         e = self.escalation
         if e:
-            lines.append(f"Escalation: {e.get('calls_tried', 0)} state-changing calls tried "
-                         f"({e.get('calls_allowed', 0)} allowed) by {', '.join(e.get('attackers', []))}; "
-                         f"{e.get('states', 0)} states reached, {e.get('requests_decided', 0)} requests decided there; "
-                         f"paths of up to {e.get('max_depth', 0)} state changes searched "
-                         f"(depth reached {e.get('depth_reached', 0)}), {e.get('elapsed_ms', 0):.0f} ms.")
+            lines.append(_("Escalation: {calls_tried} state-changing calls tried ({calls_allowed} allowed) by "
+                           "{attackers}; {states} states reached, {requests} requests decided there; paths of up to "
+                           "{max_depth} state changes searched (depth reached {depth_reached}), {elapsed} ms.").format(
+                calls_tried=e.get("calls_tried", 0), calls_allowed=e.get("calls_allowed", 0),
+                attackers=", ".join(e.get("attackers", [])), states=e.get("states", 0),
+                requests=e.get("requests_decided", 0), max_depth=e.get("max_depth", 0),
+                depth_reached=e.get("depth_reached", 0), elapsed=f"{e.get('elapsed_ms', 0):.0f}"))
         lines.append("")
         for r in self.requirements:
-            lines.append(f"{r.id} {r.status}: {r.title}")
+            lines.append((_("{id} HOLDS: {title}") if r.holds else _("{id} VIOLATED: {title}")).format(
+                id=r.id, title=r.title))
             if r.source:
-                lines.append(f"    source     : {r.source}")
-            lines.append(f"    means      : {r.sentence}")
-            lines.append(f"    checked    : {r.in_scope} requests in scope, {r.violations} break it")
+                lines.append("    " + _("source     : {source}").format(source=r.source))
+            lines.append("    " + _("means      : {sentence}").format(sentence=r.sentence))
+            lines.append("    " + _("checked    : {in_scope} requests in scope, {violations} break it").format(
+                in_scope=r.in_scope, violations=r.violations))
             for i, c in enumerate(r.counterexamples, 1):
                 if c.path:
-                    lines.append(f"    counterexample {i} ({c.steps} calls, escalation path):")
+                    lines.append("    " + _("counterexample {n} ({steps} calls, escalation path):").format(
+                        n=i, steps=c.steps))
                     for n, w in enumerate(c.path_words, 1):
-                        lines.append(f"      step {n}  : {w}")
-                    lines.append(f"      step {c.steps}  : {c.description}")
+                        lines.append("      " + _("step {n}  : {words}").format(n=n, words=w))
+                    lines.append("      " + _("step {n}  : {words}").format(n=c.steps, words=c.description))
                 else:
-                    lines.append(f"    counterexample {i} ({c.complexity} non-default propert"
-                                 f"{'y' if c.complexity == 1 else 'ies'}): {c.description}")
-                lines.append(f"      decision : {c.decision}" + (f" - {c.message}" if c.message else ""))
+                    # two messages rather than ngettext: tests/i18n/test_catalog.py keys the catalog by singular
+                    lines.append("    " + (_("counterexample {n} ({complexity} non-default property): {description}")
+                                           if c.complexity == 1 else
+                                           _("counterexample {n} ({complexity} non-default properties): "
+                                             "{description}")).format(
+                        n=i, complexity=c.complexity, description=c.description))
+                decision = decision_words(c.decision)
+                lines.append("      " + (_("decision : {decision} - {message}").format(decision=decision,
+                                                                                      message=c.message)
+                                         if c.message else _("decision : {decision}").format(decision=decision)))
                 if c.encryption:
                     name = c.encryption.get("key_name")
-                    lines.append(f"      stored   : {c.encryption.get('algorithm')} under "
-                                 f"{c.encryption.get('key') or '(no KMS key)'}" + (f" ({name})" if name else ""))
+                    alg, key = c.encryption.get("algorithm"), c.encryption.get("key") or _("(no KMS key)")
+                    lines.append("      " + (_("stored   : {algorithm} under {key} ({key_name})") if name else
+                                             _("stored   : {algorithm} under {key}")).format(
+                        algorithm=alg, key=key, key_name=name))
                 if c.why:
                     why = c.why
                     if c.encryption and c.encryption.get("key_name") and c.encryption.get("key"):
                         key = c.encryption["key"]
                         why = why.replace(key, f"{key} ({c.encryption['key_name']})", 1)
-                    lines.append(f"      why bad  : {why}")
+                    lines.append("      " + _("why bad  : {why}").format(why=why))
                 if explanations:
-                    for e in c.explanation:
-                        lines.append(f"      engine   : {e}")
+                    for x in c.explanation:
+                        lines.append("      " + _("engine   : {explanation}").format(explanation=x))
                 rp = c.replay
                 if rp:
                     if not rp.get("replayable", True):
-                        lines.append(f"      replay   : not on the lab endpoint - {rp.get('note', '')}")
+                        lines.append("      " + _("replay   : not on the lab endpoint - {note}").format(
+                            note=rp.get("note", "")))
                     for cmd in rp.get("cli", []):
                         lines.append(f"      $ {cmd}")
             if r.holds and r.tried:
-                lines.append("    tried      : " + "; ".join(
+                summary = "; ".join(
                     f"{who}: " + ", ".join(f"{a} {v['allowed']}/{v['tried']}" for a, v in acts.items() if v["tried"])
-                    for who, acts in r.tried.items()) + " (allowed/tried state-changing calls)")
+                    for who, acts in r.tried.items())
+                lines.append("    " + _("tried      : {summary} (allowed/tried state-changing calls)").format(
+                    summary=summary))
             lines.append("")
         if self.notes:
-            lines.append("Notes:")
+            lines.append(_("Notes:"))
             lines += [f"  - {n}" for n in self.notes]
         lines.append("")
-        lines.append("RESULT: " + ("all requirements hold" if self.holds else
-                                   "violated: " + ", ".join(r.id for r in self.requirements if not r.holds)))
+        lines.append(_("RESULT: all requirements hold") if self.holds else
+                     _("RESULT: violated: {ids}").format(ids=", ".join(r.id for r in self.requirements if not r.holds)))
         return "\n".join(lines)

@@ -10,6 +10,7 @@ A scenario folder may hold ``requirements.json``::
         {
           "id": "R1",
           "title": "Only DataUploaderRole may write objects to my-secure-bucket",
+          "title_ko": "DataUploaderRole만 my-secure-bucket에 객체를 쓸 수 있습니다",
           "source": "post requirement 1",
           "principals": {"except": ["${UPLOADER}"]},
           "actions": ["s3:PutObject"],
@@ -42,6 +43,12 @@ Each requirement reads "<principals> <expect> <actions> on <resources> [when <re
 
 ``${NAME}`` is replaced from ``vars`` and the built-ins ``ACCOUNT``, ``REGION``, ``BUCKET`` (first bucket),
 ``KEY_ARN``, ``KEY_ID`` (first key). Validation collects every problem and names where it is.
+
+Korean (optional, for the lab's Korean edition, :mod:`s3kms_lab.i18n`): a requirement may carry
+``"title_ko"``, ``"source_ko"`` and ``"note_ko"``, the file ``"description_ko"``; when the lab speaks Korean
+the report shows them instead of ``"title"``, ``"source"``, ``"note"`` and ``"description"``, and falls back
+to the English field when the Korean one is absent (a learner's own file needs none). Every requirement of
+the bundled scenarios has its ``title_ko`` (``tests/i18n/test_checker_ko.py`` checks it).
 """
 from __future__ import annotations
 
@@ -52,6 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _, get_language
 from ..lab.scenario import Scenario
 
 __all__ = ["FORMAT", "OLD_FORMATS", "PROPERTIES", "Requirement", "Requirements", "RequirementsError", "load_requirements", "parse_requirements"]
@@ -69,8 +77,12 @@ PROPERTIES: dict[str, tuple[Any, ...]] = {
     "object": ("sse-kms", "sse-kms+bucket-key", "sse-s3"),
 }
 EXPECTS = ("denied", "allowed")
-_REQ_KEYS = {"id", "title", "source", "principals", "actions", "resources", "when", "expect", "note"}
-_TOP_KEYS = {"format", "scenario", "description", "vars", "requirements", "trusted_administrators"}
+_REQ_KEYS = {"id", "title", "source", "principals", "actions", "resources", "when", "expect", "note",
+             "title_ko", "source_ko", "note_ko"}
+_TOP_KEYS = {"format", "scenario", "description", "vars", "requirements", "trusted_administrators",
+             "description_ko"}
+#: The optional Korean twin of each English text field (shown when the lab speaks Korean).
+KOREAN_FIELDS = {"title": "title_ko", "source": "source_ko", "note": "note_ko", "description": "description_ko"}
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _ACTION = re.compile(r"^(s3|kms):[A-Za-z0-9*?]+$")
 
@@ -81,8 +93,13 @@ class RequirementsError(ValueError):
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = problems
-        super().__init__(f"{source}: {len(problems)} problem(s) in the requirements:\n" +
-                         "\n".join(f"  - {p}" for p in problems))
+        super().__init__(_("{source}: {count} problem(s) in the requirements:").format(
+            source=source, count=len(problems)) + "\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def localized(english: str, korean: str) -> str:
+    """``korean`` when the lab speaks Korean and it is set, else ``english`` (requirement texts)."""
+    return korean if korean and get_language() == "ko" else english
 
 
 @dataclass(frozen=True)
@@ -104,26 +121,49 @@ class Requirement:
     key: str = ""
     note: str = ""
     spec: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    title_ko: str = ""
+    source_ko: str = ""
+    note_ko: str = ""
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the lab's language (``title_ko`` in Korean when the file has it)."""
+        return localized(self.title, self.title_ko)
+
+    @property
+    def shown_source(self) -> str:
+        return localized(self.source, self.source_ko)
+
+    @property
+    def shown_note(self) -> str:
+        return localized(self.note, self.note_ko)
 
     def sentence(self) -> str:
         """The requirement in one line: who, expectation, what, on what, when."""
         if self.principals == ("*",):
-            who = "everyone" if not self.except_principals else "nobody"
+            who = _("everyone") if not self.except_principals else _("nobody")
         elif self.except_principals:
-            who = "everyone except " + ", ".join(self.principals)
+            who = _("everyone except {principals}").format(principals=", ".join(self.principals))
         else:
             who = ", ".join(self.principals)
-        what = ", ".join(self.actions) + " on " + ", ".join(self.resources)
+        what = _("{actions} on {resources}").format(actions=", ".join(self.actions),
+                                                    resources=", ".join(self.resources))
+        algorithms = "/".join(self.algorithms)
         if self.expect == "encryption":
-            verb = f"may only succeed with {'/'.join(self.algorithms)} under {self.key}" if self.key else \
-                f"may only succeed with {'/'.join(self.algorithms)}"
-            text = f"{what}: for {who}, requests {verb}"
+            if self.key:
+                text = _("{what}: for {who}, requests may only succeed with {algorithms} under {key}").format(
+                    what=what, who=who, algorithms=algorithms, key=self.key)
+            else:
+                text = _("{what}: for {who}, requests may only succeed with {algorithms}").format(
+                    what=what, who=who, algorithms=algorithms)
         elif self.expect == "denied":
-            text = f"{who}: must be denied {what}"
+            text = _("{who}: must be denied {what}").format(who=who, what=what)
         else:
-            text = f"{who}: must be allowed {what}"
+            text = _("{who}: must be allowed {what}").format(who=who, what=what)
         if self.when:
-            text += " when " + ", ".join(f"{k} in {list(v)}" for k, v in self.when)
+            conditions = ", ".join(_("{property} in {values}").format(property=k, values=list(v))
+                                   for k, v in self.when)
+            text = _("{requirement} when {conditions}").format(requirement=text, conditions=conditions)
         return text
 
 
@@ -131,10 +171,12 @@ class Requirements(list):  # type: ignore[type-arg]
     """The validated requirements (a list of :class:`Requirement`) with the threat model:
     trusted: principal names of the trusted administrators; notes: what the reader should know about it."""
 
-    def __init__(self, items: list[Requirement], trusted: tuple[str, ...], notes: list[str]):
+    def __init__(self, items: list[Requirement], trusted: tuple[str, ...], notes: list[str],
+                 description: str = ""):
         super().__init__(items)
         self.trusted = trusted
         self.notes = notes
+        self.description = description  # the file's description, in the lab's language
 
 
 def _trusted(doc: dict[str, Any], fmt: str, principal_refs: dict[str, str], vars_: dict[str, str],
@@ -142,20 +184,29 @@ def _trusted(doc: dict[str, Any], fmt: str, principal_refs: dict[str, str], vars
     """The trusted administrators (principal names) and notes about them."""
     if fmt in OLD_FORMATS:
         if "trusted_administrators" in doc:
-            problems.append(f"trusted_administrators: needs format {FORMAT!r} (the file says {fmt!r})")
+            problems.append(_("trusted_administrators: needs format {expected} (the file says {found})").format(
+                expected=repr(FORMAT), found=repr(fmt)))
         admin = principal_refs.get("admin")
-        note = (f"This requirements file has format {fmt} (no trusted_administrators): the checker trusts the "
-                f"account's `admin` user only{'' if admin else ' (this scenario has none, so nobody)'} and checks "
-                f"every other principal, including what it can do by changing policies first. Name the "
-                f"administrators in \"trusted_administrators\" (format {FORMAT}).")
+        if admin:
+            note = _("This requirements file has format {format} (no trusted_administrators): the checker trusts "
+                     "the account's `admin` user only and checks every other principal, including what it can do "
+                     "by changing policies first. Name the administrators in \"trusted_administrators\" (format "
+                     "{new_format}).")
+        else:
+            note = _("This requirements file has format {format} (no trusted_administrators): the checker trusts "
+                     "the account's `admin` user only (this scenario has none, so nobody) and checks every other "
+                     "principal, including what it can do by changing policies first. Name the administrators in "
+                     "\"trusted_administrators\" (format {new_format}).")
+        note = note.format(format=fmt, new_format=FORMAT)
         return ((admin,) if admin else ()), [note]
     raw = doc.get("trusted_administrators")
     if raw is None:
-        problems.append("trusted_administrators: missing; list the principals whose power to change policies "
-                        "you accept (e.g. [\"admin\"]), or [] to trust nobody")
+        problems.append(_("trusted_administrators: missing; list the principals whose power to change policies "
+                          "you accept (e.g. [\"admin\"]), or [] to trust nobody"))
         return (), []
     if not isinstance(raw, list) or not all(isinstance(x, str) and x for x in raw):
-        problems.append(f"trusted_administrators: expected a list of profile names or principal ARNs, got {json.dumps(raw)}")
+        problems.append(_("trusted_administrators: expected a list of profile names or principal ARNs, got {value}")
+                        .format(value=json.dumps(raw)))
         return (), []
     names = []
     for ref in _subst(raw, vars_, "trusted_administrators", problems):
@@ -163,16 +214,16 @@ def _trusted(doc: dict[str, Any], fmt: str, principal_refs: dict[str, str], vars
             names.append(principal_refs[ref])
         else:
             known = sorted(principal_refs)
-            problems.append(f"trusted_administrators: {ref!r} is not a principal of this scenario's universe "
-                            f"(known: {', '.join(known)}){_suggest(ref, known)}")
-    who = ", ".join(names) if names else "nobody"
-    return tuple(names), [f"Threat model: trusted administrators {who}; every other principal is checked, "
-                          "including what it can reach by changing state first (escalation paths)."]
+            problems.append(_("trusted_administrators: {name} is not a principal of this scenario's universe "
+                              "(known: {known})").format(name=repr(ref), known=", ".join(known)) + _suggest(ref, known))
+    who = ", ".join(names) if names else _("nobody")
+    return tuple(names), [_("Threat model: trusted administrators {names}; every other principal is checked, "
+                            "including what it can reach by changing state first (escalation paths).").format(names=who)]
 
 
 def _suggest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return " " + _("(did you mean {option}?)").format(option=repr(close[0])) if close else ""
 
 
 def builtin_vars(sc: Scenario) -> dict[str, str]:
@@ -190,8 +241,9 @@ def _subst(value: Any, vars_: dict[str, str], where: str, problems: list[str]) -
         def repl(m: re.Match[str]) -> str:
             name = m.group(1)
             if name not in vars_:
-                problems.append(f"{where}: unknown variable ${{{name}}} (known: {', '.join(sorted(vars_))})"
-                                f"{_suggest(name, list(vars_))}")
+                problems.append(_("{where}: unknown variable {variable} (known: {known})").format(
+                    where=where, variable="${" + name + "}", known=", ".join(sorted(vars_)))
+                    + _suggest(name, list(vars_)))
                 return m.group(0)
             return vars_[name]
         return _VAR.sub(repl, value)
@@ -206,7 +258,8 @@ def _str_list(value: Any, where: str, problems: list[str]) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-        problems.append(f"{where}: expected a non-empty list of strings, got {json.dumps(value)}")
+        problems.append(_("{where}: expected a non-empty list of strings, got {value}").format(
+            where=where, value=json.dumps(value)))
         return []
     return value
 
@@ -223,23 +276,26 @@ def parse_requirements(doc: Any, sc: Scenario, principal_refs: dict[str, str], a
 
     problems: list[str] = []
     if not isinstance(doc, dict):
-        raise RequirementsError(source, ["the file must hold a JSON object with a \"requirements\" list"])
+        raise RequirementsError(source, [_("the file must hold a JSON object with a \"requirements\" list")])
     for k in doc:
         if k not in _TOP_KEYS:
-            problems.append(f"unknown top-level field {k!r}{_suggest(k, sorted(_TOP_KEYS))}")
+            problems.append(_("unknown top-level field {field}").format(field=repr(k))
+                            + _suggest(k, sorted(_TOP_KEYS)))
+    _check_texts(doc, ("description_ko",), "", problems)
     fmt = doc.get("format", FORMAT)
     if fmt != FORMAT and fmt not in OLD_FORMATS:
-        problems.append(f"format: expected {FORMAT!r}, got {doc.get('format')!r}")
+        problems.append(_("format: expected {expected}, got {found}").format(expected=repr(FORMAT),
+                                                                            found=repr(doc.get("format"))))
     vars_ = builtin_vars(sc)
     user_vars = doc.get("vars", {})
     if not isinstance(user_vars, dict) or not all(isinstance(v, str) for v in user_vars.values()):
-        problems.append("vars: expected an object of NAME -> string")
+        problems.append(_("vars: expected an object of NAME -> string"))
     else:
         vars_.update({k: _subst(v, vars_, f"vars.{k}", problems) for k, v in user_vars.items()})
     trusted, notes = _trusted(doc, fmt, principal_refs, vars_, problems)
     reqs_raw = doc.get("requirements")
     if not isinstance(reqs_raw, list) or not reqs_raw:
-        problems.append("requirements: expected a non-empty list")
+        problems.append(_("requirements: expected a non-empty list"))
         raise RequirementsError(source, problems)
     out: list[Requirement] = []
     seen: set[str] = set()
@@ -247,19 +303,21 @@ def parse_requirements(doc: Any, sc: Scenario, principal_refs: dict[str, str], a
         rid = raw.get("id") if isinstance(raw, dict) else None
         where = f"requirements[{i}]" + (f" ({rid})" if rid else "")
         if not isinstance(raw, dict):
-            problems.append(f"{where}: expected an object")
+            problems.append(_("{where}: expected an object").format(where=where))
             continue
         n_before = len(problems)
         for k in raw:
             if k not in _REQ_KEYS:
-                problems.append(f"{where}: unknown field {k!r}{_suggest(k, sorted(_REQ_KEYS))}")
+                problems.append(_("{where}: unknown field {field}").format(where=where, field=repr(k))
+                                + _suggest(k, sorted(_REQ_KEYS)))
         for k in ("id", "title", "principals", "actions", "resources"):
             if k not in raw:
-                problems.append(f"{where}: missing field {k!r}")
+                problems.append(_("{where}: missing field {field}").format(where=where, field=repr(k)))
+        _check_texts(raw, ("title_ko", "source_ko", "note_ko"), where, problems)
         if not isinstance(rid, str) or not rid:
-            problems.append(f"{where}.id: expected a non-empty string")
+            problems.append(_("{where}.id: expected a non-empty string").format(where=where))
         elif rid in seen:
-            problems.append(f"{where}.id: duplicate id {rid!r}")
+            problems.append(_("{where}.id: duplicate id {id}").format(where=where, id=repr(rid)))
         seen.add(rid if isinstance(rid, str) else "")
         r = _subst(raw, vars_, where, problems)
         # principals
@@ -267,7 +325,8 @@ def parse_requirements(doc: Any, sc: Scenario, principal_refs: dict[str, str], a
         excluded = False
         if isinstance(p, dict):
             if set(p) != {"except"}:
-                problems.append(f"{where}.principals: an object must be {{\"except\": [...]}}, got keys {sorted(p)}")
+                problems.append(_("{where}.principals: an object must be {{\"except\": [...]}}, got keys {keys}")
+                                .format(where=where, keys=sorted(p)))
             p = p.get("except", [])
             excluded = True
         names: list[str] = []
@@ -281,77 +340,98 @@ def parse_requirements(doc: Any, sc: Scenario, principal_refs: dict[str, str], a
                     names.append(principal_refs[ref])
                 else:
                     known = sorted({k for k in principal_refs})
-                    problems.append(f"{where}.principals: {ref!r} is not a principal of this scenario's universe "
-                                    f"(use a profile name, a principal ARN or 'anonymous'; known: "
-                                    f"{', '.join(known)}){_suggest(ref, known)}")
+                    problems.append(_("{where}.principals: {name} is not a principal of this scenario's universe "
+                                      "(use a profile name, a principal ARN or 'anonymous'; known: {known})").format(
+                        where=where, name=repr(ref), known=", ".join(known)) + _suggest(ref, known))
         # actions
         acts = _str_list(r.get("actions"), f"{where}.actions", problems)
         for a in acts:
             if not _ACTION.match(a):
-                problems.append(f"{where}.actions: {a!r} is not an s3:/kms: action (e.g. 's3:PutObject', 'kms:Decrypt')")
+                problems.append(_("{where}.actions: {action} is not an s3:/kms: action (e.g. 's3:PutObject', "
+                                  "'kms:Decrypt')").format(where=where, action=repr(a)))
             elif not any(action_matches(a, x) for x in actions):
-                problems.append(f"{where}.actions: {a!r} matches no request the checker enumerates "
-                                f"(actions it decides: {', '.join(sorted(set(actions)))}){_suggest(a, sorted(set(actions)))}")
+                problems.append(_("{where}.actions: {action} matches no request the checker enumerates (actions it "
+                                  "decides: {known})").format(where=where, action=repr(a),
+                                                              known=", ".join(sorted(set(actions))))
+                                + _suggest(a, sorted(set(actions))))
         # resources
         res = _str_list(r.get("resources"), f"{where}.resources", problems)
         for x in res:
             if not (x == "*" or x.startswith("arn:")):
-                problems.append(f"{where}.resources: {x!r} is not an ARN pattern (e.g. 'arn:aws:s3:::my-bucket/*')")
+                problems.append(_("{where}.resources: {resource} is not an ARN pattern (e.g. "
+                                  "'arn:aws:s3:::my-bucket/*')").format(where=where, resource=repr(x)))
         # when
         when: list[tuple[str, tuple[Any, ...]]] = []
         w = r.get("when", {})
         if not isinstance(w, dict):
-            problems.append(f"{where}.when: expected an object of property -> value or list of values")
+            problems.append(_("{where}.when: expected an object of property -> value or list of values")
+                            .format(where=where))
             w = {}
         for prop, vals in w.items():
             if prop not in PROPERTIES:
-                problems.append(f"{where}.when: unknown request property {prop!r} (known: {', '.join(PROPERTIES)})"
-                                f"{_suggest(prop, list(PROPERTIES))}")
+                problems.append(_("{where}.when: unknown request property {property} (known: {known})").format(
+                    where=where, property=repr(prop), known=", ".join(PROPERTIES)) + _suggest(prop, list(PROPERTIES)))
                 continue
             vals = vals if isinstance(vals, list) else [vals]
             for v in vals:
                 if v not in PROPERTIES[prop]:
-                    problems.append(f"{where}.when.{prop}: {json.dumps(v)} is not one of "
-                                    f"{', '.join(json.dumps(x) for x in PROPERTIES[prop])}")
+                    problems.append(_("{where}.when.{property}: {value} is not one of {known}").format(
+                        where=where, property=prop, value=json.dumps(v),
+                        known=", ".join(json.dumps(x) for x in PROPERTIES[prop])))
             when.append((prop, tuple(vals)))
         # expect
         e = r.get("expect", "denied")
         expect, algorithms, key = "denied", (), ""
         if isinstance(e, str):
             if e not in EXPECTS:
-                problems.append(f"{where}.expect: {e!r} is not one of \"denied\", \"allowed\" or "
-                                f"{{\"encryption\": {{...}}}}{_suggest(e, list(EXPECTS))}")
+                problems.append(_("{where}.expect: {value} is not one of \"denied\", \"allowed\" or "
+                                  "{{\"encryption\": {{...}}}}").format(where=where, value=repr(e))
+                                + _suggest(e, list(EXPECTS)))
             expect = e
         elif isinstance(e, dict) and set(e) == {"encryption"} and isinstance(e["encryption"], dict):
             enc = e["encryption"]
             expect = "encryption"
             bad = set(enc) - {"algorithm", "key"}
             if bad:
-                problems.append(f"{where}.expect.encryption: unknown field(s) {sorted(bad)} (use 'algorithm' and 'key')")
+                problems.append(_("{where}.expect.encryption: unknown field(s) {fields} (use 'algorithm' and 'key')")
+                                .format(where=where, fields=sorted(bad)))
             algs = enc.get("algorithm", ["aws:kms"])
             algorithms = tuple(algs if isinstance(algs, list) else [algs])
             for a in algorithms:
                 if a not in ("AES256", "aws:kms", "aws:kms:dsse"):
-                    problems.append(f"{where}.expect.encryption.algorithm: {a!r} is not AES256, aws:kms or aws:kms:dsse")
+                    problems.append(_("{where}.expect.encryption.algorithm: {algorithm} is not AES256, aws:kms or "
+                                      "aws:kms:dsse").format(where=where, algorithm=repr(a)))
             key = enc.get("key", "")
             if key and not (isinstance(key, str) and key.startswith("arn:aws:kms:") and ":key/" in key):
-                problems.append(f"{where}.expect.encryption.key: {key!r} must be a key ARN "
-                                f"(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID): S3 reports the key used as an ARN")
+                problems.append(_("{where}.expect.encryption.key: {key} must be a key ARN "
+                                  "(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID): S3 reports the key used as an ARN")
+                                .format(where=where, key=repr(key)))
             if not all(x == "*" or x.startswith("arn:aws:s3:::") for x in res):
-                problems.append(f"{where}.expect: an encryption expectation is about S3 objects; "
-                                f"its resources must be S3 ARNs")
+                problems.append(_("{where}.expect: an encryption expectation is about S3 objects; its resources must "
+                                  "be S3 ARNs").format(where=where))
         else:
-            problems.append(f"{where}.expect: expected \"denied\", \"allowed\" or {{\"encryption\": {{...}}}}, "
-                            f"got {json.dumps(e)}")
+            problems.append(_("{where}.expect: expected \"denied\", \"allowed\" or {{\"encryption\": {{...}}}}, "
+                              "got {value}").format(where=where, value=json.dumps(e)))
         if len(problems) > n_before:
             continue
         out.append(Requirement(id=rid, title=r.get("title", ""), source=r.get("source", ""), principals=tuple(names),
                                except_principals=excluded, actions=tuple(acts), resources=tuple(res),
                                when=tuple(when), expect=expect, algorithms=algorithms, key=key,
-                               note=r.get("note", ""), spec=raw))
+                               note=r.get("note", ""), spec=raw, title_ko=r.get("title_ko", ""),
+                               source_ko=r.get("source_ko", ""), note_ko=r.get("note_ko", "")))
     if problems:
         raise RequirementsError(source, problems)
-    return Requirements(out, trusted, notes)
+    description = doc.get("description", "")
+    return Requirements(out, trusted, notes,
+                        localized(description if isinstance(description, str) else "", doc.get("description_ko", "")))
+
+
+def _check_texts(doc: dict[str, Any], names: tuple[str, ...], where: str, problems: list[str]) -> None:
+    """The Korean twins of the text fields must be strings."""
+    for name in names:
+        if name in doc and not isinstance(doc[name], str):
+            problems.append(_("{where}: expected a string, got {value}").format(
+                where=f"{where}.{name}" if where else name, value=json.dumps(doc[name])))
 
 
 def requirements_path(sc: Scenario) -> Path:
@@ -363,9 +443,10 @@ def load_requirements(sc: Scenario, principal_refs: dict[str, str], actions: lis
     """Read and validate ``requirements.json`` of the scenario (or ``path``)."""
     p = Path(path) if path else requirements_path(sc)
     if not p.exists():
-        raise RequirementsError(str(p), [f"no requirements file; write one next to scenario.json (format {FORMAT})"])
+        raise RequirementsError(str(p), [_("no requirements file; write one next to scenario.json (format {format})")
+                                         .format(format=FORMAT)])
     try:
         doc = json.loads(p.read_text())
     except ValueError as exc:
-        raise RequirementsError(str(p), [f"not valid JSON: {exc}"]) from None
+        raise RequirementsError(str(p), [_("not valid JSON: {error}").format(error=exc)]) from None
     return parse_requirements(doc, sc, principal_refs, actions, str(p))

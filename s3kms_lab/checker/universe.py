@@ -32,6 +32,7 @@ from ..endpoint.operations import lookup
 from ..endpoint.plan_types import Plan
 from ..engine import Caller
 from ..engine.principal import ANONYMOUS
+from ..i18n import N_, _
 from ..lab.provision import _encryption_rule, provision
 from ..lab.scenario import Scenario
 from .planning import Planner
@@ -164,7 +165,7 @@ class Verdict:
                 if s.decision is not None:
                     out.append(f"[{op}] {s.label}: {s.decision.summary()}")
         if self.error:
-            out.append(f"the endpoint refuses the request before authorizing it: {self.error}")
+            out.append(_("the endpoint refuses the request before authorizing it: {error}").format(error=self.error))
         return out
 
     def message(self) -> str:
@@ -204,7 +205,7 @@ class Universe:
         self._multiparts: dict[tuple[Any, ...], str] = {}
         self._policy_cache: dict[Any, Any] = {}
         self._obtained: dict[tuple[str, ...], Credential] = {}
-        self.notes: list[str] = []
+        self._notes: list[tuple[str, dict[str, Any]]] = []  # (message, its fields): shown in the language of the check
 
     # ------------------------------------------------------------------ build
     def build(self) -> "Universe":
@@ -265,6 +266,11 @@ class Universe:
     def __enter__(self) -> "Universe":
         return self.build()
 
+    @property
+    def notes(self) -> list[str]:
+        """What the reader should know about the universe, in the lab's language at the time of asking."""
+        return [_(message).format(**fields) for message, fields in self._notes]
+
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
@@ -313,8 +319,9 @@ class Universe:
         akid, _secret = self.state.create_access_key(EXTERNAL_ACCOUNT, name)
         cred = self.state.find_credential(akid)
         assert cred is not None
-        self.notes.append(f"No profile is in another account; the checker added user {name} of account "
-                          f"{EXTERNAL_ACCOUNT} (s3:*, kms:*), which has no lab profile to replay with.")
+        self._notes.append((N_("No profile is in another account; the checker added user {user} of account "
+                               "{account} (s3:*, kms:*), which has no lab profile to replay with."),
+                            {"user": name, "account": EXTERNAL_ACCOUNT}))
         return Principal(name, caller_for(cred), cred, None)
 
     def _put_existing_object(self, key: str, variant: str) -> None:
@@ -517,7 +524,7 @@ class Universe:
         if not ok or create is None or create.sse is None:
             return out
         upload_id = self._multipart_for(create)
-        ok, _ = self._s3_call_steps(p, probe, "UploadPart", PROBE_KEY, {}, {"uploadId": upload_id, "partNumber": "1"}, out)
+        ok, _part = self._s3_call_steps(p, probe, "UploadPart", PROBE_KEY, {}, {"uploadId": upload_id, "partNumber": "1"}, out)
         if not ok:
             return out
         self._s3_call_steps(p, probe, "CompleteMultipartUpload", PROBE_KEY, {}, {"uploadId": upload_id}, out)

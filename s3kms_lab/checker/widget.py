@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 from typing import Any, Callable
 
-from .report import Report
+from ..i18n import _
+from .report import Report, decision_words, status_words
 
 __all__ = ["scenario_names", "report_html", "run_check_html", "checker_widget"]
 
@@ -40,31 +41,39 @@ def report_html(report: Report, explanations: bool = True) -> str:
         cls = "s3kms-holds" if r.holds else "s3kms-violated"
         cx = []
         for c in r.counterexamples:
-            path = ("escalation path:<ol>" + "".join(f"<li>{_e(w)}</li>" for w in c.path_words) +
-                    f"<li>then: {_e(c.description)}</li></ol>") if c.path else ""
+            path = (_("escalation path:") + "<ol>" + "".join(f"<li>{_e(w)}</li>" for w in c.path_words) +
+                    "<li>" + _("then: {request}").format(request=_e(c.description)) + "</li></ol>") if c.path else ""
+            decision = f"<b>{_e(decision_words(c.decision))}</b>"
             parts = ([path] if path else []) + [f"<b>{_e(c.description)}</b>",
-                     f"decision: <b>{_e(c.decision)}</b>" + (f" - {_e(c.message)}" if c.message else "")]
+                     (_("decision: {decision} - {message}").format(decision=decision, message=_e(c.message))
+                      if c.message else _("decision: {decision}").format(decision=decision))]
             if c.encryption:
                 name = c.encryption.get("key_name")
-                parts.append(f"stored: {_e(c.encryption.get('algorithm'))} under {_e(c.encryption.get('key') or '-')}"
-                             + (f" ({_e(name)})" if name else ""))
+                fields = {"algorithm": _e(c.encryption.get("algorithm")), "key": _e(c.encryption.get("key") or "-")}
+                parts.append(_("stored: {algorithm} under {key} ({key_name})").format(key_name=_e(name), **fields)
+                             if name else _("stored: {algorithm} under {key}").format(**fields))
             if c.why:
                 parts.append(f"<i>{_e(c.why)}</i>")
             if explanations and c.explanation:
                 parts.append("<ul>" + "".join(f"<li>{_e(x)}</li>" for x in c.explanation) + "</ul>")
             if c.replay.get("cli"):
-                note = "" if c.replay.get("replayable", True) else f"<i>not replayable on the lab: {_e(c.replay.get('note'))}</i><br>"
+                note = "" if c.replay.get("replayable", True) else \
+                    "<i>" + _("not replayable on the lab: {note}").format(note=_e(c.replay.get("note"))) + "</i><br>"
                 parts.append(note + "<code>" + "<br>".join(_e("$ " + x) for x in c.replay["cli"]) + "</code>")
             cx.append("<li>" + "<br>".join(parts) + "</li>")
-        rows.append(f"<tr><td>{_e(r.id)}</td><td class='{cls}'>{r.status}</td><td>{_e(r.title)}"
+        scope = _("{in_scope} in scope, {violations} break it").format(in_scope=r.in_scope, violations=r.violations)
+        rows.append(f"<tr><td>{_e(r.id)}</td><td class='{cls}'>{_e(status_words(r.holds))}</td><td>{_e(r.title)}"
                     f"<br><small>{_e(r.sentence)}</small></td>"
-                    f"<td>{r.in_scope} in scope, {r.violations} break it</td>"
+                    f"<td>{scope}</td>"
                     f"<td>{'<ol>' + ''.join(cx) + '</ol>' if cx else ''}</td></tr>")
-    head = (f"<p>Scenario <b>{_e(report.scenario)}</b>: {report.requests_decided} requests decided in "
-            f"{report.elapsed_ms:.0f} ms - <span class='{'s3kms-holds' if report.holds else 's3kms-violated'}'>"
-            f"{'all requirements hold' if report.holds else 'some requirements are violated'}</span></p>")
-    return (_STYLE + head + "<table class='s3kms-check'><tr><th>id</th><th>status</th><th>requirement</th>"
-            "<th>requests</th><th>simplest counterexamples</th></tr>" + "".join(rows) + "</table>")
+    verdict = _("all requirements hold") if report.holds else _("some requirements are violated")
+    head = ("<p>" + _("Scenario {scenario}: {requests} requests decided in {elapsed} ms").format(
+                scenario=f"<b>{_e(report.scenario)}</b>", requests=report.requests_decided,
+                elapsed=f"{report.elapsed_ms:.0f}")
+            + f" - <span class='{'s3kms-holds' if report.holds else 's3kms-violated'}'>{verdict}</span></p>")
+    columns = (_("id"), _("status"), _("requirement"), _("requests"), _("simplest counterexamples"))
+    return (_STYLE + head + "<table class='s3kms-check'><tr>" + "".join(f"<th>{_e(h)}</th>" for h in columns)
+            + "</tr>" + "".join(rows) + "</table>")
 
 
 def run_check_html(scenario: str, check: Callable[..., Report] | None = None) -> str:
@@ -84,15 +93,15 @@ def checker_widget(scenario: str = "seed", check: Callable[..., Report] | None =
 
     names = scenario_names()
     dropdown = w.Dropdown(options=names, value=scenario if scenario in names else (names[0] if names else None),
-                          description="Scenario")
+                          description=_("Scenario"))
     # width auto: the whole label shows (a Button's default width cuts it to "Check require...").
-    button = w.Button(description="Check requirements", button_style="primary", icon="check",
+    button = w.Button(description=_("Check requirements"), button_style="primary", icon="check",
                       layout=w.Layout(width="auto", min_width="190px"))
-    out = w.HTML(value="<i>Press the button to check every requirement over the whole request space.</i>")
+    out = w.HTML(value="<i>" + _("Press the button to check every requirement over the whole request space.") + "</i>")
 
     def on_click(_b: Any = None) -> None:
         button.disabled = True
-        out.value = f"<i>Checking {html.escape(str(dropdown.value))}...</i>"
+        out.value = "<i>" + _("Checking {scenario}...").format(scenario=html.escape(str(dropdown.value))) + "</i>"
         try:
             out.value = run_check_html(dropdown.value, check)
         finally:
