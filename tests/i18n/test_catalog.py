@@ -28,9 +28,9 @@ def code_messages() -> dict[str, str]:
     found: dict[str, str] = {}
     for filename, _lineno, message, _comments, _context in extract_from_dir(
             str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS):
-        for msgid in (message if isinstance(message, tuple) else (message,)):
-            if msgid:
-                found.setdefault(msgid, filename)
+        msgid = message[0] if isinstance(message, tuple) else message  # a plural is filed under its singular
+        if msgid:
+            found.setdefault(msgid, filename)
     return found
 
 
