@@ -5,6 +5,11 @@ Built in a second pass over the same policies (only when someone asks), so the d
 ``explain(decision)`` and ``summarize(decision)``; the evaluator does not import this module. The rule
 names mirror the AWS evaluation-logic page:
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+
+The sentences are in the learner's language (:mod:`s3kms_lab.i18n`, one whole-sentence template each, so a
+translation may reorder its parts); AWS's names inside them (actions, condition keys, operators, Sids, ARNs,
+``Allow``/``Deny``) stay as they are, and the data (``Explanation.as_dict()``: policy names and kinds,
+decision, rule, condition notes) stays English: only its display is translated.
 """
 from __future__ import annotations
 
