@@ -8,9 +8,15 @@
     s3kms-lab --version
     s3kms-lab import --profile P --bucket B --key KEY --role ROLE --admin ARN [--admin ARN...] --out DIR
     s3kms-lab export --scenario NAME --format cloudformation|cli [--out FILE]
+    s3kms-lab --lang ko <command> ...                 # the lab's own words in Korean (also S3KMS_LAB_LANG=ko)
 
 ``serve`` runs until SIGINT/SIGTERM and exits cleanly; ``--port 0`` picks a free port. ``env`` and ``shell``
 exit 1 with a message when no lab serves from DIR (never started, stopped, or killed).
+
+``--lang en|ko`` (before the command) chooses the language of the lab's own output: messages, explanations and
+the ``check`` report (:mod:`s3kms_lab.i18n`); without it ``S3KMS_LAB_LANG``, then the locale (``LC_ALL``,
+``LC_MESSAGES``, ``LANG``) decide, else English. AWS's error codes and messages, export lines and JSON stay as
+they are. An unknown language exits 2 with a message naming the supported ones.
 """
 from __future__ import annotations
 
@@ -26,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .i18n import ENV_VAR, LANGUAGES, UnknownLanguage, _, language_from_environment, set_language
+
 __all__ = ["main"]
 
 _ENV_FILE = "env.sh"
@@ -37,15 +45,16 @@ def _serve(args: argparse.Namespace) -> int:
     from .lab.private_dir import prepare_private_dir, write_private
     config_dir = Path(args.config_dir) if args.config_dir else Path.cwd() / ".s3kms-lab"
     if not 0 <= args.port <= 65535:
-        print(f"s3kms-lab: --port must be 0 (any free port) or 1-65535, not {args.port}", file=sys.stderr)
+        print("s3kms-lab: " + _("--port must be 0 (any free port) or 1-65535, not {port}").format(port=args.port),
+              file=sys.stderr)
         return 2
     started = time.perf_counter()
     try:
         prepare_private_dir(config_dir)
         running = _live_lab(config_dir)
         if running:
-            print(f"s3kms-lab: a lab is already serving from {config_dir} ({running}); stop it first or use "
-                  "another --config-dir", file=sys.stderr)
+            print("s3kms-lab: " + _("a lab is already serving from {config_dir} ({url}); stop it first or use "
+                                    "another --config-dir").format(config_dir=config_dir, url=running), file=sys.stderr)
             return 2
         lab = Lab(args.scenario, host=args.host, port=args.port, config_dir=config_dir)
         lab.start()
@@ -55,9 +64,11 @@ def _serve(args: argparse.Namespace) -> int:
     write_private(config_dir / _ENV_FILE, _env_file_text(lab))
     print(lab.shell_lines(), flush=True)
     for old, new in lab.scenario.substitutions:
-        print(f"# note: the post's placeholder {old} is replaced by the lab's key {new}", flush=True)
-    print(f"# s3kms-lab serving scenario {lab.scenario.name!r} on {lab.endpoint_url} "
-          f"(ready in {time.perf_counter() - started:.2f} s); Ctrl-C to stop", flush=True)
+        print("# " + _("note: the post's placeholder {old} is replaced by the lab's key {new}").format(old=old, new=new),
+              flush=True)
+    print("# " + _("s3kms-lab serving scenario {scenario} on {url} (ready in {seconds} s); Ctrl-C to stop").format(
+        scenario=repr(lab.scenario.name), url=lab.endpoint_url, seconds=f"{time.perf_counter() - started:.2f}"),
+        flush=True)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -69,7 +80,7 @@ def _serve(args: argparse.Namespace) -> int:
         stop.wait(0.5)
     lab.stop()
     (config_dir / _ENV_FILE).unlink(missing_ok=True)  # `env` must not hand out a stopped lab's address
-    print("# s3kms-lab stopped", flush=True)
+    print("# " + _("s3kms-lab stopped"), flush=True)
     return 0
 
 
@@ -141,14 +152,16 @@ def _lab_env_or_explain(config_dir: Path, profile: str | None) -> dict[str, str]
     except (LabError, OSError) as exc:  # e.g. env.sh is a planted symbolic link
         print(f"s3kms-lab: {exc}", file=sys.stderr)
         return None
-    start = f"start one with `s3kms-lab serve --config-dir {config_dir}`"
     if recorded is None:
-        print(f"s3kms-lab: no lab serves from {config_dir} (no {_ENV_FILE}); {start}", file=sys.stderr)
+        print("s3kms-lab: " + _("no lab serves from {config_dir} (no {file}); start one with "
+                                "`s3kms-lab serve --config-dir {config_dir}`").format(config_dir=config_dir, file=_ENV_FILE),
+              file=sys.stderr)
         return None
     values, pid, default_profile = recorded
     if not _live_lab(config_dir):
-        print(f"s3kms-lab: the lab that served from {config_dir} (pid {pid}, {values.get('AWS_ENDPOINT_URL')}) is "
-              f"no longer running (stopped or killed); {start}", file=sys.stderr)
+        print("s3kms-lab: " + _("the lab that served from {config_dir} (pid {pid}, {url}) is no longer running "
+                                "(stopped or killed); start one with `s3kms-lab serve --config-dir {config_dir}`")
+              .format(config_dir=config_dir, pid=pid, url=values.get("AWS_ENDPOINT_URL")), file=sys.stderr)
         return None
     values["AWS_PROFILE"] = profile or default_profile
     values["PATH"] = str(Path(sys.executable).parent) + os.pathsep + "$PATH"
@@ -184,15 +197,16 @@ def _shell(args: argparse.Namespace) -> int:
         return 1
     values["PATH"] = values["PATH"].replace("$PATH", os.environ.get("PATH", ""))
     shell = os.environ.get("SHELL") or "/bin/sh"
-    print(f"# s3kms-lab shell: `aws` is {Path(sys.executable).parent / 'aws'}, profile {values['AWS_PROFILE']}, "
-          f"endpoint {values['AWS_ENDPOINT_URL']}; `exit` leaves it", file=sys.stderr, flush=True)
+    print("# " + _("s3kms-lab shell: `aws` is {aws}, profile {profile}, endpoint {url}; `exit` leaves it").format(
+        aws=Path(sys.executable).parent / "aws", profile=values["AWS_PROFILE"], url=values["AWS_ENDPOINT_URL"]),
+        file=sys.stderr, flush=True)
     return subprocess.call([shell], env={**os.environ, **values, "S3KMS_LAB_SHELL": "1"})
 
 
 def _trail(args: argparse.Namespace) -> int:
     path = Path(args.config_dir) / "trail.jsonl"
     if not path.exists():
-        print(f"s3kms-lab: no trail at {path}", file=sys.stderr)
+        print("s3kms-lab: " + _("no trail at {path}").format(path=path), file=sys.stderr)
         return 1
     try:
         fh = path.open()
@@ -211,12 +225,26 @@ def _trail(args: argparse.Namespace) -> int:
             rec = json.loads(line)
             if args.denied and rec.get("s3kmsLab", {}).get("decision") == "allowed":
                 continue
-            print(line, end="", flush=True)
+            print(_readable(line, rec), end="", flush=True)
     except KeyboardInterrupt:  # Ctrl-C ends --follow
         return 0
     except BrokenPipeError:  # `trail | head` closed the pipe
         sys.stderr.close()
         return 0
+
+
+def _readable(line: str, rec: dict[str, Any]) -> str:
+    """A trail line as a person reads it: JSON with non-ASCII text (a Korean explanation) as characters, not
+    ``\\uXXXX`` escapes (the same JSON; an ASCII line is printed exactly as the file holds it)."""
+    if "\\u" not in line:
+        return line
+    text = json.dumps(rec, ensure_ascii=False) + "\n"
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return line
+    return text
 
 
 def _notebooks(args: argparse.Namespace) -> int:
@@ -230,8 +258,8 @@ def _notebooks(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"s3kms-lab: {exc}", file=sys.stderr)
         return 2
-    print(f"# course in {folder}: {len(done.written)} new, {len(done.updated)} updated, "
-          f"{len(done.unchanged)} unchanged")
+    print("# " + _("course in {folder}: {new} new, {updated} updated, {unchanged} unchanged").format(
+        folder=folder, new=len(done.written), updated=len(done.updated), unchanged=len(done.unchanged)))
     jupyter = Path(sys.executable).parent / "jupyter"
     from .i18n import get_language  # the Korean edition is DIR/ko: opened when the lab speaks Korean
     edition = folder / "ko" if get_language() == "ko" and (folder / "ko").is_dir() else folder
@@ -240,7 +268,7 @@ def _notebooks(args: argparse.Namespace) -> int:
         print(shlex.join(command))
         return 0
     if not jupyter.exists():
-        print("s3kms-lab: JupyterLab is not installed here; pip install 's3kms-lab[lab]'", file=sys.stderr)
+        print("s3kms-lab: " + _("JupyterLab is not installed here; pip install 's3kms-lab[lab]'"), file=sys.stderr)
         return 2
     _register_kernel()
     return subprocess.call(command)
@@ -269,38 +297,69 @@ def _export(args: argparse.Namespace) -> int:
     return run_export(args)
 
 
+def _choose_language(argv: list[str] | None) -> bool:
+    """Set the language from ``--lang`` (read before the full parser is built, so its help is in that
+    language), else from the environment (``S3KMS_LAB_LANG``, the locale). An unknown ``--lang`` value is left
+    to the full parser, which exits 2 naming the choices. Returns False after printing why when the
+    environment names a language the lab does not speak."""
+    early = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    early.add_argument("--lang")
+    lang = early.parse_known_args(argv)[0].lang
+    if lang in LANGUAGES:
+        set_language(lang)
+        return True
+    if lang is not None:
+        return True
+    try:
+        set_language(language_from_environment())
+    except UnknownLanguage as exc:
+        print(f"s3kms-lab: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="s3kms-lab", description="Local AWS S3 + KMS endpoint that decides like AWS.")
+    if not _choose_language(argv):
+        return 2
+    parser = argparse.ArgumentParser(
+        prog="s3kms-lab", description=_("Local AWS S3 + KMS endpoint that decides like AWS."),
+        epilog=_("The lab's own words (messages, explanations, the check report) are in English or Korean: "
+                 "--lang chooses, else the variable {variable} (en or ko), else the locale (LC_ALL, LC_MESSAGES, "
+                 "LANG; ko_KR.UTF-8 gives Korean), else English. AWS's error codes and messages stay as AWS "
+                 "sends them.").format(variable=ENV_VAR))
     from ._version import __version__
     parser.add_argument("--version", action="version", version=f"s3kms-lab {__version__}")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help=_("language of the lab's own output: en (English) or ko (Korean); default: "
+                               "{variable}, then the locale, else English").format(variable=ENV_VAR))
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("serve", help="start the lab endpoint")
+    p = sub.add_parser("serve", help=_("start the lab endpoint"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--scenario", default="seed")
     p.add_argument("--config-dir", default=None)
     p.set_defaults(func=_serve)
-    p = sub.add_parser("env", help="print the export lines of a running lab (eval \"$(s3kms-lab env ...)\")")
+    p = sub.add_parser("env", help=_("print the export lines of a running lab (eval \"$(s3kms-lab env ...)\")"))
     p.add_argument("--config-dir", required=True)
-    p.add_argument("--profile", default=None, help="AWS_PROFILE to export (default: the scenario's role profile)")
+    p.add_argument("--profile", default=None, help=_("AWS_PROFILE to export (default: the scenario's role profile)"))
     p.add_argument("--format", choices=("shell", "rclone"), default="shell",
-                   help="shell: export lines; rclone: an rclone.conf remote for the lab")
+                   help=_("shell: export lines; rclone: an rclone.conf remote for the lab"))
     p.set_defaults(func=_env)
-    p = sub.add_parser("shell", help="open a shell with the lab's aws on PATH and a default profile")
+    p = sub.add_parser("shell", help=_("open a shell with the lab's aws on PATH and a default profile"))
     p.add_argument("--config-dir", required=True)
-    p.add_argument("--profile", default=None, help="AWS_PROFILE to use (default: the scenario's role profile)")
+    p.add_argument("--profile", default=None, help=_("AWS_PROFILE to use (default: the scenario's role profile)"))
     p.set_defaults(func=_shell)
-    p = sub.add_parser("trail", help="print the CloudTrail-style records as JSON lines")
+    p = sub.add_parser("trail", help=_("print the CloudTrail-style records as JSON lines"))
     p.add_argument("--config-dir", required=True)
     p.add_argument("--follow", action="store_true")
     p.add_argument("--denied", action="store_true")
     p.set_defaults(func=_trail)
-    p = sub.add_parser("notebooks", help="copy the course (notebooks, solutions; Korean edition in DIR/ko) into DIR")
+    p = sub.add_parser("notebooks", help=_("copy the course (notebooks, solutions; Korean edition in DIR/ko) into DIR"))
     p.add_argument("dir", metavar="DIR")
-    p.add_argument("--lab", action="store_true", help="then open JupyterLab there")
-    p.add_argument("--force", action="store_true", help="overwrite notebooks you have edited")
+    p.add_argument("--lab", action="store_true", help=_("then open JupyterLab there"))
+    p.add_argument("--force", action="store_true", help=_("overwrite notebooks you have edited"))
     p.set_defaults(func=_notebooks)
-    p = sub.add_parser("check", help="prove or refute the scenario's requirements")
+    p = sub.add_parser("check", help=_("prove or refute the scenario's requirements"))
     p.add_argument("--scenario", default="seed")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_check)

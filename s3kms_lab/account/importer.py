@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
 from .principals import NamedPrincipal, named_in, parse_principal_arn
 from .reader import ABSENT, AccountReader, CallRecord
 from .readme import write_readme
@@ -65,20 +66,23 @@ class ImportResult:
 
     def summary(self) -> str:
         sc = self.spec
-        lines = [f"Imported account {sc['account']} ({sc['region']}) into {self.out} in {self.elapsed_s:.2f} s "
-                 f"with {len(self.records)} read-only calls:",
-                 f"  bucket {sc['buckets'][0]['name']}, key {sc['keys'][0]['id']}"
-                 + (f" ({sc['keys'][0]['alias']})" if sc['keys'][0].get('alias') else ""),
-                 "  principals: " + ", ".join(
-                     f"{p} ({'user ' + s['user'] if 'user' in s else 'role ' + s['role']})"
-                     for p, s in sc["profiles"].items())]
+        key = sc["keys"][0]
+        lines = [_("Imported account {account} ({region}) into {out} in {seconds} s with {calls} read-only calls:")
+                 .format(account=sc["account"], region=sc["region"], out=self.out, seconds=f"{self.elapsed_s:.2f}",
+                         calls=len(self.records)),
+                 "  " + (_("bucket {bucket}, key {key} ({alias})") if key.get("alias") else _("bucket {bucket}, key {key}"))
+                 .format(bucket=sc["buckets"][0]["name"], key=key["id"], alias=key.get("alias")),
+                 "  " + _("principals: {principals}").format(principals=", ".join(
+                     (_("{profile} (user {user})").format(profile=p, user=s["user"]) if "user" in s
+                      else _("{profile} (role {role})").format(profile=p, role=s["role"]))
+                     for p, s in sc["profiles"].items()))]
         if self.warnings:
-            lines.append("Not read (the import went on; the check does not depend on these today):")
+            lines.append(_("Not read (the import went on; the check does not depend on these today):"))
             lines += [f"  - {w}" for w in self.warnings]
         if self.notes:
-            lines.append("Notes:")
+            lines.append(_("Notes:"))
             lines += [f"  - {n}" for n in self.notes]
-        lines.append(f"Check it: s3kms-lab check --scenario {self.out}")
+        lines.append(_("Check it: s3kms-lab check --scenario {out}").format(out=self.out))
         return "\n".join(lines)
 
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 from .auth import Authenticated, authenticate
 from .body import IDLE_SECONDS, TOTAL_SECONDS, read_request_body, wire_service
 from .decide import Authorizer, Call, Step
-from .errors import EXPLANATION_HEADER, AwsError
+from .errors import EXPLANATION_HEADER, AwsError, explanation_header
 from .moto_seam import MotoState
 from .operations import Op
 from .parse import parse_call, read_request, service_hint
@@ -132,7 +132,7 @@ class LabApp:
         explanation = explanation_of(steps)
         self.recorder.record(call, op, steps, request_id, status, body, error=None, explanation=explanation,
                              response_headers=headers)
-        headers[EXPLANATION_HEADER] = explanation
+        headers[EXPLANATION_HEADER] = explanation_header(explanation)
         return status, headers, body
 
     def denial(self, call: Call, step: Step) -> AwsError:

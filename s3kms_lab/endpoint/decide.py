@@ -23,12 +23,13 @@ from typing import Any
 
 from ..engine import Caller, Decision, PolicyKind, PolicySet, Request, authorize, parse_policy
 from ..engine.policy import Policy
+from ..i18n import N_
 from .moto_seam import Credential, MotoState
 from .sse import aws_managed_s3_key
 
 __all__ = ["Call", "Step", "Authorizer", "KEY_ID_RULE"]
 
-KEY_ID_RULE = ("Lab rule (AWS's documentation does not say either way): the condition key "
+KEY_ID_RULE = N_("Lab rule (AWS's documentation does not say either way): the condition key "
                "s3:x-amz-server-side-encryption-aws-kms-key-id holds the header exactly as sent, so a bare key id "
                "or an alias does not equal a key ARN written in a policy. AWS asks for the key ARN in such "
                "policies: https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html")

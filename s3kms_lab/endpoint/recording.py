@@ -14,7 +14,8 @@ from typing import Any
 from ..engine.principal import ANONYMOUS, Caller
 from .auth import Authenticated
 from .decide import Authorizer, Call, Step
-from .errors import AwsError, explanation_header
+from ..i18n import _
+from .errors import AwsError, flat_explanation
 from .operations import Op
 from .services import SERVICES
 from .trail import Trail
@@ -26,10 +27,11 @@ _RESOURCE_TYPES = {"kms": "AWS::KMS::Key", "iam": "AWS::IAM::Resource", "sts": "
 
 
 def explanation_of(steps: list[Step]) -> str:
-    """The engine's one-line summaries of the decided steps (header-safe ASCII)."""
-    notes = " ".join(s.note for s in steps if s.note and s.decision is not None)
+    """The engine's one-line summaries of the decided steps, in the learner's language (the trail's
+    explanation; :func:`.errors.explanation_header` makes the header of it)."""
+    notes = " ".join(_(s.note) for s in steps if s.note and s.decision is not None)
     summaries = "; ".join(s.decision.summary() for s in steps if s.decision is not None)
-    return explanation_header(f"{notes} {summaries}" if notes else summaries)
+    return flat_explanation(f"{notes} {summaries}" if notes else summaries)
 
 
 def _between(body: bytes, start: bytes, end: bytes) -> str:

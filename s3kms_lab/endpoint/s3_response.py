@@ -28,6 +28,8 @@ from functools import lru_cache
 from .service_models import service_model
 
 
+from ..i18n import N_
+
 __all__ = ["s3_headers", "drop_head_body", "versioning_shows", "host_id", "MISSING_KEY_NOTE"]
 
 # Headers every S3 answer may carry, whatever the operation (RESTCommonResponseHeaders).
@@ -41,7 +43,7 @@ _VERSION_HEADERS = ("x-amz-version-id", "x-amz-delete-marker")
 # moto's own Server header ("amazon.com"): the lab's HTTP server names itself; S3's would be AmazonS3.
 _BACKEND_ONLY = frozenset({"server"})
 
-MISSING_KEY_NOTE = (
+MISSING_KEY_NOTE = N_(
     "The key does not exist, and S3 answers 404 NoSuchKey only to a caller allowed s3:ListBucket on the bucket; "
     "without it the answer is 403 AccessDenied, so that a caller who may read objects cannot learn which keys "
     "exist (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, Permissions). Reading the "

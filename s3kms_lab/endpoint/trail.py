@@ -5,7 +5,8 @@ and userIdentity https://docs.aws.amazon.com/awscloudtrail/latest/userguide/clou
 (rules TRAIL-1 and TRAIL-2 of ``docs/aws-rules.md``): S3 object calls are data events (``managementEvent: false``, ``eventCategory: Data``);
 KMS calls, including those S3 makes on the caller's behalf (``invokedBy: s3.amazonaws.com``,
 ``sourceIPAddress: s3.amazonaws.com``), are management events. The lab adds ``s3kmsLab`` with the
-engine's decision and explanation; everything else keeps CloudTrail's shape. The trail is bounded (see
+engine's decision (a machine-readable value) and explanation (in the learner's language, see
+:mod:`s3kms_lab.i18n`); everything else keeps CloudTrail's shape. The trail is bounded (see
 :class:`Trail`): unauthenticated clients can add records, never make it grow without limit.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Iterable
 
 from ..engine import Caller
 from ..engine.principal import ANONYMOUS, ASSUMED_ROLE, USER
+from ..i18n import _
 
 __all__ = ["Trail", "user_identity"]
 
@@ -62,8 +64,13 @@ MAX_RECORDS = 20_000                 # records kept in memory; the oldest tenth 
 MAX_FILE_BYTES = 16 * 1024 * 1024    # trail.jsonl rotates to trail.jsonl.1 (one generation kept) past this size
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + f" ... (cut by the lab: {len(text)} characters)"
+def _cut(text: str, limit: int, lab_words: bool = False) -> str:
+    """``text`` within ``limit`` characters, with a note saying so; ``lab_words``: the note is in the
+    learner's language (the lab's explanation), not English (a CloudTrail field such as userAgent)."""
+    if len(text) <= limit:
+        return text
+    note = _("(cut by the lab: {count} characters)") if lab_words else "(cut by the lab: {count} characters)"
+    return text[:limit] + " ... " + note.format(count=len(text))
 
 
 def _bounded(rec: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +84,7 @@ def _bounded(rec: dict[str, Any]) -> dict[str, Any]:
     if omitted:
         rec["s3kmsLab"]["omitted"] = omitted
     rec["userAgent"] = _cut(rec.get("userAgent") or "", USER_AGENT_LIMIT)
-    rec["s3kmsLab"]["explanation"] = _cut(rec["s3kmsLab"].get("explanation") or "", EXPLANATION_LIMIT)
+    rec["s3kmsLab"]["explanation"] = _cut(rec["s3kmsLab"].get("explanation") or "", EXPLANATION_LIMIT, lab_words=True)
     return rec
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
 
+from ..i18n import N_
 from .matching import arn_like, glob_match
 from .variables import Unresolved, has_variables, substitute
 
@@ -300,7 +301,8 @@ def evaluate_condition(cond: Condition, ctx: Context, variables: bool = True,
 
     ctx: lower-cased key -> list of string values (a key absent from ``ctx`` is absent from the request).
     variables: the policy has ``Version: 2012-10-17`` so ``${...}`` resolve.
-    trace: when given, a dict describing the evaluation is appended (for explanations).
+    trace: when given, a dict describing the evaluation is appended (for explanations; its ``note`` is
+    English, marked for the catalog and translated where it is shown).
     Returns True when the condition is satisfied.
     """
     req = ctx.get(cond.key_lc)
@@ -315,24 +317,24 @@ def evaluate_condition(cond: Condition, ctx: Context, variables: bool = True,
     if cond.base == "Null":
         # Several values are ORed like for every operator: ["true", "false"] always matches.
         result = any((v.lower() == "true") == (not present) for v in cond.values)
-        note = "key absent" if not present else "key present"
+        note = N_("key absent") if not present else N_("key present")
     elif not present:
         if cond.qualifier == "ForAllValues":
-            result, note = True, "key absent: ForAllValues matches an empty set"
+            result, note = True, N_("key absent: ForAllValues matches an empty set")
         elif cond.qualifier == "ForAnyValue":
-            result, note = False, "key absent: ForAnyValue needs at least one value"
+            result, note = False, N_("key absent: ForAnyValue needs at least one value")
         elif cond.if_exists:
-            result, note = True, "key absent: ...IfExists treats it as a match"
+            result, note = True, N_("key absent: ...IfExists treats it as a match")
         elif cond.negated:
-            result, note = True, "key absent from the request, so the negated operator matches"
+            result, note = True, N_("key absent from the request, so the negated operator matches")
         else:
-            result, note = False, "key absent from the request, so the operator does not match"
+            result, note = False, N_("key absent from the request, so the operator does not match")
     else:
         pvals = _resolve(cond, ctx, variables)
         positive = _POSITIVE[_NEGATED.get(cond.base, cond.base)]
         usable = [p for p in pvals if p is not None]
         if len(usable) < len(pvals):
-            note = "a policy variable could not be resolved"
+            note = N_("a policy variable could not be resolved")
 
         def hit(rv: str) -> bool:
             return any(positive(p, rv) for p in usable)

@@ -142,13 +142,14 @@ def is_allowed(text: str) -> bool:
 
 def why(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
     """Like :func:`outcome`, plus the first line of the lab's explanation for a denial."""
-    from ..endpoint.errors import EXPLANATION_HEADER
+    from ..endpoint.errors import EXPLANATION_HEADER, decode_explanation_header
     try:
         fn(*args, **kwargs)
         return _(ALLOWED)
     except ClientError as err:
         text = _denied(short_error(err))
-        expl = err.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get(EXPLANATION_HEADER, "")
+        expl = decode_explanation_header(
+            err.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get(EXPLANATION_HEADER, ""))
         if expl:
             text += "\n" + _("Why (lab): {explanation}").format(explanation=expl.split(" | ")[0])
         return text

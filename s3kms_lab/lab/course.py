@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from ..i18n import _
+
 __all__ = ["COURSE_PATTERNS", "EDITIONS", "MANIFEST", "CourseCopy", "CourseConflict", "course_files", "copy_course"]
 
 # What a learner gets (the notebook sources and test settings beside them in a clone are not part of it):
@@ -33,7 +35,8 @@ class CourseConflict(FileExistsError):
 
     def __init__(self, folder: Path, paths: list[str]):
         self.paths = paths
-        super().__init__(f"{folder} already has edited copies of: {', '.join(paths)} (use --force to overwrite)")
+        super().__init__(_("{folder} already has edited copies of: {paths} (use --force to overwrite)")
+                         .format(folder=folder, paths=", ".join(paths)))
 
 
 @dataclass
@@ -60,7 +63,7 @@ def course_files() -> dict[str, bytes]:
     Raises FileNotFoundError if absent."""
     root = resources.files("s3kms_lab") / "course"
     if not root.is_dir():
-        raise FileNotFoundError("this installation of s3kms-lab has no course (s3kms_lab/course is missing)")
+        raise FileNotFoundError(_("this installation of s3kms-lab has no course (s3kms_lab/course is missing)"))
     depth = max(pattern.count("/") for pattern in COURSE_PATTERNS)
     files: dict[str, bytes] = {}
     pending = [(root, "")]

@@ -37,7 +37,8 @@ from ..endpoint.app import LabApp
 from ..endpoint.moto_seam import MotoState, quiet_request_handler
 from ..endpoint.service_models import share_loader
 from ..endpoint.trail import Trail
-from ..i18n import normalize_language, set_language
+from .. import i18n
+from ..i18n import _, get_language, language, normalize_language, set_language
 from . import cli_cache
 from .errors import LabAlreadyRunning, LabError, LabHostError, LabPortInUse, UnsafeConfigDir
 from .listen import bind_listening_socket, literal_non_loopback, resolve_loopback
@@ -58,7 +59,8 @@ class Lab:
     ``config``, ``credentials`` and ``trail.jsonl`` go (by default a temporary folder, removed on stop);
     lang: the language of the lab's own words (explanations, hints, checker reports, widget labels):
     ``"en"`` or ``"ko"`` (see :mod:`s3kms_lab.i18n`); ``None`` keeps the process's choice (``S3KMS_LAB_LANG``,
-    the locale, else English). AWS's error codes and messages are never translated.
+    the locale, else English), from :meth:`start` until :meth:`stop`, which gives the process back the language
+    it had. AWS's error codes and messages are never translated.
 
     Raises (all :class:`LabError`): :class:`LabHostError` (also a ValueError) for a host that is an address
     outside loopback (here) or that does not resolve to loopback only (from :meth:`start`);
@@ -71,9 +73,11 @@ class Lab:
     def __init__(self, scenario: str = "seed", host: str = "127.0.0.1", port: int = 0,
                  config_dir: str | Path | None = None, lang: str | None = None):
         self.lang = None if lang is None else normalize_language(lang)
-        if literal_non_loopback(host):
-            raise LabHostError(f"The lab listens on loopback only; {host!r} is not a loopback address")
-        self.scenario: Scenario = load_scenario(scenario)
+        with language(self.lang or get_language()):  # this lab's refusals already speak its language
+            if literal_non_loopback(host):
+                raise LabHostError(_("The lab listens on loopback only; {host} is not a loopback address")
+                                   .format(host=repr(host)))
+            self.scenario: Scenario = load_scenario(scenario)
         self.host = host
         self.port = port
         self.requested_port = port
@@ -89,6 +93,7 @@ class Lab:
         self._saved_env: dict[str, str | None] = {}
         self._sessions: dict[str, boto3.Session] = {}
         self._clients: dict[tuple[str, str], Any] = {}
+        self._language_before: tuple[str | None, ...] = ()  # (the process's choice before start()) while running
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> "Lab":
@@ -98,10 +103,11 @@ class Lab:
         anything is provisioned) or :class:`LabAlreadyRunning` if this lab is already running.
         """
         if self.running:
-            raise LabAlreadyRunning("This lab is already running; call stop() first.")
+            raise LabAlreadyRunning(_("This lab is already running; call stop() first."))
         for previous in list(_ACTIVE):  # moto's state is process-wide: one lab at a time
             previous.stop()
         if self.lang is not None:  # one lab per process, so its language is the process's (endpoint threads too)
+            self._language_before = (i18n._process_language,)  # noqa: SLF001 (restored by stop())
             set_language(self.lang)
         address = resolve_loopback(self.host)
         listening = bind_listening_socket(address, self.requested_port)
@@ -144,6 +150,9 @@ class Lab:
             self.thread.join(timeout=5)
             self.thread = None
         self.deactivate()
+        if self._language_before:  # the process speaks what it spoke before this lab chose its language
+            set_language(self._language_before[0])
+            self._language_before = ()
         self._sessions.clear()
         self._clients.clear()
         self._remove_files()
@@ -202,7 +211,7 @@ class Lab:
         """Environment variables that point the AWS CLI and boto3 at this lab (the lab must be started), and,
         for a lab given ``lang``, ``S3KMS_LAB_LANG`` so ``!s3kms-lab ...`` speaks the notebook's language."""
         if self.config_dir is None:
-            raise LabError("The lab is not started: call start() (or use `with Lab() as lab:`) first")
+            raise LabError(_("The lab is not started: call start() (or use `with Lab() as lab:`) first"))
         values = {
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "AWS_CONFIG_FILE": str(self.config_dir / "config"),
@@ -231,7 +240,8 @@ class Lab:
         import sys
         profile = profile or self.default_profile
         if profile not in self.profiles:
-            raise KeyError(f"No profile {profile!r}; this lab has {self.profiles}")
+            raise KeyError(_("No profile {profile}; this lab has {profiles}").format(profile=repr(profile),
+                                                                                     profiles=self.profiles))
         bin_dir = str(Path(sys.executable).parent)
         return {**self.env(), "AWS_PROFILE": profile, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
 
@@ -323,7 +333,8 @@ class Lab:
         Raises KeyError for an unknown profile.
         """
         if profile not in self.profiles:
-            raise KeyError(f"No profile {profile!r}; this lab has {self.profiles}")
+            raise KeyError(_("No profile {profile}; this lab has {profiles}").format(profile=repr(profile),
+                                                                                     profiles=self.profiles))
         if not fresh and profile in self._sessions:
             return self._sessions[profile]
         old = {k: os.environ.get(k) for k in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")}

@@ -11,6 +11,7 @@ import errno
 import ipaddress
 import socket
 
+from ..i18n import _
 from .errors import LabHostError, LabPortInUse
 
 __all__ = ["literal_non_loopback", "resolve_loopback", "bind_listening_socket"]
@@ -33,12 +34,16 @@ def resolve_loopback(host: str) -> str:
     try:
         infos = socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise LabHostError(f"The lab's host {host!r} does not resolve ({exc}); use 127.0.0.1") from None
+        raise LabHostError(_("The lab's host {host} does not resolve ({error}); use 127.0.0.1")
+                           .format(host=repr(host), error=exc)) from None
     addresses = [info[4][0] for info in infos]
     outside = sorted({a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_loopback})
     if not addresses or outside:
-        raise LabHostError(f"The lab listens on loopback only; {host!r} resolves to {', '.join(outside) or 'nothing'}, "
-                           "which is not a loopback address")
+        if outside:
+            raise LabHostError(_("The lab listens on loopback only; {host} resolves to {addresses}, which is not a "
+                                 "loopback address").format(host=repr(host), addresses=", ".join(outside)))
+        raise LabHostError(_("The lab listens on loopback only; {host} resolves to nothing, which is not a "
+                             "loopback address").format(host=repr(host)))
     return addresses[0]
 
 
@@ -48,7 +53,7 @@ def bind_listening_socket(address: str, port: int) -> socket.socket:
     Raises :class:`LabPortInUse` if the port is taken, ValueError for a port outside 0-65535.
     """
     if not 0 <= port <= 65535:
-        raise ValueError(f"port must be 0 (any free port) or 1-65535, not {port}")
+        raise ValueError(_("port must be 0 (any free port) or 1-65535, not {port}").format(port=port))
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
@@ -59,7 +64,7 @@ def bind_listening_socket(address: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise LabPortInUse(errno.EADDRINUSE, f"Port {port} on {address} is in use by another program; "
-                                                 "use port 0 to pick a free one") from None
+            raise LabPortInUse(errno.EADDRINUSE, _("Port {port} on {address} is in use by another program; use "
+                                                   "port 0 to pick a free one").format(port=port, address=address)) from None
         raise
     return sock

@@ -15,6 +15,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+from ..i18n import _
 from .errors import UnsafeConfigDir
 
 __all__ = ["prepare_private_dir", "write_private", "read_private", "private_subdir"]
@@ -22,14 +23,17 @@ __all__ = ["prepare_private_dir", "write_private", "read_private", "private_subd
 
 def _check_owned_and_closed(path: Path, st: os.stat_result) -> None:
     if stat.S_ISLNK(st.st_mode):
-        raise UnsafeConfigDir(f"{path} is a symbolic link; give the lab a real folder")
+        raise UnsafeConfigDir(_("{path} is a symbolic link; give the lab a real folder").format(path=path))
     if not stat.S_ISDIR(st.st_mode):
-        raise UnsafeConfigDir(f"{path} exists and is not a folder")
+        raise UnsafeConfigDir(_("{path} exists and is not a folder").format(path=path))
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        raise UnsafeConfigDir(f"{path} is owned by another user (uid {st.st_uid}); the lab writes secret keys there")
+        raise UnsafeConfigDir(_("{path} is owned by another user (uid {uid}); the lab writes secret keys there")
+                              .format(path=path, uid=st.st_uid))
     if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise UnsafeConfigDir(f"{path} is writable by {'others' if st.st_mode & stat.S_IWOTH else 'its group'} "
-                              f"(mode {stat.S_IMODE(st.st_mode):o}); use a private folder or `chmod go-w {path}`")
+        template = (_("{path} is writable by others (mode {mode}); use a private folder or `chmod go-w {path}`")
+                    if st.st_mode & stat.S_IWOTH else
+                    _("{path} is writable by its group (mode {mode}); use a private folder or `chmod go-w {path}`"))
+        raise UnsafeConfigDir(template.format(path=path, mode=f"{stat.S_IMODE(st.st_mode):o}"))
 
 
 def prepare_private_dir(path: str | Path) -> Path:
@@ -86,7 +90,8 @@ def read_private(path: Path) -> str:
         if isinstance(exc, FileNotFoundError):
             raise
         if os.path.islink(path):
-            raise UnsafeConfigDir(f"{path} is a symbolic link; the lab never follows links in its folder") from None
+            raise UnsafeConfigDir(_("{path} is a symbolic link; the lab never follows links in its folder")
+                                  .format(path=path)) from None
         raise
     with os.fdopen(fd) as fh:
         return fh.read()

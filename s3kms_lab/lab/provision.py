@@ -11,6 +11,8 @@ from typing import Any
 
 from ..endpoint.moto_seam import MotoState
 from ..engine import MalformedPolicyError, PolicyKind, parse_policy
+from ..engine.explain import policy_name
+from ..i18n import _
 from .scenario import Scenario
 
 __all__ = ["Provisioned", "provision"]
@@ -83,7 +85,8 @@ def validate_scenario_policies(sc: Scenario) -> None:
             parse_policy(sc.policy_text(ref), kind, what)
         except MalformedPolicyError as exc:
             where = ref if isinstance(ref, str) else "scenario.json"
-            raise MalformedPolicyError(kind, f"scenario {sc.name!r}, {what} ({where}): {exc.code}: {exc.message}") from None
+            raise MalformedPolicyError(kind, _("scenario {scenario}, {policy} ({where}): {code}: {message}").format(
+                scenario=repr(sc.name), policy=policy_name(what), where=where, code=exc.code, message=exc.message)) from None
 
 
 def _encryption_rule(enc: dict[str, Any], sc: Scenario) -> dict[str, Any]:

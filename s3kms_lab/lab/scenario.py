@@ -16,6 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
+
 __all__ = ["Scenario", "load_scenario", "scenario_dir", "scenario_names", "DATA_DIR"]
 
 # The package's scenarios folder. Packages install as plain files (wheel, editable or conda), so the
@@ -70,8 +72,8 @@ def scenario_dir(name_or_path: str) -> Path:
         return p
     if name_or_path in scenario_names():
         return DATA_DIR / name_or_path
-    raise FileNotFoundError(f"No scenario {name_or_path!r} (known: {', '.join(scenario_names())}; "
-                            "or give a folder path)")
+    raise FileNotFoundError(_("No scenario {name} (known: {known}; or give a folder path)")
+                            .format(name=repr(name_or_path), known=", ".join(scenario_names())))
 
 
 def load_scenario(name_or_path: str = "seed") -> Scenario:
@@ -92,6 +94,6 @@ def load_scenario(name_or_path: str = "seed") -> Scenario:
         try:
             json.loads(text)
         except ValueError as exc:
-            raise ValueError(f"{f}: not valid JSON ({exc})") from None
+            raise ValueError(_("{file}: not valid JSON ({error})").format(file=f, error=exc)) from None
         sc.policies[f.name] = text
     return sc

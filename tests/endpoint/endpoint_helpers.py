@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from s3kms_lab.endpoint.errors import decode_explanation_header
+
+
 def _root_conftest() -> Any:
     """tests/conftest.py by path: ``from conftest import ...`` can resolve to another folder's conftest
     when several test folders are collected in one run."""
@@ -38,7 +41,8 @@ def code_status(resp: dict[str, Any]) -> tuple[str, int]:
 
 
 def explanation(resp: dict[str, Any]) -> str:
-    return resp["ResponseMetadata"]["HTTPHeaders"].get("x-s3kms-lab-explanation", "")
+    """The lab's explanation header, decoded (RFC 8187 ``UTF-8''...`` when it is not ASCII)."""
+    return decode_explanation_header(resp["ResponseMetadata"]["HTTPHeaders"].get("x-s3kms-lab-explanation", ""))
 
 
 def policy(*statements: dict[str, Any]) -> str:

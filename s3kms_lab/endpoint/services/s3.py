@@ -19,6 +19,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from ...engine import PolicyKind, PolicySet, Request, parse_policy
+from ...i18n import _
 from .. import sse
 from ..copy_source import parse_copy_source
 from ..decide import Authorizer, Call, Step
@@ -276,7 +277,7 @@ def deny(call: Call, step: Step, bucket_owner: str) -> AwsError:
     if call.caller.is_anonymous or (owner and owner != call.caller.account):
         message = "Access Denied"
     explanation = d.explain().text()
-    return AwsError("s3", "AccessDenied", message, 403, f"{step.note} {explanation}" if step.note else explanation)
+    return AwsError("s3", "AccessDenied", message, 403, f"{_(step.note)} {explanation}" if step.note else explanation)
 
 
 # ---------------------------------------------------------------- multi-object delete
