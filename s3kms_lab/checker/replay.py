@@ -295,13 +295,13 @@ def replay(lab: Any, replay_recipe: dict[str, Any], env: dict[str, Any] | None =
         exec(replay_recipe["boto3_call"], env)  # noqa: S102
         return {"decision": "allowed", "code": None, "status": 200, "message": "", "explanation": ""}
     except ClientError as err:
+        from ..lab.show import explanation_of_response  # the header is RFC 8187-encoded for non-ASCII text
         resp = err.response
         code = resp.get("Error", {}).get("Code")
-        headers = resp.get("ResponseMetadata", {}).get("HTTPHeaders", {})
         return {"decision": "denied" if code in ("AccessDenied", "AccessDeniedException") else "error",
                 "code": code, "status": resp.get("ResponseMetadata", {}).get("HTTPStatusCode"),
                 "message": resp.get("Error", {}).get("Message", ""),
-                "explanation": headers.get("x-s3kms-lab-explanation", "")}
+                "explanation": explanation_of_response(resp)}
     finally:
         if replay_recipe.get("boto3_cleanup"):
             exec(replay_recipe["boto3_cleanup"], env)  # noqa: S102
