@@ -23,7 +23,7 @@ from typing import Any
 
 from ..engine import Caller, Decision, PolicyKind, PolicySet, Request, authorize, parse_policy
 from ..engine.policy import Policy
-from ..i18n import N_
+from ..i18n import N_, _
 from .moto_seam import Credential, MotoState
 from .sse import aws_managed_s3_key
 
@@ -198,7 +198,7 @@ class Authorizer:
         req = Request(call.caller, action, key.arn, ctx, key_account)
         policies = PolicySet(identity=caller_policies.identity, boundary=caller_policies.boundary,
                              session=caller_policies.session, resource=self.key_policy(key))
-        label = f"{action} on {key.arn}" + (" (S3 calls KMS on your behalf)" if via_s3 else "")
+        label = f"{action} on {key.arn}" + (" " + _("(S3 calls KMS on your behalf)") if via_s3 else "")
         return Step(label, req, policies, via_s3)
 
     # ------------------------------------------------------------------ decide

@@ -239,7 +239,10 @@ def _cond_phrase(pol: Policy, st: Any, d: "Decision") -> str:
 
 
 def _names_itself(pol: Policy) -> bool:
-    return any(word in (pol.name or "") for word in ("policy", "boundary"))
+    """The name says it is a policy (``your key policy``), in English or in the learner's language (a widget
+    names a learner's draft in the language it was built in), so no kind is put in front of it."""
+    name = pol.name or ""
+    return any(word in name for word in ("policy", "boundary", _("policy"), _("permissions boundary")))
 
 
 def policy_label(pol: Policy) -> str:
