@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -118,6 +119,9 @@ def _name(arg: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The kernels inherit this: English notebooks are built in English whatever the author's locale (a Korean
+    # notebook chooses Korean itself, with Lab(..., lang="ko") or set_language("ko")).
+    os.environ["S3KMS_LAB_LANG"] = "en"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="names (03_key_policy) or paths; default: all")
     parser.add_argument("--sources", action="store_true",

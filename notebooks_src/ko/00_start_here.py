@@ -5,10 +5,7 @@
 #     language: python
 #     name: s3kms-lab
 #   s3kms:
-#     summary: "\uC774 \uACFC\uC815\uC774 \uAC00\uB974\uCE58\uB294 \uAC83, \uB178\uD2B8\
-#       \uBD81 \uC0AC\uC6A9\uBC95, \uB85C\uCEEC \uC5D4\uB4DC\uD3EC\uC778\uD2B8\uAC00\
-#       \ \uC694\uCCAD\uC744 \uACB0\uC815\uD558\uB294 \uBC29\uC2DD(\uC2E4\uC81C \uACB0\
-#       \uC815\uC744 \uADF8\uB9BC\uC73C\uB85C)"
+#     summary: 이 과정이 가르치는 것, 노트북 사용법, 로컬 엔드포인트가 요청을 결정하는 방식(실제 결정을 그림으로)
 # ---
 
 # %% [markdown]

@@ -5,12 +5,8 @@
 #     language: python
 #     name: s3kms-lab
 #   s3kms:
-#     summary: "01 \uC804 \uC785\uBB38: \uC694\uCCAD \uCEE8\uD14D\uC2A4\uD2B8, \uC815\
-#       \uCC45 \uBB38\uC758 \uAD6C\uC131 \uC694\uC18C, \uC790\uACA9 \uC99D\uBA85 \uAE30\
-#       \uBC18 \uC815\uCC45\uACFC \uB9AC\uC18C\uC2A4 \uAE30\uBC18 \uC815\uCC45, \uC2E4\
-#       \uC81C \uACB0\uC815\uC73C\uB85C \uADF8\uB9B0 AWS\uC758 \uD3C9\uAC00 \uD750\uB984\
-#       , \uC2E4\uC81C \uB370\uC774\uD130 \uD0A4\uB85C \uBCF4\uB294 \uBD09\uD22C \uC554\
-#       \uD638\uD654"
+#     summary: '01 전 입문: 요청 컨텍스트, 정책 문의 구성 요소, 자격 증명 기반 정책과 리소스 기반 정책, 실제 결정으로 그린 AWS의
+#       평가 흐름, 실제 데이터 키로 보는 봉투 암호화'
 # ---
 
 # %% [markdown]

@@ -6,11 +6,8 @@
 #     name: s3kms-lab
 #   s3kms:
 #     post_section: '1'
-#     summary: "\uBC84\uD0B7, \uD0A4, \uC5ED\uD560\uACFC \uBCF4\uC548 \uC8FC\uCCB4 \uB2E4\
-#       \uC12F, \uAC80\uC0AC\uD560 \uC218 \uC788\uB294 \uBB38\uC7A5\uC73C\uB85C \uC62E\
-#       \uAE34 \uB124 \uAC00\uC9C0 \uC694\uAD6C \uC0AC\uD56D, \uAE00\uC758 \uC815\uCC45\
-#       \uC774 \uB124 \uAC00\uC9C0\uB97C \uBAA8\uB450 \uC704\uBC18\uD568\uC744 \uBCF4\
-#       \uC5EC \uC8FC\uB294 \uAC80\uC0AC\uAE30"
+#     summary: 버킷, 키, 역할과 보안 주체 다섯, 검사할 수 있는 문장으로 옮긴 네 가지 요구 사항, 글의 정책이 네 가지를 모두 위반함을
+#       보여 주는 검사기
 # ---
 
 # %% [markdown]

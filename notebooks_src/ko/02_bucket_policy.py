@@ -6,11 +6,8 @@
 #     name: s3kms-lab
 #   s3kms:
 #     post_section: '2'
-#     summary: "\uBB38 \uD558\uB098\uC529 \uC77D\uAE30, \uD5E4\uB354\uAC00 \uC5C6\uC744\
-#       \ \uB54C `StringNotEquals`\uAC00 \uC77C\uCE58\uD558\uB294 \uC774\uC720, \uC2E4\
-#       \uC2DC\uAC04 5x8 \uACB0\uC815 \uD45C(SSE \uD5E4\uB354, \uD0A4 ID \uD615\uC2DD\
-#       , \uAE30\uBCF8 \uC554\uD638\uD654), \uC5F0\uC2B5 \uBB38\uC81C: \uD0A4 \uACE0\
-#       \uC815, \uC5ED\uD560\uB9CC \uD5C8\uC6A9"
+#     summary: '문 하나씩 읽기, 헤더가 없을 때 `StringNotEquals`가 일치하는 이유, 실시간 5x8 결정 표(SSE 헤더,
+#       키 ID 형식, 기본 암호화), 연습 문제: 키 고정, 역할만 허용'
 # ---
 
 # %% [markdown]

@@ -6,11 +6,8 @@
 #     name: s3kms-lab
 #   s3kms:
 #     post_section: '3'
-#     summary: "root \uBB38\uC740 IAM\uC5D0 \uC704\uC784\uD569\uB2C8\uB2E4(\"root\uB9CC\
-#       \"\uC774\uB77C\uB294 \uB73B\uC774 \uC544\uB2D8), \uC2E4\uC81C\uB85C \uC81C\uAC70\
-#       \uD574 \uBCF4\uAE30(\uC7A0\uAE08 \uC548\uC804 \uAC80\uC0AC), \uBB38\uACFC \uC791\
-#       \uC5C5 \uCF1C\uACE0 \uB044\uAE30, \uC694\uAD6C \uC0AC\uD56D 3\uACFC `kms:ViaService`\
-#       \ \uC5F0\uC2B5 \uBB38\uC81C"
+#     summary: root 문은 IAM에 위임합니다("root만"이라는 뜻이 아님), 실제로 제거해 보기(잠금 안전 검사), 문과 작업 켜고
+#       끄기, 요구 사항 3과 `kms:ViaService` 연습 문제
 # ---
 
 # %% [markdown]

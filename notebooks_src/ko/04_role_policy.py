@@ -6,10 +6,7 @@
 #     name: s3kms-lab
 #   s3kms:
 #     post_section: '4'
-#     summary: "\uC790\uACA9 \uC99D\uBA85 \uAE30\uBC18 \uC815\uCC45, \uC2E0\uB8B0 \uC815\
-#       \uCC45\uACFC AssumeRole, \uB3D9\uC77C \uACC4\uC815\uACFC \uAD50\uCC28 \uACC4\
-#       \uC815, \uC5ED\uD560\uC758 \uC0C1\uD55C\uC744 \uC815\uD558\uB294 \uAD8C\uD55C\
-#       \ \uACBD\uACC4"
+#     summary: 자격 증명 기반 정책, 신뢰 정책과 AssumeRole, 동일 계정과 교차 계정, 역할의 상한을 정하는 권한 경계
 # ---
 
 # %% [markdown]

@@ -6,10 +6,8 @@
 #     name: s3kms-lab
 #   s3kms:
 #     post_section: '5'
-#     summary: "\uC6D0\uBB38\uC758 \uBA85\uB839\uC744 \uADF8\uB300\uB85C \uC2E4\uD589\
-#       , \uBA40\uD2F0\uD30C\uD2B8 \uC5C5\uB85C\uB4DC\uC5D0 `kms:Decrypt`\uAC00 \uD544\
-#       \uC694\uD55C \uC774\uC720, \uB2E4\uC6B4\uB85C\uB4DC, \uBBF8\uB9AC \uC11C\uBA85\
-#       \uB41C URL, AWS \uC624\uB958 \uC77D\uAE30"
+#     summary: 원문의 명령을 그대로 실행, 멀티파트 업로드에 `kms:Decrypt`가 필요한 이유, 다운로드, 미리 서명된 URL, AWS
+#       오류 읽기
 # ---
 
 # %% [markdown]

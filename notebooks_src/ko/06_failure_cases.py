@@ -6,10 +6,8 @@
 #     name: s3kms-lab
 #   s3kms:
 #     post_section: 5-6
-#     summary: "S3 + SSE-KMS\uC5D0\uC11C \uC0AC\uB78C\uB4E4\uC774 \uC2E4\uC81C\uB85C\
-#       \ \uBCF4\uACE0\uD55C \uC2E4\uD328 13\uAC00\uC9C0\uB97C \uD558\uB098\uC529 \uC7AC\
-#       \uD604\uD558\uACE0, \uC624\uB958\uB97C \uC77D\uACE0, \uC6D0\uC778\uC744 \uC124\
-#       \uBA85\uD558\uACE0, \uC218\uC815\uD558\uACE0, \uAC80\uC99D\uD569\uB2C8\uB2E4"
+#     summary: S3 + SSE-KMS에서 사람들이 실제로 보고한 실패 13가지를 하나씩 재현하고, 오류를 읽고, 원인을 설명하고, 수정하고,
+#       검증합니다
 # ---
 
 # %% [markdown]

@@ -6,11 +6,8 @@
 #     name: s3kms-lab
 #   s3kms:
 #     post_section: '6'
-#     summary: "CloudTrail \uD615\uC2DD\uC758 \uCD94\uC801(trail)(S3\uAC00 \uB300\uC2E0\
-#       \ \uD638\uCD9C\uD55C KMS \uD638\uCD9C \uD3EC\uD568)\uACFC \uD544\uD130 \uC704\
-#       \uC82F; \uD0A4 \uAD50\uCCB4; \uCD94\uC801\uC5D0\uC11C \uCC3E\uC544\uB0B8 \uCD5C\
-#       \uC18C \uAD8C\uD55C; `kms:ViaService`, \uC554\uD638\uD654 \uCEE8\uD14D\uC2A4\
-#       \uD2B8, `aws:SecureTransport`"
+#     summary: CloudTrail 형식의 추적(trail)(S3가 대신 호출한 KMS 호출 포함)과 필터 위젯; 키 교체; 추적에서 찾아낸
+#       최소 권한; `kms:ViaService`, 암호화 컨텍스트, `aws:SecureTransport`
 # ---
 
 # %% [markdown]

@@ -6,10 +6,8 @@
 #     name: s3kms-lab
 #   s3kms:
 #     post_section: '7'
-#     summary: "\uBC14\uB85C\uC7A1\uC740 `hardened` \uC2DC\uB098\uB9AC\uC624; seed\uC640\
-#       \ hardened\uC5D0 \uB3CC\uB824 \uBCF4\uB294 \uC694\uAD6C \uC0AC\uD56D \uAC80\uC0AC\
-#       \uAE30; \uB178\uD2B8\uBD81 06\uC758 \uBAA8\uB4E0 \uC0AC\uB840\uB97C \uB450 \uC2DC\
-#       \uB098\uB9AC\uC624\uC5D0\uC11C \uC7AC\uD604"
+#     summary: 바로잡은 `hardened` 시나리오; seed와 hardened에 돌려 보는 요구 사항 검사기; 노트북 06의 모든 사례를
+#       두 시나리오에서 재현
 # ---
 
 # %% [markdown]

@@ -6,13 +6,8 @@
 #     name: s3kms-lab
 #   s3kms:
 #     post_section: ''
-#     summary: "\uBC84\uD0B7, \uD0A4, \uC5ED\uD560 \uAC00\uC838\uC624\uAE30(\uB7A9\uC774\
-#       \ \uC5EC\uB7EC\uBD84\uC758 \uACC4\uC815\uC744 \uB300\uC2E0\uD558\uBA70, \uC2E4\
-#       \uC81C \uACC4\uC815\uC6A9 \uBA85\uB839\uB3C4 \uD568\uAED8 \uBCF4\uC5EC \uC90C\
-#       ); \uC5EC\uB7EC\uBD84\uC758 \uC774\uB984\uC73C\uB85C \uB124 \uAC00\uC9C0 \uC694\
-#       \uAD6C \uC0AC\uD56D \uAC80\uC0AC; \uBC18\uB840 \uC77D\uAE30; \uACE0\uCE58\uACE0\
-#       \ \uB2E4\uC2DC \uAC80\uC0AC\uD55C \uB4A4 CloudFormation / AWS CLI\uB85C \uB0B4\
-#       \uBCF4\uB0B4\uAE30"
+#     summary: 버킷, 키, 역할 가져오기(랩이 여러분의 계정을 대신하며, 실제 계정용 명령도 함께 보여 줌); 여러분의 이름으로 네 가지
+#       요구 사항 검사; 반례 읽기; 고치고 다시 검사한 뒤 CloudFormation / AWS CLI로 내보내기
 # ---
 
 # %% [markdown]
