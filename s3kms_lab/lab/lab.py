@@ -37,7 +37,6 @@ from ..endpoint.app import LabApp
 from ..endpoint.moto_seam import MotoState, quiet_request_handler
 from ..endpoint.service_models import share_loader
 from ..endpoint.trail import Trail
-from .. import i18n
 from ..i18n import _, get_language, language, normalize_language, set_language
 from . import cli_cache
 from .errors import LabAlreadyRunning, LabError, LabHostError, LabPortInUse, UnsafeConfigDir
@@ -59,8 +58,9 @@ class Lab:
     ``config``, ``credentials`` and ``trail.jsonl`` go (by default a temporary folder, removed on stop);
     lang: the language of the lab's own words (explanations, hints, checker reports, widget labels):
     ``"en"`` or ``"ko"`` (see :mod:`s3kms_lab.i18n`); ``None`` keeps the process's choice (``S3KMS_LAB_LANG``,
-    the locale, else English), from :meth:`start` until :meth:`stop`, which gives the process back the language
-    it had. AWS's error codes and messages are never translated.
+    the locale, else English). :meth:`start` makes ``lang`` the process's language, and it stays so after
+    :meth:`stop`: a notebook that stops its lab and starts another (``Lab("seed")``) keeps speaking it.
+    AWS's error codes and messages are never translated.
 
     Raises (all :class:`LabError`): :class:`LabHostError` (also a ValueError) for a host that is an address
     outside loopback (here) or that does not resolve to loopback only (from :meth:`start`);
@@ -93,7 +93,6 @@ class Lab:
         self._saved_env: dict[str, str | None] = {}
         self._sessions: dict[str, boto3.Session] = {}
         self._clients: dict[tuple[str, str], Any] = {}
-        self._language_before: tuple[str | None, ...] = ()  # (the process's choice before start()) while running
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> "Lab":
@@ -107,7 +106,6 @@ class Lab:
         for previous in list(_ACTIVE):  # moto's state is process-wide: one lab at a time
             previous.stop()
         if self.lang is not None:  # one lab per process, so its language is the process's (endpoint threads too)
-            self._language_before = (i18n._process_language,)  # noqa: SLF001 (restored by stop())
             set_language(self.lang)
         address = resolve_loopback(self.host)
         listening = bind_listening_socket(address, self.requested_port)
@@ -150,9 +148,6 @@ class Lab:
             self.thread.join(timeout=5)
             self.thread = None
         self.deactivate()
-        if self._language_before:  # the process speaks what it spoke before this lab chose its language
-            set_language(self._language_before[0])
-            self._language_before = ()
         self._sessions.clear()
         self._clients.clear()
         self._remove_files()

@@ -100,7 +100,7 @@ def test_the_primer_pictures_are_korean(probe):
         table = flow_table_html(rows)
         flow, envelope = evaluation_flow_svg(), envelope_svg()
     assert ">2 리소스 기반 정책</th>" in table and ">5 세션 정책</th>" in table
-    assert "거부: bucket policy of my-secure-bucket, 정책 문 DenyUnEncryptedUploads" in table
+    assert "거부: my-secure-bucket의 버킷 정책, 정책 문 DenyUnEncryptedUploads" in table
     assert "<b>허용됨</b>" in table and "<b>거부됨</b>" in table
     assert "background:#fbe3e1" in table  # a denying cell is still coloured as one
     assert "명시적 거부" in flow and KOREAN_FONT in flow
