@@ -19,6 +19,9 @@ Public Access settings on and ``BucketOwnerEnforced`` (the S3 defaults for new b
 https://docs.aws.amazon.com/AmazonS3/latest/userguide/create-bucket-overview.html), automatic key rotation on
 (https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html). KMS grants cannot be expressed in
 CloudFormation; a scenario's grants are listed in the template's description instead.
+
+The template and the script are the same in every language of the lab (they are deployed and shared); only the
+errors a learner reads are translated (:mod:`s3kms_lab.i18n`).
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from ..i18n import _
 from ..lab.scenario import Scenario, load_scenario
 
 __all__ = ["cloudformation", "cli", "resolve", "refs_for", "export", "FORMATS"]
@@ -88,7 +92,8 @@ class _Design:
 def _design(sc: Scenario) -> _Design:
     missing = [k for k in ("buckets", "keys", "roles") if not sc.spec.get(k)]
     if missing:
-        raise ValueError(f"scenario {sc.name!r} has no {' / '.join(missing)}: the export needs a bucket, a key and a role")
+        raise ValueError(_("scenario {name} has no {missing}: the export needs a bucket, a key and a role").format(
+            name=repr(sc.name), missing=" / ".join(missing)))
     return _Design(sc, sc.spec["buckets"][0], sc.spec["keys"][0], sc.spec["roles"][0])
 
 
@@ -395,4 +400,5 @@ def export(scenario: str, fmt: str) -> str:
         return cloudformation(scenario)
     if fmt == "cli":
         return cli(scenario)
-    raise ValueError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    raise ValueError(_("--format {format}: expected one of {formats}").format(format=repr(fmt),
+                                                                                formats=", ".join(FORMATS)))

@@ -15,6 +15,10 @@ only calls made). The lab gives imported users access keys of its own.
 What cannot be represented in a scenario is said, not dropped silently: permissions boundaries (the check then
 over-approximates the principal's permissions, so "must be denied" verdicts stay sound), identity-based
 policies of principals not imported (the account root in a key policy delegates to all of them), SCPs and RCPs.
+
+Language (:mod:`s3kms_lab.i18n`): the summary, notes, warnings, errors and README.md are in the lab's language;
+scenario.json is data and records the import in English; requirements.json holds English texts with their
+Korean twins (``title_ko``...), whatever the language of the import.
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..i18n import _
+from ..i18n import N_, _, language
 from .principals import NamedPrincipal, named_in, parse_principal_arn
 from .reader import ABSENT, AccountReader, CallRecord
 from .readme import write_readme
@@ -36,6 +40,9 @@ __all__ = ["ImportIncomplete", "ImportResult", "import_account", "MAX_PRINCIPALS
 OTHER_PRINCIPAL = "any-other-principal"
 ASSUMED_OTHER_POLICY = {"Version": "2012-10-17", "Statement": [
     {"Sid": "AssumedByTheImportS3AndKms", "Effect": "Allow", "Action": ["s3:*", "kms:*"], "Resource": "*"}]}
+# scenario.json's title and source (in English: scenario.json is data); README.md shows them in the lab's language.
+TITLE = N_("Imported from account {account}: bucket {bucket}, key {key}, role {role}")
+SOURCE = N_("s3kms-lab import from account {account} as {caller} on {time}")
 MAX_PRINCIPALS = 50  # a policy naming more principals than this is reported, not followed
 ASSUMED_EXTERNAL_POLICY = {"Version": "2012-10-17", "Statement": [
     {"Sid": "AssumedByTheImportTheOtherAccountMayGrantAnything", "Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -87,6 +94,22 @@ class ImportResult:
 
 
 # ---------------------------------------------------------------------------------------------------- reading
+@dataclass(frozen=True)
+class _Note:
+    """A note on what the scenario cannot represent, kept as its message and values: scenario.json records it in
+    English, the summary and README.md say it in the lab's language."""
+
+    message: str  # a msgid (marked with N_)
+    values: tuple[tuple[str, Any], ...] = ()
+
+    def text(self) -> str:
+        return _(self.message).format(**dict(self.values))
+
+
+def _texts(notes: list[_Note]) -> list[str]:
+    return [n.text() for n in notes]
+
+
 @dataclass
 class _Read:
     """What was read, before it is written as a scenario."""
@@ -102,7 +125,7 @@ class _Read:
     users: dict[NamedPrincipal, dict[str, Any]] = field(default_factory=dict)
     roles: dict[NamedPrincipal, dict[str, Any]] = field(default_factory=dict)
     managed: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # ARN -> (name, document)
-    notes: list[str] = field(default_factory=list)
+    notes: list[_Note] = field(default_factory=list)
     assumed: list[str] = field(default_factory=list)  # bucket settings not read, set to the least protective
 
 
@@ -127,6 +150,10 @@ class _Importer:
         self.r = reader
         self.read = _Read()
 
+    def note(self, message: str, **values: Any) -> None:
+        """Note ``message`` (marked with N_) with its ``{placeholders}``' values."""
+        self.read.notes.append(_Note(message, tuple(values.items())))
+
     # -------------------------------------------------------------- key
     def key(self, key_ref: str) -> None:
         ans = self.r.read("kms", "DescribeKey", f"key {key_ref}", KeyId=key_ref)
@@ -138,11 +165,11 @@ class _Importer:
         k: dict[str, Any] = {"id": key_id, "account": meta["AWSAccountId"], "policy": "key-policy.json",
                              "description": meta.get("Description", "")}
         if meta.get("KeyManager") == "AWS":
-            self.read.notes.append(f"{arn} is an AWS managed key: its key policy cannot be changed, and "
-                                   "`s3kms-lab export` creates a customer managed key instead.")
+            self.note(N_("{arn} is an AWS managed key: its key policy cannot be changed, and "
+                         "`s3kms-lab export` creates a customer managed key instead."), arn=arn)
         if meta.get("KeyState") not in (None, "Enabled"):
-            self.read.notes.append(f"{arn} is in state {meta['KeyState']}: KMS refuses every cryptographic call "
-                                   "with it; the lab's key is enabled.")
+            self.note(N_("{arn} is in state {state}: KMS refuses every cryptographic call with it; the lab's key "
+                         "is enabled."), arn=arn, state=meta["KeyState"])
         ans = self.r.read("kms", "GetKeyPolicy", f"key {key_id}", KeyId=key_id, PolicyName="default")
         if ans.ok:
             self.read.key_policy = ans.data["Policy"]
@@ -162,8 +189,8 @@ class _Importer:
             if aliases:
                 k["alias"] = aliases[0]
                 if len(aliases) > 1:
-                    self.read.notes.append(f"The key has {len(aliases)} aliases ({', '.join(aliases)}); "
-                                           f"the scenario keeps {aliases[0]}.")
+                    self.note(N_("The key has {count} aliases ({aliases}); the scenario keeps {alias}."),
+                              count=len(aliases), aliases=", ".join(aliases), alias=aliases[0])
         ans = self.r.read("kms", "GetKeyRotationStatus", f"key {key_id}", KeyId=key_id)
         if ans.ok:
             k["rotation"] = bool(ans.data.get("KeyRotationEnabled"))
@@ -224,8 +251,8 @@ class _Importer:
             if p in seen:
                 continue
             if len(seen) >= MAX_PRINCIPALS:
-                self.read.notes.append(f"More than {MAX_PRINCIPALS} principals are named; {p.arn} and the "
-                                       "ones after it were not imported.")
+                self.note(N_("More than {max} principals are named; {arn} and the ones after it were not "
+                             "imported."), max=MAX_PRINCIPALS, arn=p.arn)
                 break
             seen.add(p)
             if p.kind == "account":
@@ -251,10 +278,14 @@ class _Importer:
             self.read.roles[p] = entry
         else:
             self.read.users[p] = entry
-        who = f"account {p.account} (named as a whole)" if whole_account else p.arn
-        self.read.notes.append(f"{who} is in another account: its identity-based policies cannot be read from "
-                               f"{self.read.account}, so the scenario assumes they allow everything (its own "
-                               "account decides that).")
+        if whole_account:
+            self.note(N_("account {other} (named as a whole) is in another account: its identity-based policies "
+                         "cannot be read from {account}, so the scenario assumes they allow everything (its own "
+                         "account decides that)."), other=p.account, account=self.read.account)
+        else:
+            self.note(N_("{arn} is in another account: its identity-based policies cannot be read from {account}, "
+                         "so the scenario assumes they allow everything (its own account decides that)."),
+                      arn=p.arn, account=self.read.account)
 
     def _identity_policies(self, kind: str, name: str, target: str) -> tuple[dict[str, Any], list[str]] | None:
         """Inline and attached policies of a user, role or group: (scenario policies, their texts); None
@@ -301,9 +332,9 @@ class _Importer:
     def _boundary(self, p: NamedPrincipal, data: dict[str, Any]) -> None:
         boundary = (data.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
         if boundary:
-            self.read.notes.append(f"{p.arn} has the permissions boundary {boundary}; scenarios cannot hold "
-                                   "boundaries yet, so the check over-approximates its permissions (sound for "
-                                   "'must be denied', not for 'must be allowed').")
+            self.note(N_("{arn} has the permissions boundary {boundary}; scenarios cannot hold boundaries yet, so "
+                         "the check over-approximates its permissions (sound for 'must be denied', not for 'must "
+                         "be allowed')."), arn=p.arn, boundary=boundary)
 
     def _role(self, p: NamedPrincipal) -> list[str]:
         target = f"role/{p.name}"
@@ -409,7 +440,7 @@ def _scenario(read: _Read, name: str, role: NamedPrincipal, admins: list[NamedPr
         users.append(entry)
     spec: dict[str, Any] = {
         "name": name,
-        "title": f"Imported from account {read.account}: bucket {bucket['name']}, key {key['id']}, role {role.name}",
+        "title": TITLE.format(account=read.account, bucket=bucket["name"], key=key["id"], role=role.name),
         "source": source,
         "account": read.account,
         "region": read.region,
@@ -433,8 +464,8 @@ def _prepare(out: Path) -> None:
         except (OSError, ValueError):
             imported = False
         if not imported:
-            raise ValueError(f"--out {out}: the folder is not empty and holds no earlier import; "
-                             "give a new folder")
+            raise ValueError(_("--out {out}: the folder is not empty and holds no earlier import; give a new "
+                               "folder").format(out=out))
         for stale in out.glob("*.json"):
             if stale.name != "requirements.json":
                 stale.unlink()
@@ -459,14 +490,14 @@ def import_account(session: Any, bucket: str, key: str, role: str, admins: list[
     imp = _Importer(reader)
     ans = reader.read("sts", "GetCallerIdentity", "caller")
     if not ans.ok:
-        raise ImportIncomplete("Cannot tell which account the profile belongs to:",
+        raise ImportIncomplete(_("Cannot tell which account the profile belongs to:"),
                            [r.problem() for r in reader.problems()], reader.records)
     imp.read.account, imp.read.caller_arn = ans.data["Account"], ans.data["Arn"]
     admin_ps = [_principal_arg(a, "--admin") for a in admins]
     extra_ps = [_principal_arg(a, "--principal") for a in principals]
     imp.key(key)
     if not imp.read.key:
-        raise ImportIncomplete(f"Cannot read key {key}:", [r.problem() for r in reader.problems()], reader.records)
+        raise ImportIncomplete(_("Cannot read key {key}:").format(key=key), [r.problem() for r in reader.problems()], reader.records)
     reader.region = imp.read.region  # the bucket and the key are in one region for SSE-KMS
     imp.bucket(bucket)
     role_p = NamedPrincipal("role", imp.read.account, role)
@@ -478,22 +509,22 @@ def import_account(session: Any, bucket: str, key: str, role: str, admins: list[
     imp.principals([role_p] + admin_ps + extra_ps + sorted(named))
     missing = reader.problems(required=True)
     if missing or role_p not in imp.read.roles:
-        problems = [r.problem() for r in missing] or [f"role {role} was not imported"]
-        raise ImportIncomplete("The import is incomplete, so no scenario was written (a check of it could call an "
-                           "insecure design secure). Calls that did not answer:", problems, reader.records)
+        problems = [r.problem() for r in missing] or [_("role {role} was not imported").format(role=role)]
+        raise ImportIncomplete(_("The import is incomplete, so no scenario was written (a check of it could call an "
+                                 "insecure design secure). Calls that did not answer:"), problems, reader.records)
     for a in admin_ps:
         if a.kind == "account":
-            imp.read.notes.append(f"{a.arn} (the account root user) is an administrator; it has no IAM policies "
-                                  "to import and no lab profile.")
+            imp.note(N_("{arn} (the account root user) is an administrator; it has no IAM policies to import and "
+                        "no lab profile."), arn=a.arn)
     if any(n.kind == "account" and n.account == imp.read.account for n in named):
-        imp.read.notes.append(f"A resource policy names the account {imp.read.account} itself: every IAM principal "
-                              "of the account whose identity-based policies allow it is covered; only the imported "
-                              "ones are checked (add others with --principal ARN).")
+        imp.note(N_("A resource policy names the account {account} itself: every IAM principal of the account "
+                    "whose identity-based policies allow it is covered; only the imported ones are checked (add "
+                    "others with --principal ARN)."), account=imp.read.account)
     names = [u.name for u in imp.read.users]
     for dup in sorted({n for n in names if names.count(n) > 1}):
-        imp.read.notes.append(f"Users named {dup} were imported from more than one account; the lab keys user "
-                              "credentials by name, so their profiles share one user's keys and the check covers "
-                              "only one of them (a known limit of the lab's provisioning).")
+        imp.note(N_("Users named {name} were imported from more than one account; the lab keys user credentials "
+                    "by name, so their profiles share one user's keys and the check covers only one of them (a "
+                    "known limit of the lab's provisioning)."), name=dup)
     # Users and roles no policy names may still be allowed S3 and KMS by their own identity-based policies (in the
     # same account that suffices unless a resource policy denies: https://docs.aws.amazon.com/IAM/latest/UserGuide/
     # reference_policies_evaluation-logic.html). One user stands in for them, as the lab's analyst does: s3:* and
@@ -501,34 +532,38 @@ def import_account(session: Any, bucket: str, key: str, role: str, admins: list[
     other = NamedPrincipal("user", imp.read.account, OTHER_PRINCIPAL)
     imp.read.users[other] = {"name": OTHER_PRINCIPAL, "account": imp.read.account,
                              "policies": {"AssumedByTheImportS3AndKms": dict(ASSUMED_OTHER_POLICY)}}
-    imp.read.notes.append(f"User {OTHER_PRINCIPAL} (not in your account) stands in for the users and roles no policy "
-                          "names: allowed s3:* and kms:* by their own policies, no IAM. Import real ones with "
-                          "--principal ARN.")
+    imp.note(N_("User {user} (not in your account) stands in for the users and roles no policy names: allowed "
+                "s3:* and kms:* by their own policies, no IAM. Import real ones with --principal ARN."),
+             user=OTHER_PRINCIPAL)
     out = Path(out)
-    spec, files = _scenario(imp.read, name or out.name, role_p, admin_ps, source or
-                            f"s3kms-lab import from account {imp.read.account} as {imp.read.caller_arn} "
-                            f"on {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
-    spec["import"] = {"calls": [r.as_dict() for r in reader.records],
-                      "not_read": [r.problem() for r in reader.problems(required=False)],
-                      "assumed": imp.read.assumed, "notes": imp.read.notes}
+    origin = dict(account=imp.read.account, caller=imp.read.caller_arn,
+                  time=time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime()))
+    spec, files = _scenario(imp.read, name or out.name, role_p, admin_ps, source or SOURCE.format(**origin))
+    with language("en"):  # scenario.json is data: its record of the import is in English whatever the language
+        spec["import"] = {"calls": [r.as_dict() for r in reader.records],
+                          "not_read": [r.problem() for r in reader.problems(required=False)],
+                          "assumed": imp.read.assumed, "notes": _texts(imp.read.notes)}
+    not_read, notes = [r.problem() for r in reader.problems(required=False)], _texts(imp.read.notes)
     _prepare(out)
     for fname, text in files.items():
         (out / fname).write_text(text)
     (out / "scenario.json").write_text(json.dumps(spec, indent=2) + "\n")
     requirements = out / "requirements.json"
     if requirements.exists():
-        imp.read.notes.append(f"{requirements} was kept as it was (delete it and import again to regenerate it).")
+        notes.append(_("{file} was kept as it was (delete it and import again to regenerate it).")
+                     .format(file=requirements))
     else:
         requirements.write_text(json.dumps(requirements_for(spec, role_p, admin_ps), indent=2,
                                            ensure_ascii=False) + "\n")
-    write_readme(out, spec)
-    return ImportResult(out, spec, reader.records, [r.problem() for r in reader.problems(required=False)],
-                        imp.read.notes, time.perf_counter() - started)
+    write_readme(out, spec, title=_(TITLE).format(account=imp.read.account, bucket=bucket, key=spec["keys"][0]["id"],
+                                                  role=role_p.name),
+                 source=source or _(SOURCE).format(**origin), not_read=not_read, notes=notes)
+    return ImportResult(out, spec, reader.records, not_read, notes, time.perf_counter() - started)
 
 
 def _principal_arg(value: str, option: str) -> NamedPrincipal:
     p = parse_principal_arn(value)
     if p is None or (p.kind == "account" and not value.startswith("arn:")):
-        raise ValueError(f"{option} {value!r}: expected a user or role ARN (arn:aws:iam::ACCOUNT:user/NAME or "
-                         f"role/NAME) or the account root ARN")
+        raise ValueError(_("{option} {value}: expected a user or role ARN (arn:aws:iam::ACCOUNT:user/NAME or "
+                           "role/NAME) or the account root ARN").format(option=option, value=repr(value)))
     return p

@@ -6,17 +6,38 @@ table, not guessed from the error text.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..i18n import N_, _
 from .calls import REFUSED_CODES, UNSUPPORTED_CODES, ReadCall, call
 
 __all__ = ["CallRecord", "Answer", "AccountReader"]
 
 OK, ABSENT, REFUSED, UNSUPPORTED, FAILED = "ok", "absent", "refused", "not modelled", "failed"
+
+# A call's target as the importer writes it (``key ID``, ``bucket NAME``, ``role/NAME policy P``...): data in
+# CallRecord.target and scenario.json, shown to the learner in the lab's language by :func:`target_text`.
+_TARGET_KINDS = {"key": N_("key {name}"), "bucket": N_("bucket {name}"), "account": N_("account {name}"),
+                 "policy": N_("policy {name}")}
+_KIND_TARGET = re.compile(r"^(key|bucket|account|policy) (.+)$", re.S)
+_POLICY_OF = re.compile(r"^((?:role|user|group)/\S+) policy (.+)$", re.S)
+
+
+def target_text(target: str) -> str:
+    """``target`` (a :class:`CallRecord` target) in the lab's language; English gives it back unchanged."""
+    if target == "caller":
+        # TRANSLATORS: the target of sts:GetCallerIdentity (which account and identity the profile is)
+        return _("caller")
+    if m := _POLICY_OF.match(target):
+        return _("{principal} policy {policy}").format(principal=m.group(1), policy=m.group(2))
+    if m := _KIND_TARGET.match(target):
+        return _(_TARGET_KINDS[m.group(1)]).format(name=m.group(2))
+    return target
 
 
 @dataclass(frozen=True)
@@ -40,14 +61,16 @@ class CallRecord:
 
     def problem(self) -> str:
         """One line for a call that did not answer: the call, its target, the IAM action it needs and why."""
-        need = f"needs {self.action}" if self.action else "needs no permission"
+        need = _("needs {action}").format(action=self.action) if self.action else _("needs no permission")
         if self.outcome == REFUSED:
-            why = f"the account refused it ({self.code}: {self.message})"
+            why = _("the account refused it ({code}: {message})")
         elif self.outcome == UNSUPPORTED:
-            why = f"the endpoint does not implement it ({self.code}: {self.message})"
+            why = _("the endpoint does not implement it ({code}: {message})")
         else:
-            why = f"it failed ({self.code}: {self.message})"
-        return f"{self.api} on {self.target} ({need}): {why}"
+            why = _("it failed ({code}: {message})")
+        return _("{api} on {target} ({need}): {why}").format(
+            api=self.api, target=target_text(self.target), need=need,
+            why=why.format(code=self.code, message=self.message))
 
     def as_dict(self) -> dict[str, Any]:
         d = {"call": self.name, "action": self.action, "target": self.target, "outcome": self.outcome}
