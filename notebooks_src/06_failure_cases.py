@@ -33,7 +33,7 @@
 # %%
 import json
 from s3kms_lab import Lab
-from s3kms_lab.endpoint.decide import KEY_ID_RULE
+from s3kms_lab.endpoint.decide import key_id_rule
 from s3kms_lab.exercises.failure_cases import reset_scenario, outcome, why, verdict, client, root_only_key_policy, ensure_copy_source
 
 lab = Lab("seed").start()
@@ -191,7 +191,7 @@ before = outcome(up.put_object, Bucket=B, Key="batch/in.jsonl", Body=b"{}", Serv
 # ARN, but no AWS page says whether S3 resolves an id or alias *before* comparing. The lab follows a stated rule:
 
 # %%
-print(KEY_ID_RULE)
+print(key_id_rule())
 
 # %% [markdown]
 # So in this lab (and in most guides' reading) the id and the alias are denied. Treat that as a **lab rule, not

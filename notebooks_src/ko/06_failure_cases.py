@@ -34,7 +34,7 @@
 # %%
 import json
 from s3kms_lab import Lab
-from s3kms_lab.endpoint.decide import KEY_ID_RULE
+from s3kms_lab.endpoint.decide import key_id_rule
 from s3kms_lab.exercises.failure_cases import reset_scenario, outcome, why, verdict, client, root_only_key_policy, ensure_copy_source
 
 lab = Lab("seed", lang="ko").start()
@@ -196,7 +196,7 @@ before = outcome(up.put_object, Bucket=B, Key="batch/in.jsonl", Body=b"{}", Serv
 # 규칙을 따릅니다:
 
 # %%
-print(KEY_ID_RULE)
+print(key_id_rule())
 
 # %% [markdown]
 # 그래서 이 랩에서는(그리고 대부분의 가이드가 해석하는 대로) ID와 별칭은 거부됩니다. 이것은 **검증된 AWS

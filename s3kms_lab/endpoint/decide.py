@@ -27,12 +27,17 @@ from ..i18n import N_, _
 from .moto_seam import Credential, MotoState
 from .sse import aws_managed_s3_key
 
-__all__ = ["Call", "Step", "Authorizer", "KEY_ID_RULE"]
+__all__ = ["Call", "Step", "Authorizer", "KEY_ID_RULE", "key_id_rule"]
 
 KEY_ID_RULE = N_("Lab rule (AWS's documentation does not say either way): the condition key "
                "s3:x-amz-server-side-encryption-aws-kms-key-id holds the header exactly as sent, so a bare key id "
                "or an alias does not equal a key ARN written in a policy. AWS asks for the key ARN in such "
                "policies: https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html")
+
+
+def key_id_rule() -> str:
+    """:data:`KEY_ID_RULE` in the current language (the constant itself is the English catalog id)."""
+    return _(KEY_ID_RULE)
 
 
 @lru_cache(maxsize=512)
