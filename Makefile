@@ -17,7 +17,7 @@ XDIST   ?= -n 2 --dist loadfile
 
 # --no-compile: Python compiles what a learner actually imports on first use; compiling every installed
 # module up front adds ~150 MB (measured: 674 MB -> 529 MB for the learner's environment).
-$(LAB_STAMP): pyproject.toml constraints.txt
+$(LAB_STAMP): pyproject.toml constraints.txt s3kms_lab/_version.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade "pip==25.3"
 	$(BIN)/python -m pip install -q --no-compile -c constraints.txt -e ".[lab]"

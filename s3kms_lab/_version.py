@@ -1,2 +1,2 @@
 """The single source of the package version (pyproject.toml reads it; `s3kms-lab --version` prints it)."""
-__version__ = "0.2.0"
+__version__ = "0.3.0"
