@@ -12,7 +12,6 @@ import pytest
 from s3kms_lab import Lab
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 
 
 def aws_cli() -> str:

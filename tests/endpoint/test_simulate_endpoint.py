@@ -1,6 +1,6 @@
 """IAM SimulateCustomPolicy / SimulatePrincipalPolicy through the endpoint, via boto3 and the AWS CLI.
 
-Every public case in ../shared/cases/simulate_cases.public.json must get AWS's answer
+Every public case in tests/data/simulate_cases.json must get AWS's answer
 (https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html).
 """
 from __future__ import annotations
@@ -10,13 +10,12 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import SHARED, run_aws
+from conftest import REPO, run_aws
 
-CASES_FILE = SHARED / "cases" / "simulate_cases.public.json"
-CASES = json.loads(CASES_FILE.read_text()) if CASES_FILE.exists() else []
+CASES_FILE = REPO / "tests" / "data" / "simulate_cases.json"
+CASES = json.loads(CASES_FILE.read_text())
 
 
-@pytest.mark.skipif(not CASES, reason=f"public cases not found at {CASES_FILE}")
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_public_case_through_the_endpoint(lab, case):
     iam = lab.client("iam", "admin")
