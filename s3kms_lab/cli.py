@@ -32,7 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .i18n import ENV_VAR, LANGUAGES, UnknownLanguage, _, language_from_environment, set_language
+from .i18n import (ENV_VAR, LANGUAGES, UnknownLanguage, _, language_from_environment, normalize_language,
+                   set_language)
 
 __all__ = ["main"]
 
@@ -297,6 +298,14 @@ def _export(args: argparse.Namespace) -> int:
     return run_export(args)
 
 
+def _language_option(value: str) -> str:
+    """argparse type of ``--lang``: a language name as :func:`~s3kms_lab.i18n.normalize_language` reads it."""
+    try:
+        return normalize_language(value)
+    except UnknownLanguage as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _choose_language(argv: list[str] | None) -> bool:
     """Set the language from ``--lang`` (read before the full parser is built, so its help is in that
     language), else from the environment (``S3KMS_LAB_LANG``, the locale). An unknown ``--lang`` value is left
@@ -305,10 +314,11 @@ def _choose_language(argv: list[str] | None) -> bool:
     early = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     early.add_argument("--lang")
     lang = early.parse_known_args(argv)[0].lang
-    if lang in LANGUAGES:
-        set_language(lang)
-        return True
     if lang is not None:
+        try:
+            set_language(lang)  # "ko", "ko_KR", "ko-KR.UTF-8" as Lab(lang=...) and S3KMS_LAB_LANG take them
+        except UnknownLanguage:
+            pass  # the full parser exits 2 naming the choices
         return True
     try:
         set_language(language_from_environment())
@@ -329,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
                  "sends them.").format(variable=ENV_VAR))
     from ._version import __version__
     parser.add_argument("--version", action="version", version=f"s3kms-lab {__version__}")
-    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+    parser.add_argument("--lang", type=_language_option, default=None, metavar="{" + ",".join(LANGUAGES) + "}",
                         help=_("language of the lab's own output: en (English) or ko (Korean); default: "
                                "{variable}, then the locale, else English").format(variable=ENV_VAR))
     sub = parser.add_subparsers(dest="command", required=True)

@@ -204,13 +204,13 @@ print("\n".join(template.splitlines()[:40]))
 print("...")
 
 # %% [markdown]
-# CloudFormation 린터인 `cfn-lint`는 이 템플릿에서 오류를 찾지 못합니다.
+# CloudFormation 린터인 `cfn-lint`는 이 템플릿에서 오류를 찾지 못합니다(`cfn-lint`는 `make test`가 설치합니다.
+# `make lab` 환경에서는 설치되지 않았다고 알려 줍니다).
 
 # %%
-from cfnlint.api import ManualArgs, lint
+from s3kms_lab.account.export import lint_template
 
-matches = lint(template, config=ManualArgs(regions=[sc.region]))
-print("cfn-lint:", "no errors or warnings" if not matches else [(m.rule.id, m.message) for m in matches])
+print(lint_template(template, sc.region))
 
 # %% [markdown]
 # 원문 방식의 AWS CLI 명령으로도 내보낼 수 있습니다(`--format cli`). 각 정책을 파일로 쓴 다음 리소스마다 명령을 하나씩

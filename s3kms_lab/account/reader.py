@@ -107,7 +107,11 @@ class AccountReader:
     def client(self, service: str) -> Any:
         if service not in self._clients:
             config = Config(retries={"max_attempts": 2, "mode": "standard"})
-            self._clients[service] = self.session.client(service, region_name=self.region, config=config)
+            client = self.session.client(service, region_name=self.region, config=config)
+            if service == "s3control" and _loopback(client.meta.endpoint_url):  # the lab, not AWS
+                from ..lab.lab import s3control_to_lab_host
+                client.meta.events.register("before-sign.s3-control", s3control_to_lab_host)
+            self._clients[service] = client
         return self._clients[service]
 
     def read(self, service: str, api: str, target: str, **params: Any) -> Answer:
@@ -151,3 +155,16 @@ class AccountReader:
         """Calls that did not answer (refused, not modelled, failed); ``required`` filters on the table's flag."""
         return [r for r in self.records if r.outcome in (REFUSED, UNSUPPORTED, FAILED)
                 and (required is None or r.required == required)]
+
+
+def _loopback(url: str) -> bool:
+    """The endpoint is on this machine (a lab started with ``s3kms-lab serve`` / ``Lab``), not AWS."""
+    import ipaddress
+    from urllib.parse import urlsplit
+    host = urlsplit(url or "").hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

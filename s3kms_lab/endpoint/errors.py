@@ -52,7 +52,7 @@ def explanation_header(text: str) -> str:
     flat = flat_explanation(text)
     if flat.isascii() and len(flat) <= _HEADER_LIMIT:
         return flat
-    note = " ... " + _("(cut; the full explanation is in the trail)")
+    note = " ... " + _("(cut to fit an HTTP header; the trail records the decision's summary)")
     if flat.isascii() and note.isascii():
         return flat[:_HEADER_LIMIT] + note
     encoded = _EXT_PREFIX + _ext_value(flat)

@@ -358,14 +358,18 @@ class Lab:
             if service == "s3control":
                 # botocore puts the account id in front of the host ({account}.s3-control...); the lab's
                 # endpoint is an IP address, so the request goes to it as is (the id travels in a header too).
-                client.meta.events.register("before-sign.s3-control", self._s3control_host)
+                client.meta.events.register("before-sign.s3-control", s3control_to_lab_host)
             self._clients[key] = client
         return self._clients[key]
 
-    def _s3control_host(self, request: Any, **_: Any) -> None:
-        prefix = "://" + request.headers.get("x-amz-account-id", "") + "."
-        if isinstance(prefix, str) and prefix in request.url:
-            request.url = request.url.replace(prefix, "://", 1)
+
+def s3control_to_lab_host(request: Any, **_: Any) -> None:
+    """botocore's ``before-sign.s3-control`` hook for a client of the lab: drop the ``{account}.`` host prefix
+    botocore puts in front of the endpoint (``123456789012.127.0.0.1`` resolves nowhere); the account id also
+    travels in the ``x-amz-account-id`` header, which the lab reads."""
+    prefix = "://" + request.headers.get("x-amz-account-id", "") + "."
+    if isinstance(prefix, str) and prefix in request.url:
+        request.url = request.url.replace(prefix, "://", 1)
 
 
 @atexit.register

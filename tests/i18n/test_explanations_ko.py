@@ -116,7 +116,7 @@ def test_ascii_explanations_travel_as_before():
     short = "Allowed by bucket policy of b, statement S (rule).\n  detail"
     assert explanation_header(short) == "Allowed by bucket policy of b, statement S (rule). |   detail"
     with language("en"):
-        assert explanation_header("x" * 9000) == "x" * 8192 + " ... (cut; the full explanation is in the trail)"
+        assert explanation_header("x" * 9000) == "x" * 8192 + " ... (cut to fit an HTTP header; the trail records the decision's summary)"
     assert decode_explanation_header("50% of UTF-8 text") == "50% of UTF-8 text"
 
 
@@ -195,7 +195,7 @@ def test_cli_refuses_an_unknown_language_clearly(cli_language, tmp_path, capsys,
         main(["--lang", "fr", "trail", "--config-dir", str(tmp_path)])
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert "argument --lang: invalid choice: 'fr'" in err and "'en', 'ko'" in err
+    assert "argument --lang: Unknown language 'fr'" in err and "'en', 'ko'" in err
     monkeypatch.setenv("S3KMS_LAB_LANG", "fr")
     assert main(["trail", "--config-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
