@@ -75,7 +75,7 @@ print("\n".join(line for line in no_header.explanation().splitlines()
 
 # %% [markdown]
 # 같은 규칙 때문에 **버킷 기본 암호화는 도움이 되지 않습니다**. 버킷이 KMS 키로 객체를 암호화해 줄 설정이더라도,
-# 헤더 없는 PUT은 이 거부 문에 막힙니다. 아래 위젯에서 직접 확인해 보세요.
+# 헤더 없는 PUT은 이 거부 문에 막힙니다. 아래 위젯에서 직접 확인해 보십시오.
 #
 # ## 동일 계정: 버킷 정책의 허용은 아무도 제한하지 않습니다
 #
@@ -96,14 +96,14 @@ print(probe.s3("analyst", "GetObject", probe.ensure_object()))
 #
 # 해 볼 것:
 #
-# 1. SSE 헤더를 `aws:kms` → `none`으로 바꿉니다. 업로더의 `PutObject`가 `DenyUnEncryptedUploads` 때문에
-#    거부됨(`DENIED`)으로 바뀝니다.
-# 2. SSE 헤더 `none`, 버킷 기본 암호화 `SSE-KMS (this key)`: 그래도 거부됩니다(거부 문은 헤더를 검사합니다).
-# 3. 키 ID 형식 `none`: 업로더가 `aws:kms`만 지정하고 키 ID 없이 업로드할 수 있습니다. 이때 S3는 원문의 키가 아니라
+# 1. SSE 헤더를 `aws:kms` → `없음`으로 바꿉니다(헤더를 보내지 않습니다). 업로더의 `PutObject`가
+#    `DenyUnEncryptedUploads` 때문에 거부됨(`DENIED`)으로 바뀝니다.
+# 2. SSE 헤더 `없음`, 버킷 기본 암호화 `SSE-KMS (이 키)`: 그래도 거부됩니다(거부 문은 헤더를 검사합니다).
+# 3. 키 ID 형식 `없음`: 업로더가 `aws:kms`만 지정하고 키 ID 없이 업로드할 수 있습니다. 이때 S3는 원문의 키가 아니라
 #    AWS 관리형 키 `aws/s3`를 사용합니다. 요구 사항 2가 깨집니다.
-# 4. 키 ID 형식 `another key`: `analyst` / `PutObject`를 선택해 보세요. 원문에 한 번도 나오지 않는 키로 업로드가
-#    허용됩니다.
-# 5. 키 ID 형식 `alias`: 문 1의 키 ID 검사가 일치하지 않는데도(랩은 보낸 그대로의 헤더 `alias/my-secure-key`를
+# 4. 키 ID 형식 `다른 키`: 설명할 보안 주체 `analyst`, 설명할 요청 `PutObject`를 선택해 보십시오. 원문에 한 번도
+#    나오지 않는 키로 업로드가 허용됩니다.
+# 5. 키 ID 형식 `별칭`: 문 1의 키 ID 검사가 일치하지 않는데도(랩은 보낸 그대로의 헤더 `alias/my-secure-key`를
 #    비교합니다) 업로더는 여전히 허용됩니다. 업로더의 자격 증명 기반 정책이 `s3:PutObject`를 허용하기 때문입니다.
 
 # %%
@@ -113,11 +113,11 @@ widget
 # %% [markdown]
 # ## 연습 문제 2.1: 키 고정(요구 사항 2)
 #
-# 모든 업로드가 **이** 키를 쓰게 만드세요. 다른 키로 SSE-KMS를 지정한 업로드, 또는 `aws:kms`만 지정하고 키 ID가
+# 모든 업로드가 **이** 키를 쓰게 만드십시오. 다른 키로 SSE-KMS를 지정한 업로드, 또는 `aws:kms`만 지정하고 키 ID가
 # 없는 업로드는 **누구든**(`admin`과 `analyst` 포함) 거부되어야 합니다. 그러면서 원문의 업로드(`uploader`,
 # `aws:kms`, 키의 ARN)는 계속 동작해야 하고, 암호화하지 않은 업로드는 계속 거부되어야 합니다.
 #
-# 아래의 `my_policy`(원문의 정책에서 시작합니다)를 고친 뒤 셀을 실행하세요. 검사가 아직 무엇이 잘못되었는지
+# 아래의 `my_policy`(원문의 정책에서 시작합니다)를 고친 뒤 셀을 실행하십시오. 검사가 아직 무엇이 잘못되었는지
 # 알려 줍니다. 힌트: 동일 계정 보안 주체의 권한을 빼앗을 수 있는 문은 한 종류뿐입니다.
 
 # %%
@@ -141,12 +141,12 @@ my_policy = {
 print(check_pin_the_key(lab, my_policy))
 
 # %% [markdown]
-# 검사를 통과하면 여러분의 정책이 표에서 어떻게 동작하는지 보세요:
+# 검사를 통과하면 여러분의 정책이 표에서 어떻게 동작하는지 보십시오:
 # `bucket_policy_widget(lab, bucket_policy=my_policy)`(정책을 저장하지 않고 평가합니다).
 #
 # ## 연습 문제 2.2: 역할만 허용(요구 사항 1과 4)
 #
-# 이제 `DataUploaderRole`만 객체를 읽고, 쓰고, 삭제할 수 있게 하세요. `analyst`와 `admin`도 거부되어야 하고, 역할의
+# 이제 `DataUploaderRole`만 객체를 읽고, 쓰고, 삭제할 수 있게 하십시오. `analyst`와 `admin`도 거부되어야 하고, 역할의
 # 업로드와 다운로드는 계속 동작해야 합니다. 역할의 요청은 **역할 세션**
 # (`arn:aws:sts::123456789012:assumed-role/DataUploaderRole/uploader`)에서 옵니다. 원문의 정책에서 다시
 # 시작합니다:

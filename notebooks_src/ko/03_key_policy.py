@@ -160,9 +160,9 @@ _ = admin_kms.revoke_grant(KeyId=lab.key_arn, GrantId=own["GrantId"])
 # %% [markdown]
 # ## 문과 작업 켜고 끄기
 #
-# root 문의 체크를 해제하고 `analyst` 행을 보세요. KMS 칸이 모두 허용됨(`ALLOWED`)에서 거부됨(`DENIED`)으로
+# root 문의 체크를 해제하고 `analyst` 행을 보십시오. KMS 칸이 모두 허용됨(`ALLOWED`)에서 거부됨(`DENIED`)으로
 # 바뀌고, `admin`의 칸도 `kms:PutKeyPolicy`까지 모두 바뀝니다(방금 본 잠금입니다). 그다음 다시 체크하고 업로더의
-# 문에서 작업을 빼 보세요. 업로더는 `kms:GenerateDataKey`를 계속 가집니다. 역할 **자신의 IAM 정책**도 이 작업을
+# 문에서 작업을 빼 보십시오. 업로더는 `kms:GenerateDataKey`를 계속 가집니다. 역할 **자신의 IAM 정책**도 이 작업을
 # 허용하고, 그 정책이 root 문을 통해 반영되기 때문입니다. 같은 키로 들어가는 길이 두 갈래인 셈입니다.
 # (위젯은 여러분이 고친 내용을 저장하지 않고 랩의 엔진으로 평가합니다.)
 
@@ -173,7 +173,7 @@ widget
 # %% [markdown]
 # ## 연습 문제 3.1: DataUploaderRole만 키 사용(요구 사항 3)
 #
-# 키 정책을 고쳐서 `DataUploaderRole`만 키를 사용할 수 있게(S3를 통한 업로드와 다운로드) 하세요. `analyst`와
+# 키 정책을 고쳐서 `DataUploaderRole`만 키를 사용할 수 있게(S3를 통한 업로드와 다운로드) 하십시오. `analyst`와
 # `admin`은 암호화, 복호화, 데이터 키 생성을 할 수 없어야 하고, `admin`은 계속 키를 관리할 수 있어야 합니다(`admin`이
 # 정책을 넣을 때 KMS의 잠금 안전 검사가 받아들여야 합니다). 힌트: 키 정책은 신뢰하는 보안 주체를 직접 지정할 수
 # 있고, "관리"와 "사용"은 서로 다른 작업 목록입니다. 검사는 여러분의 정책으로 요구 사항 검사기도 실행합니다.
@@ -201,7 +201,7 @@ print(check_key_users(lab, my_key_policy))
 #
 # 역할은 **S3**가 대신 KMS를 호출할 때만 키를 사용해야 하며, `kms:Encrypt`, `kms:Decrypt`, `kms:GenerateDataKey`를
 # 직접 호출해서는 안 됩니다. 조건 키 `kms:ViaService`는 어떤 AWS 서비스가 호출했는지 알려 줍니다. 원문의 키
-# 정책에서 다시 시작하고(위와 같은 내용입니다), `admin`이 계속 키를 관리할 수 있게 유지하세요.
+# 정책에서 다시 시작하고(위와 같은 내용입니다), `admin`이 계속 키를 관리할 수 있게 유지하십시오.
 
 # %%
 my_key_policy = {

@@ -230,7 +230,7 @@ s3a.put_bucket_policy(Bucket=B, Policy=lab.scenario.policies["bucket-policy.json
 print("role  :", outcome(up.get_object, Bucket=B, Key="report.csv"))
 
 # %% [markdown]
-# 풀이: `notebooks/ko/solutions/07_solutions.md`.
+# 해답: `notebooks/ko/solutions/07_solutions.md`.
 #
 # ## 랩 종료
 

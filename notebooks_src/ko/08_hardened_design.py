@@ -73,7 +73,7 @@ print(json.dumps([s for s in kp["Statement"] if "DataUploaderRole" in json.dumps
 #
 # `check(scenario)`는 자신의 범위에 속한 모든 요청(보안 주체 다섯과 익명; PutObject, 멀티파트, GetObject, 직접 KMS 호출;
 # 모든 암호화 헤더와 키 ID 형식; 네 가지 기본 암호화 설정; `aws:SecureTransport`의 참과 거짓)을 엔드포인트 자신의
-# 권한 부여 코드로 판정하고, 요구 사항마다 결과를 매깁니다(`requirements.json`: R1-R4는 원문의 요구 사항이고, U1-U2는
+# 권한 평가 코드로 판정하고, 요구 사항마다 결과를 매깁니다(`requirements.json`: R1-R4는 원문의 요구 사항이고, U1-U2는
 # 역할이 계속 작동해야 한다는 요구 사항입니다).
 
 # %%
@@ -219,7 +219,7 @@ HTML(frame_html(table, "s3kms-probes", wrap=("request", "seed", "hardened")))
 #   거부했는지 알려 줍니다.
 # - 역할 자신의 작업(단일 업로드와 멀티파트 업로드, 버킷 키, 버킷 안에서의 복사)은 계속 작동합니다.
 # - 사례 11(비활성화된 키)은 두 시나리오 모두에서 거부됩니다. 키 상태는 어떤 정책으로도 고칠 수 없습니다.
-# - 별칭을 쓴 사례 4는 `either`입니다. 업로드는 올바른 키로 저장되지만, 키 ARN 조건에 대해 실제 S3가 이를 받아들이는지는
+# - 별칭을 쓴 사례 4는 `둘 다 가능`입니다. 업로드는 올바른 키로 저장되지만, 키 ARN 조건에 대해 실제 S3가 이를 받아들이는지는
 #   AWS가 명시하지 않습니다. 랩의 규칙(헤더를 보낸 그대로 비교)은 이를 거부합니다.
 
 # %% [markdown]
@@ -256,7 +256,7 @@ my_trust_policy = {"Version": "2012-10-17", "Statement": [
 print(check_trust_policy(lab, my_trust_policy))
 
 # %% [markdown]
-# 풀이: `notebooks/ko/solutions/08_solutions.md`.
+# 해답: `notebooks/ko/solutions/08_solutions.md`.
 #
 # ## 랩 종료
 

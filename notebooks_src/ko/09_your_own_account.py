@@ -78,7 +78,7 @@ print("account:", lab.account, "region:", lab.region)
 # !s3kms-lab import --profile admin --bucket my-secure-bucket --key alias/my-secure-key --role DataUploaderRole --admin arn:aws:iam::123456789012:user/admin --out {work}/my-account
 
 # %% [markdown]
-# 응답하지 않은 호출은 "Not read" 아래에 필요한 IAM 작업 및 이유(계정이 거부했는지, 또는 이 랩에서는 엔드포인트가 아직
+# 응답하지 않은 호출은 "읽지 못한 항목" 아래에 필요한 IAM 작업 및 이유(계정이 거부했는지, 또는 이 랩에서는 엔드포인트가 아직
 # 구현하지 않은 호출인지)와 함께 나열됩니다. 객체 소유권이나 퍼블릭 액세스 차단 같은 설정이라면 가져오기는 계속
 # 진행하면서 가장 덜 보호하는 값을 기록합니다. 그래야 검사가 아무도 확인하지 못한 보호 장치를 믿고 판정하는 일이
 # 없습니다. 반면 *정책* 읽기가 거부되면 가져오기가 멈춥니다. 정책이 빠진 시나리오는 안전하지 않은 설계를 안전해 보이게

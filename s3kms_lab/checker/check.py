@@ -15,7 +15,7 @@ from ..i18n import ENV_VAR, _, get_language
 from ..lab.scenario import Scenario, load_scenario
 from .escalation import Search
 from .replay import ReplayContext, describe, path_recipe, recipe, step_words
-from .report import Counterexample, Report, RequirementResult
+from .report import Counterexample, Report, RequirementResult, decision_words
 from .requirements import Requirement, load_requirements
 from .universe import Universe, Verdict
 
@@ -101,7 +101,7 @@ def violates(req: Requirement, outcome: Verdict) -> str:
     if req.expect == "allowed":
         if not outcome.allowed:
             return _("the requirement says this must succeed, but it is refused ({decision})").format(
-                decision=outcome.decision)
+                decision=decision_words(outcome.decision))
         return ""
     if not outcome.allowed or outcome.encryption is None:
         return ""

@@ -91,7 +91,7 @@ def test_escalation_path_steps_are_korean(korean):
     (words,) = c.path_words
     assert words.startswith("analyst: ") and "kms:DisableKey 호출" in words and "허용 근거:" in words
     assert "반례 1(호출 2번, 권한 상승 경로):" in text and "1단계   : analyst: " in text
-    assert "위반 이유: 요구 사항은 이 요청이 성공해야 한다고 하지만, 요청이 거부됩니다(error)" in text
+    assert "위반 이유: 요구 사항은 이 요청이 성공해야 한다고 하지만, 결과는 오류(error)입니다" in text
 
 
 def test_the_language_changes_the_words_not_the_verdicts(korean, english):

@@ -86,7 +86,7 @@ def test_the_key_policy_widget_is_korean(lab):
 
 def test_the_cast_explains_a_missing_part_in_korean(lab):
     cast = Cast.of(lab)
-    with language("ko"), pytest.raises(LookupError, match="배역을 맡는 프로파일이 없습니다") as err:
+    with language("ko"), pytest.raises(LookupError, match="배역을 맡는 프로필이 없습니다") as err:
         Cast(**{**cast.__dict__, "parts": {}}).part("admin")
     assert '"cast": {"admin": "<profile>"}' in str(err.value)
     with pytest.raises(LookupError, match="no profile of this scenario plays the part 'admin'"):
