@@ -377,7 +377,15 @@ def main(argv: list[str] | None = None) -> int:
     add_import_parser(sub).set_defaults(func=_import)
     add_export_parser(sub).set_defaults(func=_export)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # The reader went away (`s3kms-lab check | head`): stop quietly, as other command-line tools do, and
+        # keep Python from reporting the failed flush of stdout at exit
+        # (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -160,3 +160,13 @@ def test_env_refuses_a_planted_link_without_a_traceback(tmp_path):
     p = subprocess.run([sys.executable, "-m", "s3kms_lab.cli", "env", "--config-dir", str(tmp_path)],
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 1 and "symbolic link" in p.stderr and "Traceback" not in p.stderr and p.stdout == ""
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """`s3kms-lab check | head -1` (the reader gone before the output): the command stops quietly when its reader goes away (SIGPIPE/EPIPE)."""
+    cmd = [str(Path(sys.executable).parent / "s3kms-lab"), "check", "--scenario", "seed"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader goes away before the report is written: every write meets EPIPE
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
