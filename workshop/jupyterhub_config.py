@@ -28,6 +28,11 @@ c.Spawner.mem_limit = os.environ.get("WORKSHOP_MEM_LIMIT", "640M")     # measure
 c.Spawner.mem_guarantee = os.environ.get("WORKSHOP_MEM_GUARANTEE", "320M")
 c.Spawner.cpu_limit = float(os.environ.get("WORKSHOP_CPU_LIMIT", "1"))
 c.Spawner.default_url = "/lab/tree/course/00_start_here.ipynb"  # workshop/start copies the course there
+# Kernels talk over Unix sockets in each learner's runtime folder. With TCP, jupyter_client picks a kernel's five
+# ports before the kernel binds them, and on one machine shared by many learners another learner's lab or client
+# can take one in between: that kernel never answers (seen in `make test-workshop`: ZMQError "Address already in
+# use"). jupyter_client's `transport` trait: https://jupyter-client.readthedocs.io/en/stable/api/jupyter_client.html
+c.Spawner.args = ["--KernelManager.transport=ipc"]
 c.Spawner.http_timeout = 120   # a loaded node starts a server in tens of seconds, not the default 30
 c.Spawner.start_timeout = 300
 c.JupyterHub.concurrent_spawn_limit = int(os.environ.get("WORKSHOP_SPAWN_LIMIT", "20"))

@@ -126,3 +126,15 @@ def test_one_machine_config_loads(monkeypatch):
     assert culler["name"] == "idle-culler" and culler["command"][1:3] == ["-m", "jupyterhub_idle_culler"]
     assert set(config.JupyterHub.load_roles[0]["scopes"]) >= {"list:users", "read:servers", "delete:servers"}
     assert sys.executable == culler["command"][0]
+
+
+def test_learner_kernels_talk_over_unix_sockets(monkeypatch):
+    """On one machine, learners' kernels use IPC transport: with TCP, jupyter_client picks a kernel's five ports
+    before the kernel binds them, and another learner's lab or client can take one in between (seen in
+    `make test-workshop`: ZMQError "Address already in use", the kernel never answers). Unix sockets in each
+    learner's runtime folder cannot collide."""
+    traitlets_config = pytest.importorskip("traitlets.config")
+    config = traitlets_config.Config()
+    exec(compile((KIT / "jupyterhub_config.py").read_text(encoding="utf-8"), "jupyterhub_config.py", "exec"),
+         {"get_config": lambda: config, "__file__": str(KIT / "jupyterhub_config.py")})
+    assert "--KernelManager.transport=ipc" in config.Spawner.args

@@ -216,8 +216,12 @@ c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
 c.SimpleLocalProcessSpawner.home_dir_template = "{root}/home/{{username}}"
 c.Spawner.cmd = [{singleuser!r}]
 if os.getuid() == 0:  # CI and these machines run as root; a real hub spawns learners as themselves
-    c.Spawner.args = ["--allow-root"]
+    c.Spawner.args = [*c.Spawner.args, "--allow-root"]
 c.Spawner.environment = {{"PATH": {path!r}, "JUPYTER_CONFIG_PATH": {config_path!r}}}
+# Kernel sockets (the kit's --KernelManager.transport=ipc) live in the runtime folder, and a Unix socket path has
+# at most 107 characters: the test's homes sit deep in pytest's temporary folder, so each learner's runtime folder
+# is a short one of its own (a learner's real home, /home/NAME, is short enough).
+c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = lambda spawner: f"/tmp/s3kms-jrt-{{os.getpid()}}-{{spawner.user.name}}"
 c.Spawner.default_url = "/lab"
 c.JupyterHub.concurrent_spawn_limit = 0
 c.JupyterHub.services.append(dict(name="workshop-test", api_token={token!r}))
