@@ -21,16 +21,12 @@ from s3kms_lab.i18n import language
 from s3kms_lab.lab.scenario import load_scenario
 
 from account.conftest import ADMIN, ACCOUNT, lab_profiles, session  # tests/account
+from .hangul import hangul
 
-HANGUL = re.compile("[\uac00-\ud7a3]")
 ARGS = dict(bucket="my-secure-bucket", key="alias/my-secure-key", role="DataUploaderRole", admins=[ADMIN])
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/DataUploaderRole"
 OTHER_NOTE_EN = ("User any-other-principal (not in your account) stands in for the users and roles no policy names: "
                  "allowed s3:* and kms:* by their own policies, no IAM. Import real ones with --principal ARN.")
-
-
-def hangul(text: str) -> bool:
-    return bool(HANGUL.search(text))
 
 
 @pytest.fixture(scope="module")

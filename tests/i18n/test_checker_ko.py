@@ -25,14 +25,10 @@ from s3kms_lab.lab.scenario import DATA_DIR
 
 from checker.conftest import report_of  # tests/checker: the English seed report, computed once per session
 from checker.test_requirements_format import ACTIONS, REFS, SC, SEED_DOC
+from .hangul import hangul
 
 REPO = Path(__file__).resolve().parents[2]
-HANGUL = re.compile("[\uac00-\ud7a3]")
 KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-
-
-def hangul(text: str) -> bool:
-    return bool(HANGUL.search(text))
 
 
 @pytest.fixture(scope="module")

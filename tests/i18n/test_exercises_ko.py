@@ -18,8 +18,8 @@ from s3kms_lab.exercises import (best_practices, bucket_policy, failure_cases, h
 from s3kms_lab.exercises.threats import ATTEMPTS, reset_attempts
 from s3kms_lab.i18n import language
 from s3kms_lab.widgets.probe import Probe
+from .hangul import HANGUL
 
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/DataUploaderRole"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:user/admin"

@@ -21,6 +21,7 @@ from s3kms_lab.engine.statements import grant_kinds
 from s3kms_lab.i18n import get_language, language, set_language
 from s3kms_lab.lab import LabHostError
 from s3kms_lab.lab.show import attempt, explain_error
+from .hangul import hangul
 
 BUCKET = "my-secure-bucket"
 NOBODY = "arn:aws:iam::123456789012:user/nobody"
@@ -28,10 +29,6 @@ NOBODY = "arn:aws:iam::123456789012:user/nobody"
 ENGLISH_DENIAL = ("Explicit deny by bucket policy of my-secure-bucket, statement DenyUnEncryptedUploads: "
                   "StringNotEquals on s3:x-amz-server-side-encryption, key absent from the request, so the "
                   "condition matches (an explicit Deny matched; a Deny always beats any Allow).")
-
-
-def hangul(text: str) -> bool:
-    return any("\uac00" <= c <= "\ud7a3" for c in text)
 
 
 def aws_message(key: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jupytext
 import pytest
+from .hangul import HANGUL_LETTERS as HANGUL
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = REPO / "notebooks_src"
@@ -20,7 +21,6 @@ KOREAN = sorted(p.stem for p in (SOURCES / "ko").glob("*.py"))
 SETS_KOREAN = re.compile(r"""lang\s*=\s*["']ko["']|set_language\(\s*["']ko["']\s*\)""")
 _NOT_PROSE = [re.compile(p, re.S) for p in (r"```.*?```", r"`[^`]*`", r"\]\([^)]*\)", r"https?://\S+", r"<[^>]+>",
                                              r"\$\$.*?\$\$")]
-HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 LATIN = re.compile(r"[A-Za-z]")
 
 

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from .hangul import HANGUL_LETTERS as HANGUL
 
 REPO = Path(__file__).resolve().parents[2]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -24,7 +25,6 @@ _spec.loader.exec_module(build_notebooks)
 
 SHELL_FENCE = re.compile(r"^```(?:bash|sh|shell|console)[ \t]*\n(.*?)^```", re.S | re.M)
 ANY_FENCE = re.compile(r"^```.*?^```", re.S | re.M)
-HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 LATIN = re.compile(r"[A-Za-z]")
 _NOT_PROSE = [re.compile(p, re.S) for p in (r"`[^`\n]*`", r"\]\([^)]*\)", r"https?://\S+", r"<[^>]+>")]
 

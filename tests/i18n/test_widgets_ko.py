@@ -17,13 +17,9 @@ from s3kms_lab.widgets.notebook_map import map_markdown
 from s3kms_lab.widgets.primer import envelope_svg, evaluation_flow_svg, flow_table_html
 from s3kms_lab.widgets.probe import Probe
 from s3kms_lab.widgets.trail_table import trail_table
+from .hangul import hangul
 
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
 KOREAN_FONT = "'Noto Sans CJK KR', NanumGothic, 'Malgun Gothic', 'Apple SD Gothic Neo', sans-serif"
-
-
-def hangul(text: str) -> bool:
-    return bool(HANGUL.search(text))
 
 
 def cell(html: str, principal: str, variant: str) -> str:

@@ -112,14 +112,20 @@ def test_nbgitpuller_link_refuses_a_non_url(hub, repo, capsys):
     assert "must be an http(s) URL" in capsys.readouterr().err
 
 
-def test_one_machine_config_loads(monkeypatch):
-    """jupyterhub_config.py is plain traitlets config: it runs and sets the documented traits."""
+def one_machine_config():
+    """workshop/jupyterhub_config.py run as JupyterHub runs it (plain traitlets config); its Config object."""
     traitlets_config = pytest.importorskip("traitlets.config")
     config = traitlets_config.Config()
-    monkeypatch.setenv("WORKSHOP_AUTHENTICATOR", "shared-password")
-    monkeypatch.setenv("WORKSHOP_PASSWORD", "room-password")
     exec(compile((KIT / "jupyterhub_config.py").read_text(encoding="utf-8"), "jupyterhub_config.py", "exec"),
          {"get_config": lambda: config, "__file__": str(KIT / "jupyterhub_config.py")})
+    return config
+
+
+def test_one_machine_config_loads(monkeypatch):
+    """jupyterhub_config.py is plain traitlets config: it runs and sets the documented traits."""
+    monkeypatch.setenv("WORKSHOP_AUTHENTICATOR", "shared-password")
+    monkeypatch.setenv("WORKSHOP_PASSWORD", "room-password")
+    config = one_machine_config()
     assert config.JupyterHub.authenticator_class == "shared-password"
     assert config.SharedPasswordAuthenticator.user_password == "room-password"
     culler = config.JupyterHub.services[0]
@@ -128,13 +134,9 @@ def test_one_machine_config_loads(monkeypatch):
     assert sys.executable == culler["command"][0]
 
 
-def test_learner_kernels_talk_over_unix_sockets(monkeypatch):
+def test_learner_kernels_talk_over_unix_sockets():
     """On one machine, learners' kernels use IPC transport: with TCP, jupyter_client picks a kernel's five ports
     before the kernel binds them, and another learner's lab or client can take one in between (seen in
     `make test-workshop`: ZMQError "Address already in use", the kernel never answers). Unix sockets in each
     learner's runtime folder cannot collide."""
-    traitlets_config = pytest.importorskip("traitlets.config")
-    config = traitlets_config.Config()
-    exec(compile((KIT / "jupyterhub_config.py").read_text(encoding="utf-8"), "jupyterhub_config.py", "exec"),
-         {"get_config": lambda: config, "__file__": str(KIT / "jupyterhub_config.py")})
-    assert "--KernelManager.transport=ipc" in config.Spawner.args
+    assert "--KernelManager.transport=ipc" in one_machine_config().Spawner.args
