@@ -7,37 +7,19 @@ a what-if: the stored policy is not changed) and answers in words: what still go
 - :func:`check_pin_the_key` — requirement 2: every upload must be encrypted with *this* KMS key.
 - :func:`check_only_the_role` — requirements 1 and 4: only DataUploaderRole reads and writes objects.
 
-:class:`Check` (the verdict type) is shared by the checks of notebooks 02-04.
+:class:`Check` (the verdict type, :mod:`s3kms_lab.exercises.checks`) is shared by every exercise check.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..engine import MalformedPolicyError
 from ..i18n import N_, _
 from ..widgets.probe import Outcome, Probe
+from .checks import Check
 from .threats import broken, finish, policy_noun
 
 __all__ = ["Check", "check_pin_the_key", "check_only_the_role", "validate", "because"]
-
-
-@dataclass
-class Check:
-    """The verdict of an exercise check: ``ok`` and the sentences a learner reads."""
-
-    ok: bool
-    messages: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        head = _("Well done: every check passes.") if self.ok else _("Not yet:")
-        return "\n".join([head] + [f"  - {m}" for m in self.messages])
-
-    def __repr__(self) -> str:
-        return str(self)
-
-    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython display
-        p.text(str(self))
 
 
 def validate(parse: Callable[[], Any], what: str) -> Check | None:

@@ -13,13 +13,13 @@ Every name (bucket, profiles, users) comes from the lab's scenario through
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from ..i18n import _
 from ..widgets.cast import Cast
+from .checks import Check
 
 __all__ = ["Check", "check_upload_call", "check_writer_policy", "WRITER_POLICY_NAME"]
 
@@ -29,25 +29,6 @@ WRITER_POLICY_NAME = "Writer"
 def _user_name(lab: Any, profile: str) -> str:
     """The IAM user name behind a user ``profile`` of the lab's scenario."""
     return (lab.scenario.spec.get("profiles", {}).get(profile) or {}).get("user", profile)
-
-
-@dataclass
-class Check:
-    """The verdict of an exercise check: ``ok`` and the sentences a learner reads."""
-
-    ok: bool
-    messages: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        head = _("Well done: every check passes.") if self.ok else _("Not yet:")
-        lines = [head] + [f"  - {m}" for m in self.messages]
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return str(self)
-
-    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython display
-        p.text(str(self))
 
 
 def _code(err: ClientError) -> str:
